@@ -1,0 +1,98 @@
+import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
+import chalk from 'chalk';
+import { loadConfig, type LoadedConfig } from '../lib/config/index.js';
+import { HubClient } from '../lib/client/hub-client.js';
+import { EXIT_CODES, exitCodeFor, isHubError } from '../lib/errors.js';
+import { resolveSocketPath } from '../lib/paths.js';
+import { configureColor } from '../ui/color.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof HubCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * Every command: --config/-c, --socket, --debug; errors a user can fix print one line (plus the hint) and
+ * exit with the code from lib/errors.ts; a stack only with --debug.
+ */
+export abstract class HubCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      summary: 'Config file (hub.yml, hub.json, hub.config.js/ts, .hubrc). Default: searched in the current directory.',
+      helpGroup: 'GLOBAL',
+    }),
+    socket: Flags.string({
+      summary: 'Control socket of the running hub. Default: .hub/hub.sock beside the database, or $HUB_SOCKET.',
+      helpGroup: 'GLOBAL',
+    }),
+    debug: Flags.boolean({ summary: 'Show stack traces and debug output.', helpGroup: 'GLOBAL' }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  private hubClient: HubClient | undefined;
+  private loadedConfig: LoadedConfig | undefined;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    configureColor(process.stdout.isTTY === true, process.env);
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof HubCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  protected async hubConfig(overrides: string[] = []): Promise<LoadedConfig> {
+    if (!this.loadedConfig) {
+      this.loadedConfig = await loadConfig({ path: this.flags.config, cwd: process.cwd(), env: process.env, overrides });
+    }
+    return this.loadedConfig;
+  }
+
+  protected async socketPath(): Promise<string> {
+    // A socket given by flag or env needs no config file at all: `hub users ls --socket /run/hub/hub.sock`.
+    if (this.flags.socket || process.env.HUB_SOCKET) {
+      return resolveSocketPath({ flag: this.flags.socket, env: process.env, dbUrl: '', cwd: process.cwd() }).path;
+    }
+    const loaded = await this.hubConfig();
+    return resolveSocketPath({ configured: loaded.config.Hub.control_socket, dbUrl: loaded.config.JupyterHub.db_url, cwd: process.cwd(), env: process.env }).path;
+  }
+
+  protected async client(): Promise<HubClient> {
+    if (!this.hubClient) {
+      this.hubClient = new HubClient(await this.socketPath());
+      this.hubClient.onVersionWarning = (msg) => this.warn(msg);
+    }
+    return this.hubClient;
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    this.hubClient?.close();
+    return super.finally(err);
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    if (err instanceof Errors.ExitError) throw err;
+    if (isHubError(err)) {
+      this.logToStderr(`${chalk.red('Error:')} ${err.message}`);
+      if (err.hint) this.logToStderr(`  ${err.hint}`);
+      if (this.flags?.debug && err.stack) this.logToStderr(err.stack);
+      return this.exit(exitCodeFor(err));
+    }
+    // oclif's own usage errors (unknown flag, missing argument) keep oclif's message and exit code 2.
+    if (err instanceof Errors.CLIError) throw err;
+    this.logToStderr(`${chalk.red('Error:')} ${err.message}`);
+    if (this.flags?.debug) this.logToStderr(err.stack ?? '');
+    else this.logToStderr('  This is a bug in hub; run again with --debug for the stack trace and report it.');
+    return this.exit(EXIT_CODES.INTERNAL);
+  }
+}
+
+/** Flags of the destructive commands: a prompt on a terminal, otherwise an explicit yes. */
+export const confirmFlags = {
+  'answer-yes': Flags.boolean({ char: 'y', summary: 'Answer yes to every question (needed when not on a terminal).', aliases: ['force'] }),
+};

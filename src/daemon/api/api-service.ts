@@ -1,0 +1,104 @@
+import http from 'node:http';
+import type { Knex } from 'knex';
+import type { Logger } from '../../lib/log.js';
+import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
+import { ApiError, commonHeaders, sendError } from './http-util.js';
+import { Router, type Caller, type RequestContext } from './router.js';
+import { findToken } from '../db/tokens-repo.js';
+import { registerInfoRoutes } from './routes/info.js';
+import { registerUserRoutes } from './routes/users.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { registerExtRoutes, type DaemonStatus } from './routes/ext.js';
+
+/**
+ * One API, two doors (GUIDE decision 1): the same router serves the hub's TCP port (callers authenticate
+ * with tokens) and the control socket (the caller is the operator; the socket's 0600 mode is the check).
+ * On the TCP door every path lives under `<base_url>hub/`; on the socket always under `/hub/`, so the CLI and
+ * `curl --unix-socket` need not know base_url.
+ */
+export interface ApiDeps {
+  db: Knex;
+  log: Logger;
+  baseUrl: string;
+  status: () => DaemonStatus;
+}
+
+export class ApiService {
+  readonly router = new Router();
+  private readonly deps: ApiDeps;
+
+  constructor(deps: ApiDeps) {
+    this.deps = deps;
+    registerInfoRoutes(this.router, deps);
+    registerUserRoutes(this.router, deps);
+    registerTokenRoutes(this.router, deps);
+    registerExtRoutes(this.router, deps);
+  }
+
+  /** The request listener for one door. */
+  listener(door: 'socket' | 'tcp'): http.RequestListener {
+    const prefix = door === 'socket' ? '/hub/' : `${this.deps.baseUrl}hub/`;
+    return (req, res) => {
+      void this.handle(req, res, door, prefix);
+    };
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, door: 'socket' | 'tcp', prefix: string): Promise<void> {
+    commonHeaders(res);
+    try {
+      const url = requestUrl(req, door);
+      const path = url.pathname;
+      if (!(path + '/').startsWith(prefix)) throw new ApiError(404, `no such path ${path}`);
+      const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
+      if (!match) throw new ApiError(404, `no such path ${path}`);
+      const caller = door === 'socket' ? ({ kind: 'operator' } as const) : await this.authenticate(req, url);
+      const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
+      await match.handler(ctx);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        sendError(res, err);
+        return;
+      }
+      const code = errnoCode(err);
+      if (code && EXPECTED_NETWORK_ERRORS.has(code)) this.deps.log.warn(`${req.method} ${req.url}: ${code}`);
+      else this.deps.log.error(`${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) sendError(res, new ApiError(500, 'internal error; see the hub log'));
+      else res.destroy();
+    }
+  }
+
+  private async authenticate(req: http.IncomingMessage, url: URL): Promise<Caller> {
+    const header = req.headers.authorization ?? '';
+    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
+    const token = m?.[1] ?? url.searchParams.get('token');
+    if (!token) return { kind: 'anonymous' };
+    const found = await findToken(this.deps.db, token);
+    if (!found || !found.user) return { kind: 'anonymous' };
+    return { kind: 'user', name: found.user.name, admin: found.user.admin, tokenId: found.token.id };
+  }
+}
+
+/**
+ * Until the scopes model lands (its own issue), an endpoint beyond the version needs the operator or an
+ * admin's token; a user may read themselves.
+ */
+export function requireAdmin(caller: Caller): void {
+  if (caller.kind === 'operator') return;
+  if (caller.kind === 'user' && caller.admin) return;
+  throw new ApiError(caller.kind === 'anonymous' ? 403 : 403, 'Action is not authorized with current scopes; requires admin');
+}
+
+export function requireSelfOrAdmin(caller: Caller, name: string): void {
+  if (caller.kind === 'user' && caller.name === name) return;
+  requireAdmin(caller);
+}
+
+/** The full URL as the client addressed it (JupyterHub puts it in pagination links); a bad Host is a 400. */
+function requestUrl(req: http.IncomingMessage, door: 'socket' | 'tcp'): URL {
+  const host = door === 'socket' ? 'hub' : (req.headers.host ?? 'localhost');
+  try {
+    return new URL(req.url ?? '/', `http://${host}`);
+  } catch {
+    throw new ApiError(400, 'malformed request URL or Host header');
+  }
+}

@@ -1,0 +1,62 @@
+import type http from 'node:http';
+import { HUB_VERSION, HUB_VERSION_HEADER, JUPYTERHUB_API_VERSION } from '../../lib/version.js';
+
+/** An error the API answers with JupyterHub's JSON shape `{status, message}`; never a stack, never a 500 for bad input. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function commonHeaders(res: http.ServerResponse): void {
+  res.setHeader('X-JupyterHub-Version', JUPYTERHUB_API_VERSION);
+  res.setHeader(HUB_VERSION_HEADER, HUB_VERSION);
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendEmpty(res: http.ServerResponse, status: number): void {
+  res.writeHead(status);
+  res.end();
+}
+
+export function sendError(res: http.ServerResponse, err: ApiError): void {
+  sendJson(res, err.status, { status: err.status, message: err.message }, err.headers);
+}
+
+/** Reads a JSON body with a size cap; malformed JSON and oversized bodies are the client's 400/413. */
+export async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buf);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'request body is not valid JSON');
+  }
+}
+
+/** JupyterHub's timestamps: ISO 8601 UTC with a Z. */
+export function isoZ(d: Date | null | undefined): string | null {
+  return d ? d.toISOString() : null;
+}

@@ -1,0 +1,41 @@
+import { sendJson } from '../http-util.js';
+import type { Router } from '../router.js';
+import { requireAdmin, type ApiDeps } from '../api-service.js';
+import { listTokens } from '../../db/tokens-repo.js';
+import { listUsersByIds } from '../../db/users-repo.js';
+import { isExpired, tokenModel } from './tokens.js';
+
+/**
+ * hub's own endpoints, for what JupyterHub's API lacks: daemon status and cross-user listings the CLI needs.
+ * All of them live under `/hub/ext/`, documented in the README beside the JupyterHub API.
+ */
+export interface DaemonStatus {
+  version: string;
+  jupyterhub_api_version: string;
+  pid: number;
+  started: string;
+  hub_url: string;
+  public_url: string;
+  socket: string;
+  db_url: string;
+  config_file: string | null;
+}
+
+export function registerExtRoutes(router: Router, deps: ApiDeps): void {
+  router.add('GET', 'ext/status', async (ctx) => {
+    requireAdmin(ctx.caller);
+    sendJson(ctx.res, 200, deps.status());
+  });
+
+  router.add('GET', 'ext/tokens', async (ctx) => {
+    requireAdmin(ctx.caller);
+    const tokens = (await listTokens(deps.db, {})).filter((t) => !isExpired(t));
+    const userIds = [...new Set(tokens.flatMap((t) => (t.user_id === null ? [] : [t.user_id])))];
+    const users = await listUsersByIds(deps.db, userIds);
+    const names = new Map(users.map((u) => [u.id, u.name]));
+    const items = tokens.map((t) =>
+      t.user_id !== null ? tokenModel(t, { user: names.get(t.user_id) ?? '?' }) : tokenModel(t, { service: t.service_name ?? '?' }),
+    );
+    sendJson(ctx.res, 200, { items });
+  });
+}

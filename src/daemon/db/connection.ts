@@ -1,0 +1,116 @@
+/**
+ * Opening the database named by db_url, with the per-connection settings JupyterHub relies on
+ * (foreign keys on SQLite, which SQLite leaves off unless asked on every connection) and the ones we add
+ * (WAL and a busy timeout, so the CLI reading while the daemon writes does not fail with SQLITE_BUSY).
+ * The first connection is made here, so a wrong path or an unreachable server fails at start-up, in one line.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { errnoCode, HubError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/log.js';
+import { describeTarget, type DbTarget } from './db-url.js';
+import { postgresSettings, sqliteSettings } from './db-kwargs.js';
+import { hubPgTypes } from './pg-types.js';
+import { attachQueryLog } from './query-log.js';
+
+export interface OpenOptions {
+  /** JupyterHub.db_kwargs; see db-kwargs.ts for the keys honoured. */
+  dbKwargs?: Record<string, unknown>;
+  /** JupyterHub.debug_db: log every statement at debug level (secrets redacted). */
+  debugDb?: boolean;
+  log: Logger;
+}
+
+type Done = (err: Error | null, conn?: unknown) => void;
+
+/** The one method of a node-sqlite3 Database / pg Client we call, narrowed from knex's untyped connection. */
+function runOnConnection(conn: unknown, method: 'exec' | 'query', sql: string, done: (err: Error | null) => void): void {
+  const fn = typeof conn === 'object' && conn !== null && method in conn ? (conn as Record<string, unknown>)[method] : undefined;
+  if (typeof fn !== 'function') {
+    done(new Error(`database connection has no ${method}()`));
+    return;
+  }
+  fn.call(conn, sql, (err: unknown) => done(err instanceof Error ? err : null));
+}
+
+async function requireParentDir(filename: string): Promise<void> {
+  const dir = path.dirname(filename);
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') throw err;
+  }
+  throw new HubError('IO_ERROR', `the directory for the SQLite database ${filename} does not exist`, {
+    hint: `create it (mkdir -p ${dir}) or point JupyterHub.db_url at an existing directory`,
+  });
+}
+
+function sqliteConfig(target: Extract<DbTarget, { kind: 'sqlite' }>, kwargs: Record<string, unknown>, log: Logger): Knex.Config {
+  const { busyTimeoutMs, flags } = sqliteSettings(kwargs, log);
+  // busy_timeout first, so that switching to WAL waits for another process's lock instead of failing.
+  const pragmas = [`PRAGMA busy_timeout = ${busyTimeoutMs}`, 'PRAGMA foreign_keys = ON'];
+  if (!target.memory) pragmas.push('PRAGMA journal_mode = WAL');
+  return {
+    client: 'sqlite3',
+    useNullAsDefault: true,
+    connection: flags === undefined ? { filename: target.filename } : { filename: target.filename, flags },
+    // One connection: SQLite serialises writers anyway, and an in-memory database exists only in its connection.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: unknown, done: Done) => runOnConnection(conn, 'exec', pragmas.join('; '), (err) => done(err, conn)),
+    },
+  };
+}
+
+function postgresConfig(target: Extract<DbTarget, { kind: 'postgres' }>, kwargs: Record<string, unknown>, log: Logger): Knex.Config {
+  const settings = postgresSettings(kwargs, log);
+  const pool: Knex.PoolConfig = {
+    min: 0,
+    // Our timestamp parsing expects ISO output whatever the server's DateStyle default is.
+    afterCreate: (conn: unknown, done: Done) => runOnConnection(conn, 'query', "SET datestyle TO 'ISO, MDY'", (err) => done(err, conn)),
+  };
+  if (settings.poolMax !== undefined) pool.max = settings.poolMax;
+  if (settings.acquireTimeoutMillis !== undefined) pool.acquireTimeoutMillis = settings.acquireTimeoutMillis;
+  return {
+    client: 'pg',
+    // connect_args override the URL, as SQLAlchemy merges them.
+    connection: { ...target.connection, ...settings.connection, types: hubPgTypes() },
+    pool,
+  };
+}
+
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function openError(target: DbTarget, err: unknown): HubError {
+  if (target.kind === 'postgres') {
+    return new HubError('DB_ERROR', `cannot connect to PostgreSQL at ${describeTarget(target)}: ${oneLine(err)}`, {
+      hint: 'check that the server is running and that JupyterHub.db_url names the right host, port, user and database',
+      cause: err,
+    });
+  }
+  return new HubError('DB_ERROR', `cannot open SQLite database ${describeTarget(target)}: ${oneLine(err)}`, {
+    hint: 'check that the user running the hub can read and write the file and its directory',
+    cause: err,
+  });
+}
+
+export async function openDatabase(target: DbTarget, opts: OpenOptions): Promise<Knex> {
+  const kwargs = opts.dbKwargs ?? {};
+  if (target.kind === 'sqlite' && !target.memory) await requireParentDir(target.filename);
+  const config = target.kind === 'sqlite' ? sqliteConfig(target, kwargs, opts.log) : postgresConfig(target, kwargs, opts.log);
+  const db = knexFactory(config);
+  if (opts.debugDb) attachQueryLog(db, opts.log);
+  try {
+    await db.raw('select 1');
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw openError(target, err);
+  }
+  opts.log.debug(`Connected to ${target.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database ${describeTarget(target)}`);
+  return db;
+}

@@ -1,0 +1,115 @@
+/**
+ * The `users` table. Rows are written the way JupyterHub's ORM writes them (admin as a boolean, created as
+ * naive UTC text, cookie_id a uuid4 hex) so either program can read what the other wrote.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { HubError } from '../../lib/errors.js';
+import {
+  asRow, asRows, readBool, readInt, readJsonObject, readNullableBuffer, readString, type Row,
+} from './row.js';
+import { readNullableDate, toDbTimestamp } from './timestamps.js';
+
+export type Db = Knex | Knex.Transaction;
+
+export interface UserRecord {
+  id: number;
+  name: string;
+  admin: boolean;
+  created: Date | null;
+  lastActivity: Date | null;
+  /** Identifies the user's login cookies; changing it logs them out everywhere. A secret. */
+  cookieId: string;
+  /** Spawner state of the default server as JupyterHub kept it before named servers (JSON). */
+  state: Record<string, unknown> | null;
+  encryptedAuthState: Buffer | null;
+}
+
+export interface ListUsersOptions {
+  offset?: number;
+  limit?: number;
+  /** Case-sensitive name prefix, the same on SQLite and PostgreSQL. */
+  nameFilter?: string;
+}
+
+export function userFromRow(row: Row): UserRecord {
+  return {
+    id: readInt(row, 'id'),
+    name: readString(row, 'name'),
+    admin: readBool(row, 'admin'),
+    created: readNullableDate(row, 'created'),
+    lastActivity: readNullableDate(row, 'last_activity'),
+    cookieId: readString(row, 'cookie_id'),
+    state: readJsonObject(row, 'state'),
+    encryptedAuthState: readNullableBuffer(row, 'encrypted_auth_state'),
+  };
+}
+
+/** JupyterHub's new_token(): uuid4().hex. */
+export function newCookieId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+function withNameFilter(query: Knex.QueryBuilder, nameFilter: string | undefined): Knex.QueryBuilder {
+  if (nameFilter === undefined || nameFilter === '') return query;
+  // substr, not LIKE: LIKE ignores ASCII case on SQLite but not on PostgreSQL, and '%'/'_' need escaping.
+  return query.whereRaw('substr(name, 1, ?) = ?', [[...nameFilter].length, nameFilter]);
+}
+
+export async function listUsers(db: Db, opts: ListUsersOptions = {}): Promise<{ users: UserRecord[]; total: number }> {
+  const totalRow = asRow(await withNameFilter(db('users').count({ n: '*' }), opts.nameFilter).first());
+  let query = withNameFilter(db('users').select('*'), opts.nameFilter).orderBy('id');
+  if (opts.offset !== undefined && opts.offset > 0) query = query.offset(opts.offset);
+  if (opts.limit !== undefined) query = query.limit(opts.limit);
+  return { users: asRows(await query).map(userFromRow), total: readInt(totalRow, 'n') };
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  return readInt(asRow(await db('users').count({ n: '*' }).first()), 'n');
+}
+
+export async function getUserByName(db: Db, name: string): Promise<UserRecord | null> {
+  const row: unknown = await db('users').where({ name }).first();
+  return row === undefined ? null : userFromRow(asRow(row));
+}
+
+export async function getUserById(db: Db, id: number): Promise<UserRecord | null> {
+  const row: unknown = await db('users').where({ id }).first();
+  return row === undefined ? null : userFromRow(asRow(row));
+}
+
+/**
+ * Create users in one transaction: all or none. An existing name is a CONFLICT naming every clash, so
+ * the caller (the API, which skips existing users as JupyterHub does) can filter first.
+ */
+export async function createUsers(db: Knex, names: readonly string[], opts: { admin?: boolean } = {}): Promise<UserRecord[]> {
+  const unique = [...new Set(names)];
+  return db.transaction(async (trx) => {
+    const existing = asRows(await trx('users').select('name').whereIn('name', unique)).map((r) => readString(r, 'name'));
+    if (existing.length > 0) {
+      throw new HubError('CONFLICT', `user${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`);
+    }
+    const created = toDbTimestamp(new Date());
+    const users: UserRecord[] = [];
+    for (const name of unique) {
+      await trx('users').insert({ name, admin: opts.admin ?? false, created, cookie_id: newCookieId() });
+      const user = await getUserByName(trx, name);
+      if (user === null) throw new HubError('DB_ERROR', `user ${name} vanished right after being created`);
+      users.push(user);
+    }
+    return users;
+  });
+}
+
+/** Returns whether a user was deleted. Tokens, spawners, memberships go with it (ON DELETE CASCADE). */
+export async function deleteUser(db: Db, name: string): Promise<boolean> {
+  return (await db('users').where({ name }).delete()) > 0;
+}
+
+export async function setAdmin(db: Db, name: string, admin: boolean): Promise<boolean> {
+  return (await db('users').where({ name }).update({ admin })) > 0;
+}
+
+export async function touchUserActivity(db: Db, id: number, when: Date = new Date()): Promise<void> {
+  await db('users').where({ id }).update({ last_activity: toDbTimestamp(when) });
+}

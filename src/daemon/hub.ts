@@ -1,0 +1,177 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { LoadedConfig } from '../lib/config/index.js';
+import { HubError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import { HUB_VERSION, JUPYTERHUB_API_VERSION } from '../lib/version.js';
+import { openHubDatabase } from './database-stage.js';
+import { redactDbUrl } from './db/db-url.js';
+import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
+import { ApiService } from './api/api-service.js';
+import type { DaemonStatus } from './api/routes/ext.js';
+import { hubListenAddress, publicListenAddress, urlFor } from './hub-urls.js';
+import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
+import { syncConfiguredUsers } from './init-users.js';
+
+/**
+ * The composition root. Each stage starts in the order of the guide (config -> database -> secrets -> proxy
+ * -> API -> control socket -> ready) and registers how to undo itself; stop() undoes in reverse, so a start
+ * that fails half-way leaves nothing behind.
+ */
+export interface HubOptions {
+  loaded: LoadedConfig;
+  cwd: string;
+  socketPath: string;
+  answerYes: boolean;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+interface Undo {
+  name: string;
+  run: () => Promise<void>;
+}
+
+export class Hub {
+  private readonly opts: HubOptions;
+  private readonly undo: Undo[] = [];
+  private startedAt = new Date();
+  private hubUrl = '';
+  private publicUrl = '';
+  db: Knex | undefined;
+  cookieSecret: CookieSecret | undefined;
+
+  constructor(opts: HubOptions) {
+    this.opts = opts;
+  }
+
+  get config(): LoadedConfig['config'] {
+    return this.opts.loaded.config;
+  }
+
+  async start(): Promise<DaemonStatus> {
+    const { log } = this.opts;
+    const jh = this.config.JupyterHub;
+    try {
+      this.db = await this.startDatabase();
+      this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
+      // The proxy stage arrives with the spawning issue; the public URL is computed so status can report it.
+      const pub = publicListenAddress(jh, this.opts.loaded.explicit);
+      this.publicUrl = urlFor(pub.protocol, pub, jh.base_url);
+      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, status: () => this.status() });
+      await this.startHubPort(api);
+      await this.startControlSocket(api);
+      if (jh.pid_file) {
+        const pidFile = path.resolve(this.opts.cwd, jh.pid_file);
+        await writePidFile(pidFile, log);
+        this.undo.push({ name: 'pid file', run: () => removeFile(pidFile) });
+      }
+      this.startedAt = new Date();
+      log.info(`hub ${HUB_VERSION} is ready: API at ${this.hubUrl}, control socket ${this.opts.socketPath}`);
+      return this.status();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    while (this.undo.length > 0) {
+      const step = this.undo.pop();
+      if (!step) break;
+      try {
+        await step.run();
+      } catch (err) {
+        this.opts.log.warn(`stopping ${step.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  status(): DaemonStatus {
+    return {
+      version: HUB_VERSION,
+      jupyterhub_api_version: JUPYTERHUB_API_VERSION,
+      pid: process.pid,
+      started: this.startedAt.toISOString(),
+      hub_url: this.hubUrl,
+      public_url: this.publicUrl,
+      socket: this.opts.socketPath,
+      db_url: redactDbUrl(this.config.JupyterHub.db_url),
+      config_file: this.opts.loaded.filepath,
+    };
+  }
+
+  private async startDatabase(): Promise<Knex> {
+    const jh = this.config.JupyterHub;
+    const db = await openHubDatabase({
+      dbUrl: jh.db_url,
+      dbKwargs: jh.db_kwargs,
+      debugDb: jh.debug_db,
+      cwd: this.opts.cwd,
+      resetDb: jh.reset_db,
+      upgradeDb: jh.upgrade_db,
+      answerYes: this.opts.answerYes || jh.answer_yes,
+      configFile: this.opts.loaded.filepath,
+      log: this.opts.log.child('db'),
+    });
+    this.undo.push({ name: 'database', run: () => db.destroy() });
+    await syncConfiguredUsers(db, this.config, this.opts.log);
+    return db;
+  }
+
+  private async startHubPort(api: ApiService): Promise<void> {
+    const addr = hubListenAddress(this.config.JupyterHub);
+    const server = http.createServer(api.listener('tcp'));
+    await listen(server, () => server.listen(addr.port, addr.host), `the hub API on ${addr.host}:${addr.port}`);
+    this.undo.push({ name: 'hub API', run: () => closeServer(server) });
+    const bound = server.address() as AddressInfo;
+    this.hubUrl = urlFor('http', { host: addr.host, port: bound.port }, `${this.config.JupyterHub.base_url}hub/`);
+  }
+
+  private async startControlSocket(api: ApiService): Promise<void> {
+    const socketPath = this.opts.socketPath;
+    await prepareSocketPath(socketPath, this.opts.log);
+    const server = http.createServer(api.listener('socket'));
+    // umask 0177 while binding: the socket is born 0600, with no moment in which others could connect.
+    const oldMask = process.umask(0o177);
+    try {
+      await listen(server, () => server.listen(socketPath), `the control socket ${socketPath}`);
+    } finally {
+      process.umask(oldMask);
+    }
+    await fs.chmod(socketPath, 0o600);
+    this.undo.push({
+      name: 'control socket',
+      run: async () => {
+        await closeServer(server);
+        await removeFile(socketPath);
+      },
+    });
+  }
+}
+
+async function listen(server: http.Server, start: () => void, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const hint =
+        err.code === 'EADDRINUSE' ? 'Another process uses that address: stop it, or choose another port in the config.'
+        : err.code === 'EACCES' ? 'Ports below 1024 need root or CAP_NET_BIND_SERVICE; choose a higher port.'
+        : undefined;
+      reject(new HubError('DAEMON_START_FAILED', `cannot listen for ${what}: ${err.code ?? err.message}`, hint ? { hint } : {}));
+    });
+    server.once('listening', () => resolve());
+    start();
+  });
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Keep-alive clients would hold close() open; in-flight requests get a moment, then are cut.
+  const timer = setTimeout(() => server.closeAllConnections(), 2000);
+  await closed;
+  clearTimeout(timer);
+}

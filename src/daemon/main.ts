@@ -1,0 +1,88 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type LoadedConfig } from '../lib/config/index.js';
+import { isHubError, type ErrorCode } from '../lib/errors.js';
+import { createLogger, type Logger } from '../lib/log.js';
+import { resolveSocketPath } from '../lib/paths.js';
+import { Hub } from './hub.js';
+import { sdNotify } from './sd-notify.js';
+
+/**
+ * The daemon process: load config, build the hub, start it, report readiness (stderr, systemd, and the
+ * parent of `hub start --detach` over IPC), stop on SIGTERM/SIGINT in reverse order; a second signal forces.
+ * This module and bin/ are the only places that end the process.
+ */
+export interface DaemonArgs {
+  configPath?: string | undefined;
+  overrides: string[];
+  socket?: string | undefined;
+  answerYes: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type ParentMessage = { type: 'ready'; status: unknown } | { type: 'error'; message: string; hint?: string; code: ErrorCode };
+
+function tellParent(msg: ParentMessage): void {
+  if (process.send && process.connected) process.send(msg);
+}
+
+export function makeLogger(loaded: LoadedConfig, cwd: string): Logger {
+  const jh = loaded.config.JupyterHub;
+  const extra = jh.extra_log_file ? path.resolve(cwd, jh.extra_log_file) : '';
+  return createLogger({
+    level: jh.log_level,
+    format: jh.log_format,
+    datefmt: jh.log_datefmt,
+    color: process.stderr.isTTY === true,
+    write: (line) => {
+      process.stderr.write(line + '\n');
+      if (extra) appendFileSync(extra, line.replace(/\x1b\[[0-9;]*m/g, '') + '\n', { mode: 0o600 });
+    },
+  });
+}
+
+export async function runDaemon(args: DaemonArgs): Promise<number> {
+  let hub: Hub | undefined;
+  try {
+    const loaded = await loadConfig({ path: args.configPath, cwd: args.cwd, env: args.env, overrides: args.overrides });
+    const log = makeLogger(loaded, args.cwd);
+    for (const w of loaded.warnings) log.warn(w);
+    const socket = resolveSocketPath({ flag: args.socket, env: args.env, configured: loaded.config.Hub.control_socket, dbUrl: loaded.config.JupyterHub.db_url, cwd: args.cwd });
+    hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log });
+    const status = await hub.start();
+    await sdNotify({ READY: '1', STATUS: `serving ${status.hub_url}` }, log, args.env);
+    tellParent({ type: 'ready', status });
+    return await waitForSignals(hub, log, args.env);
+  } catch (err) {
+    if (isHubError(err)) tellParent({ type: 'error', message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) });
+    else tellParent({ type: 'error', message: err instanceof Error ? err.message : String(err), code: 'INTERNAL' });
+    throw err;
+  }
+}
+
+async function waitForSignals(hub: Hub, log: Logger, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        log.warn(`${signal} again: exiting now without finishing the shutdown`);
+        process.exit(1);
+      }
+      stopping = true;
+      log.info(`${signal} received: shutting down (send it again to force)`);
+      void (async () => {
+        await sdNotify({ STOPPING: '1' }, log, env);
+        await hub.stop();
+        log.info('hub stopped cleanly');
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve(0);
+      })();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    // A detached daemon must not die with the terminal that started it.
+    process.on('SIGHUP', () => log.info('SIGHUP ignored (config reload is not supported; restart the hub)'));
+  });
+}

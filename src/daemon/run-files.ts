@@ -1,0 +1,84 @@
+import net from 'node:net';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { HubError, errnoCode } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import { MAX_SOCKET_PATH } from '../lib/paths.js';
+
+/**
+ * The files that say "a hub runs here": the control socket and the pid file. A live socket means another
+ * daemon owns this state and we refuse; a socket nobody answers on, or a pid file of a dead process, is what a
+ * killed daemon leaves behind, and we clean it up with a warning.
+ */
+export async function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const conn = net.connect(socketPath);
+    conn.once('connect', () => {
+      conn.destroy();
+      resolve(true);
+    });
+    conn.once('error', () => resolve(false));
+  });
+}
+
+export async function prepareSocketPath(socketPath: string, log: Logger): Promise<void> {
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    throw new HubError('USAGE', `control socket path is too long for a unix socket (${Buffer.byteLength(socketPath)} > ${MAX_SOCKET_PATH} bytes): ${socketPath}`, {
+      hint: 'Pass a shorter --socket PATH (or HUB_SOCKET), e.g. /run/hub/hub.sock.',
+    });
+  }
+  const dir = path.dirname(socketPath);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await fs.stat(dir);
+  if (st.uid === process.getuid?.()) await fs.chmod(dir, 0o700);
+  else if (st.mode & 0o077) {
+    throw new HubError('SECRET_INSECURE', `control socket directory ${dir} is not ours and is open to others`, {
+      hint: `chown it to the hub's user and chmod 700 ${dir}, or choose another --socket.`,
+    });
+  }
+  let exists = true;
+  try {
+    await fs.lstat(socketPath);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+    exists = false;
+  }
+  if (!exists) return;
+  if (await socketAnswers(socketPath)) {
+    throw new HubError('DAEMON_ALREADY_RUNNING', `a hub is already running with this state (its control socket ${socketPath} answers)`, {
+      hint: 'Stop it first (hub status shows its pid; systemctl stop hub, or kill <pid>), or start this one with another database and --socket.',
+    });
+  }
+  log.warn(`Removing stale control socket ${socketPath} left by a hub that did not stop cleanly`);
+  await fs.unlink(socketPath);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+export async function writePidFile(file: string, log: Logger): Promise<void> {
+  try {
+    const old = Number((await fs.readFile(file, 'utf8')).trim());
+    if (Number.isInteger(old) && old > 0 && old !== process.pid && processAlive(old)) {
+      throw new HubError('DAEMON_ALREADY_RUNNING', `pid file ${file} names process ${old}, which is still running`, {
+        hint: `Stop that process first (kill ${old}), or set JupyterHub.pid_file to another path.`,
+      });
+    }
+    log.warn(`Replacing stale pid file ${file} (process ${old} is gone)`);
+  } catch (err) {
+    if (err instanceof HubError) throw err;
+    if (errnoCode(err) !== 'ENOENT') throw new HubError('IO_ERROR', `cannot read pid file ${file}: ${errnoCode(err) ?? String(err)}`);
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, `${process.pid}\n`, { mode: 0o644 });
+}
+
+export async function removeFile(file: string): Promise<void> {
+  await fs.rm(file, { force: true });
+}

@@ -1,0 +1,198 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, writeFile, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { cleanEnv, runCli, startDaemon, tempDir } from '../helpers/cli.js';
+
+const CONFIG = `JupyterHub:
+  hub_ip: 127.0.0.1
+  hub_port: 0
+  db_url: sqlite:///hub.sqlite
+  pid_file: hub.pid
+Authenticator:
+  admin_users: [alice]
+  allowed_users: [bob]
+`;
+
+async function hubDir(config = CONFIG): Promise<string> {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'hub.yml'), config);
+  return dir;
+}
+
+test('start -> socket -> users ls --json -> SIGTERM -> clean exit, no socket or pid file left', async () => {
+  const dir = await hubDir();
+  const daemon = await startDaemon([], { cwd: dir });
+  const socket = path.join(dir, '.hub', 'hub.sock');
+  const pidFile = path.join(dir, 'hub.pid');
+  assert.equal(statSync(socket).mode & 0o777, 0o600, 'socket is 0600');
+  assert.equal(statSync(path.dirname(socket)).mode & 0o777, 0o700, 'socket directory is 0700');
+  assert.equal((await readFile(pidFile, 'utf8')).trim(), String(daemon.proc.pid));
+
+  const ls = await runCli(['users', 'ls', '--json'], { cwd: dir });
+  assert.equal(ls.code, 0, ls.stderr);
+  const users = JSON.parse(ls.stdout) as { name: string; admin: boolean; kind: string }[];
+  assert.deepEqual(users.map((u) => [u.name, u.admin]).sort(), [['alice', true], ['bob', false]]);
+  assert.ok(users.every((u) => u.kind === 'user'));
+
+  const table = await runCli(['users', 'ls'], { cwd: dir });
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^NAME\s+ADMIN/m);
+  assert.match(table.stdout, /^alice\s+yes/m);
+  assert.match(table.stdout, /^bob\s/m);
+  // The topic alone lists too, with the same data.
+  const topic = await runCli(['users', '--json'], { cwd: dir });
+  assert.deepEqual(JSON.parse(topic.stdout), users);
+
+  const status = await runCli(['status', '--json'], { cwd: dir });
+  assert.equal(status.code, 0, status.stderr);
+  const s = JSON.parse(status.stdout) as { pid: number; socket: string; hub_url: string };
+  assert.equal(s.pid, daemon.proc.pid);
+  assert.equal(s.socket, socket);
+
+  // The hub port answers the JupyterHub API version with a PEP 440 X-JupyterHub-Version.
+  const res = await fetch(new URL('api/', s.hub_url));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-jupyterhub-version'), '3.0.0');
+  assert.deepEqual(await res.json(), { version: '3.0.0' });
+  // Without a token the user list is refused on the TCP door.
+  assert.equal((await fetch(new URL('api/users', s.hub_url))).status, 403);
+
+  const end = await daemon.stop('SIGTERM');
+  assert.equal(end.code, 0, end.stderr);
+  assert.match(end.stderr, /stopped cleanly/);
+  assert.equal(existsSync(socket), false, 'socket removed');
+  assert.equal(existsSync(pidFile), false, 'pid file removed');
+});
+
+test('a second start on the same state refuses clearly; the first keeps running', async () => {
+  const dir = await hubDir();
+  const first = await startDaemon([], { cwd: dir });
+  try {
+    const second = await runCli(['start'], { cwd: dir });
+    assert.equal(second.code, 8, second.stderr);
+    assert.match(second.stderr, /already running/);
+    assert.doesNotMatch(second.stderr, /\n\s+at /, 'no stack trace');
+    const ls = await runCli(['users', 'ls', '--json'], { cwd: dir });
+    assert.equal(ls.code, 0, 'first daemon still answers');
+  } finally {
+    await first.stop();
+  }
+});
+
+test('stale socket and pid file of a killed daemon are cleaned up on the next start', async () => {
+  const dir = await hubDir();
+  const first = await startDaemon([], { cwd: dir });
+  const killed = await first.stop('SIGKILL');
+  assert.equal(killed.signal, 'SIGKILL');
+  const socket = path.join(dir, '.hub', 'hub.sock');
+  assert.ok(existsSync(socket), 'a killed daemon leaves its socket');
+  assert.ok(existsSync(path.join(dir, 'hub.pid')), 'and its pid file');
+  const second = await startDaemon([], { cwd: dir });
+  assert.match(second.output(), /Removing stale control socket/);
+  assert.match(second.output(), /Replacing stale pid file/);
+  const ls = await runCli(['users', 'ls', '--json'], { cwd: dir });
+  assert.equal(ls.code, 0, ls.stderr);
+  const end = await second.stop();
+  assert.equal(end.code, 0);
+});
+
+test('commands that need the daemon say it is not running, with the socket path and the fix', async () => {
+  const dir = await hubDir();
+  for (const args of [['users', 'ls'], ['tokens', 'ls'], ['servers', 'ls'], ['status']]) {
+    const r = await runCli(args, { cwd: dir });
+    assert.equal(r.code, 7, `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`hub is not running (no socket at ${path.join(dir, '.hub', 'hub.sock')}); start it with: hub start`), r.stderr);
+  }
+});
+
+test('--detach returns once the hub is ready and prints where it listens', async () => {
+  const dir = await hubDir();
+  const r = await runCli(['start', '--detach', '--log-level', 'INFO'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
+  assert.ok(pid > 0, r.stdout);
+  try {
+    const ls = await runCli(['users', 'ls', '--json'], { cwd: dir });
+    assert.equal(ls.code, 0, ls.stderr);
+    const log = await readFile(path.join(dir, '.hub', 'hub.log'), 'utf8');
+    assert.match(log, /is ready/);
+    const again = await runCli(['start', '--detach'], { cwd: dir });
+    assert.equal(again.code, 8, 'a second detached start reports the running one');
+    assert.match(again.stderr, /already running/);
+  } finally {
+    process.kill(pid, 'SIGTERM');
+  }
+  // The daemon removes its socket on the way out; wait for the process to be gone.
+  await waitForExit(pid);
+  assert.equal(existsSync(path.join(dir, '.hub', 'hub.sock')), false);
+});
+
+async function waitForExit(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('a world-readable cookie secret file is refused with the chmod to run', async () => {
+  const dir = await hubDir();
+  const secret = path.join(dir, 'jupyterhub_cookie_secret');
+  await writeFile(secret, 'ab'.repeat(32) + '\n');
+  await chmod(secret, 0o644);
+  const r = await runCli(['start'], { cwd: dir });
+  assert.equal(r.code, 6, r.stderr);
+  assert.ok(r.stderr.includes(`chmod 600 ${secret}`), r.stderr);
+});
+
+test('a new cookie secret file is created with mode 0600 and 32 random bytes', async () => {
+  const dir = await hubDir();
+  const daemon = await startDaemon([], { cwd: dir });
+  await daemon.stop();
+  const secret = path.join(dir, 'jupyterhub_cookie_secret');
+  assert.equal(statSync(secret).mode & 0o777, 0o600);
+  assert.match((await readFile(secret, 'utf8')).trim(), /^[0-9a-f]{64}$/);
+  assert.doesNotMatch(daemon.output(), new RegExp((await readFile(secret, 'utf8')).trim()), 'secret not logged');
+});
+
+test('JPY_COOKIE_SECRET is used instead of the file, as in JupyterHub', async () => {
+  const dir = await hubDir();
+  const daemon = await startDaemon([], { cwd: dir, env: cleanEnv({ JPY_COOKIE_SECRET: 'cd'.repeat(32) }) });
+  await daemon.stop();
+  assert.match(daemon.output(), /cookie_secret from env\[JPY_COOKIE_SECRET\]/);
+  assert.equal(existsSync(path.join(dir, 'jupyterhub_cookie_secret')), false);
+});
+
+test('config errors are one clear line naming the key and the fix, with no stack trace', async () => {
+  const dir = await hubDir('JupyterHub:\n  prot: 8000\n');
+  const r = await runCli(['start'], { cwd: dir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /JupyterHub\.prot/);
+  assert.match(r.stderr, /JupyterHub\.port/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  const missing = await runCli(['start', '-c', 'nope.yml'], { cwd: dir });
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nope\.yml/);
+});
+
+test('the hub port in use is a clear error, and nothing is left behind', async () => {
+  const dir = await hubDir();
+  const first = await startDaemon([], { cwd: dir });
+  try {
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as { hub_url: string };
+    const port = new URL(status.hub_url).port;
+    const other = await tempDir();
+    await writeFile(path.join(other, 'hub.yml'), `JupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: ${port}\n  db_url: sqlite:///hub.sqlite\n`);
+    const r = await runCli(['start'], { cwd: other });
+    assert.equal(r.code, 9, r.stderr);
+    assert.match(r.stderr, /EADDRINUSE/);
+    assert.equal(existsSync(path.join(other, '.hub', 'hub.sock')), false, 'no socket left by the failed start');
+  } finally {
+    await first.stop();
+  }
+});
