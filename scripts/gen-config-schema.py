@@ -26,7 +26,7 @@ from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REFERENCE = os.environ.get('HUB_CONFIG_REFERENCE', '/work/shared/reference/jupyterhub-app-config.txt')
-OUTPUT = os.path.join(ROOT, 'src', 'lib', 'config', 'schema.generated.ts')
+OUTPUT = os.environ.get('HUB_SCHEMA_OUTPUT', os.path.join(ROOT, 'src', 'lib', 'config', 'schema.generated.ts'))
 
 CLASSES = [Spawner, LocalProcessSpawner, SimpleLocalProcessSpawner, Authenticator, LocalAuthenticator,
            PAMAuthenticator, DummyAuthenticator, Proxy, ConfigurableHTTPProxy, CryptKeeper]
@@ -58,6 +58,8 @@ TYPES = {
     'JupyterHub.trusted_downstream_ips': STR_LIST,
     'JupyterHub.default_url': {'kind': 'union', 'of': [STR, {'kind': 'callable'}]},
     'JupyterHub.user_redirect_hook': HOOK,
+    'JupyterHub.load_roles': {'kind': 'list', 'items': {'kind': 'dict'}},
+    'JupyterHub.custom_scopes': {'kind': 'dict', 'values': {'kind': 'dict'}},
     'JupyterHub.log_level': {'kind': 'enum', 'values': [0, 10, 20, 30, 40, 50], 'aliases': LOG_LEVELS, 'caseless': True},
     'Spawner.auth_state_hook': HOOK,
     'Spawner.pre_spawn_hook': HOOK,
@@ -73,6 +75,13 @@ TYPES = {
 # JupyterHub computes these at runtime; the schema holds a static stand-in and the help says what JupyterHub does.
 # load.ts applies the environment variables and the internal_ssl / trusted_alt_names dependencies.
 DYNAMIC = {
+    # The reference shows traitlets' class defaults; JupyterHub 3.0 overrides these three with @default methods
+    # (app.py), and a hub admin expects what jupyterhub really prints: INFO, with a timestamp.
+    'JupyterHub.log_level': (20, "Default: INFO (20), JupyterHub's effective default (app.py's @default); "
+                                 "the reference shows the Application class default WARN (30)."),
+    'JupyterHub.log_format': ('%(color)s[%(levelname)1.1s %(asctime)s.%(msecs).03d %(name)s %(module)s:%(lineno)d]%(end_color)s %(message)s',
+                              "Default: JupyterHub's effective format (app.py's @default), with the time; the reference "
+                              "shows the class default '[%(name)s]%(highlevel)s %(message)s'. hub has no line numbers: %(lineno)d is 0."),
     'JupyterHub.data_files_path': ('', "JupyterHub's default is the share/jupyterhub directory of its own installation "
                                        "(the reference shows the docs build's path). Empty means hub's bundled files."),
     'Spawner.options_from_form': (None, 'Default (null): the form data is used unchanged, as JupyterHub does.'),
@@ -93,8 +102,7 @@ NOTES = {
     'CryptKeeper.keys': 'Encryption keys for auth_state, each 32 bytes, hex or base64 encoded. The first key encrypts; '
                         'all of them are tried to decrypt, which allows key rotation.',
     'JupyterHub.cookie_secret': 'In a YAML or JSON file, give the secret as a hex string (64 hex digits for 32 bytes).',
-    'JupyterHub.log_level': 'Names (DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL) are normalised to their numbers. '
-                            'jupyterhub itself starts at INFO (20) through a dynamic default of its Application class.',
+    'JupyterHub.log_level': 'Names (DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL) are normalised to their numbers.',
     'JupyterHub.authenticator_class': "In hub: 'pam', 'dummy', one of the JupyterHub class names above, a module path "
                                       '(./my-authenticator.js, relative to the config file), or in hub.config.js/.ts the class itself.',
     'JupyterHub.spawner_class': "In hub: 'localprocess', 'simple', one of the JupyterHub class names above, a module path "
@@ -121,6 +129,23 @@ DEPRECATED = {
     'Spawner.oauth_roles': ('Deprecated in 3.0: use oauth_client_allowed_scopes', 'Spawner.oauth_client_allowed_scopes'),
     'Authenticator.whitelist': ('Deprecated, use `Authenticator.allowed_users`', 'Authenticator.allowed_users'),
     'LocalAuthenticator.group_whitelist': ('DEPRECATED: use allowed_groups', 'LocalAuthenticator.allowed_groups'),
+}
+
+# hub's own options, which no JupyterHub class has: one section, after JupyterHub's.
+HUB_SECTION = {
+    'parent': None,
+    'module': '',
+    'help': "hub's own options (not JupyterHub's).",
+    'options': {
+        'control_socket': {
+            'type': STR,
+            'default': '',
+            'help': 'Path of the control socket: the unix socket (mode 0600) on which the hub serves its REST API to '
+                    'the operator, e.g. the `hub` command line. A relative path is relative to the working directory.\n\n'
+                    'Default (empty): .hub/hub.sock in the directory of the SQLite database, or in the working directory '
+                    'for other databases. The HUB_SOCKET environment variable and the --socket flag take precedence.',
+        },
+    },
 }
 
 REF_OPTION = re.compile(r'^(\w+) c\.JupyterHub\.(\w+) = (\w+)\((.*)\)$')
@@ -275,10 +300,30 @@ def decorate(section, options):
     return options
 
 
+# Options JupyterHub 3.0 has that the reference page does not list (jupyterhub-facts.md marks them ◇); the RBAC,
+# pagination and OAuth parts of hub need them, so they are taken from the installed jupyterhub.app.JupyterHub.
+EXTRA_JUPYTERHUB_OPTIONS = ['api_page_default_limit', 'api_page_max_limit', 'custom_scopes', 'forwarded_host_header',
+                            'hub_routespec', 'load_roles', 'oauth_token_expires_in', 'use_legacy_stopped_server_status_code']
+
+
+def jupyterhub_options():
+    from jupyterhub.app import JupyterHub
+    options = parse_reference()
+    live = JupyterHub.class_traits(config=True)
+    for name in EXTRA_JUPYTERHUB_OPTIONS:
+        if name in options:
+            fail(f'{name} is in the reference now; drop it from EXTRA_JUPYTERHUB_OPTIONS')
+        trait = live[name]
+        key = f'JupyterHub.{name}'
+        options[name] = {'type': trait_type(key, trait), 'default': jsonable(trait.default()),
+                         'help': clean_help(trait.help) + '\n\n(A JupyterHub 3.0 option that the reference page does not list.)'}
+    return dict(sorted(options.items()))
+
+
 def build_sections():
     sections = {'JupyterHub': {'parent': None, 'module': 'jupyterhub.app',
                                'help': 'An Application for starting a Multi-User Jupyter Notebook server.',
-                               'options': decorate('JupyterHub', parse_reference())}}
+                               'options': decorate('JupyterHub', jupyterhub_options())}}
     for cls in CLASSES:
         parent = cls.__mro__[1].__name__
         sections[cls.__name__] = {
@@ -287,6 +332,7 @@ def build_sections():
             'help': clean_help(cls.__doc__).split('\n\n')[0].replace('\n', ' '),
             'options': decorate(cls.__name__, introspect(cls)),
         }
+    sections['Hub'] = HUB_SECTION
     return sections
 
 
@@ -324,7 +370,9 @@ def ts_type(t):
         return 'boolean'
     if kind in ('string', 'url-prefix'):
         return 'string' + null
-    if kind in ('bytes', 'crypt-key'):
+    if kind == 'bytes':
+        return 'string'
+    if kind == 'crypt-key':
         return 'Buffer'
     if kind == 'enum':
         return ' | '.join(json.dumps(v) for v in t['values'])
@@ -368,6 +416,11 @@ def chain(sections, name):
     return out
 
 
+def interface_name(section):
+    # 'HubConfig' is the whole loaded config; hub's own section needs another name.
+    return 'HubSectionConfig' if section == 'Hub' else f'{section}Config'
+
+
 def render(sections):
     names = list(sections)
     out = [
@@ -392,7 +445,7 @@ def render(sections):
     for name, section in sections.items():
         out.append('')
         out.append(f'/** Options {name} adds ({section["help"].replace("*/", "")}) */')
-        out.append(f'export interface {name}Config {{')
+        out.append(f'export interface {interface_name(name)} {{')
         for opt_name, opt in section['options'].items():
             out.append(doc_comment(opt, '  '))
             out.append(f'  {opt_name}: {ts_type(opt["type"])};')
@@ -409,7 +462,7 @@ def render(sections):
             members = [n for n in names if family_of(sections, n) == name]
         else:
             members = chain(sections, name)
-        out.append(f"  {name}: {' & '.join(m + 'Config' for m in members)};")
+        out.append(f"  {name}: {' & '.join(interface_name(m) for m in members)};")
     out.append('}')
     out.append('')
     return '\n'.join(out)

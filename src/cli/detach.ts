@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../lib/config/index.js';
 import { HubError, type ErrorCode } from '../lib/errors.js';
-import { RUN_DIR_NAME, resolveSocketPath } from '../lib/paths.js';
+import { resolveSocketPath } from '../lib/paths.js';
 
 /**
  * `hub start --detach`: the same command in a new session with stdout/stderr to a log file and an IPC

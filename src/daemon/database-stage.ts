@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { HubError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
-import { openDatabase } from './db/connection.js';
+import { enableWal, openDatabase } from './db/connection.js';
 import { parseDbUrl, redactDbUrl, type DbTarget } from './db/db-url.js';
 import { initializeSchema, resetDb, schemaStatus, upgradeDb } from './db/migrate.js';
 
@@ -53,6 +53,12 @@ export async function openHubDatabase(o: OpenHubDatabaseOptions): Promise<Knex> 
       case 'current':
         break;
       case 'outdated':
+        // A JupyterHub 4.x database already has our head schema: adopting it only records the migrations.
+        if (status.pending.length === 0 && status.adopt) {
+          o.log.info(`Adopting the JupyterHub database (alembic revision ${status.adopt.alembicRevision}); the schema is unchanged`);
+          await upgradeDb(db, target, { log: o.log });
+          break;
+        }
         if (!o.upgradeDb) {
           const what = status.adopt ? `was made by JupyterHub (alembic revision ${status.adopt.alembicRevision})` : 'has an older schema';
           throw new HubError('DB_SCHEMA_OUTDATED', `the database ${redactDbUrl(o.dbUrl)} ${what} and needs an upgrade (${status.pending.length} pending: ${status.pending.join(', ')})`, {
@@ -71,6 +77,7 @@ export async function openHubDatabase(o: OpenHubDatabaseOptions): Promise<Knex> 
         throw new Error(`unhandled schema status ${JSON.stringify(never)}`);
       }
     }
+    await enableWal(db, target);
     return db;
   } catch (err) {
     await db.destroy();

@@ -37,52 +37,68 @@ export function makeLogger(loaded: LoadedConfig, cwd: string): Logger {
     color: process.stderr.isTTY === true,
     write: (line) => {
       process.stderr.write(line + '\n');
+      // eslint-disable-next-line no-control-regex -- strips the terminal colour codes from the file copy
       if (extra) appendFileSync(extra, line.replace(/\x1b\[[0-9;]*m/g, '') + '\n', { mode: 0o600 });
     },
   });
 }
 
 export async function runDaemon(args: DaemonArgs): Promise<number> {
-  let hub: Hub | undefined;
+  // Signals are ours from the first moment: a SIGTERM during start-up stops the hub once start() has
+  // settled, instead of killing the process half-way (Node's default) and leaving a socket behind.
+  const signals = new SignalLatch();
   try {
     const loaded = await loadConfig({ path: args.configPath, cwd: args.cwd, env: args.env, overrides: args.overrides });
     const log = makeLogger(loaded, args.cwd);
+    signals.log = log;
     for (const w of loaded.warnings) log.warn(w);
     const socket = resolveSocketPath({ flag: args.socket, env: args.env, configured: loaded.config.Hub.control_socket, dbUrl: loaded.config.JupyterHub.db_url, cwd: args.cwd });
-    hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log });
+    const hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log });
     const status = await hub.start();
     await sdNotify({ READY: '1', STATUS: `serving ${status.hub_url}` }, log, args.env);
     tellParent({ type: 'ready', status });
-    return await waitForSignals(hub, log, args.env);
+    const signal = await signals.first;
+    log.info(`${signal} received: shutting down (send it again to force)`);
+    await sdNotify({ STOPPING: '1' }, log, args.env);
+    await hub.stop();
+    log.info('hub stopped cleanly');
+    return 0;
   } catch (err) {
     if (isHubError(err)) tellParent({ type: 'error', message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) });
     else tellParent({ type: 'error', message: err instanceof Error ? err.message : String(err), code: 'INTERNAL' });
     throw err;
+  } finally {
+    signals.dispose();
   }
 }
 
-async function waitForSignals(hub: Hub, log: Logger, env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        log.warn(`${signal} again: exiting now without finishing the shutdown`);
-        process.exit(1);
-      }
-      stopping = true;
-      log.info(`${signal} received: shutting down (send it again to force)`);
-      void (async () => {
-        await sdNotify({ STOPPING: '1' }, log, env);
-        await hub.stop();
-        log.info('hub stopped cleanly');
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        resolve(0);
-      })();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+/** The first SIGTERM/SIGINT resolves `first`; a second one ends the process at once. */
+class SignalLatch {
+  readonly first: Promise<NodeJS.Signals>;
+  log: Logger | undefined;
+  private received = false;
+  private resolve: (s: NodeJS.Signals) => void = () => undefined;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (this.received) {
+      this.log?.warn(`${signal} again: exiting now without finishing the shutdown`);
+      process.exit(1);
+    }
+    this.received = true;
+    this.resolve(signal);
+  };
+  private readonly onHup = (): void => this.log?.info('SIGHUP ignored (config reload is not supported; restart the hub)');
+
+  constructor() {
+    this.first = new Promise((resolve) => (this.resolve = resolve));
+    process.on('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.onSignal);
     // A detached daemon must not die with the terminal that started it.
-    process.on('SIGHUP', () => log.info('SIGHUP ignored (config reload is not supported; restart the hub)'));
-  });
+    process.on('SIGHUP', this.onHup);
+  }
+
+  dispose(): void {
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGHUP', this.onHup);
+  }
 }

@@ -61,7 +61,7 @@ export function strftime(fmt: string, d: Date): string {
   });
 }
 
-interface Record_ { levelno: number; name: string; message: string; when: Date; color: boolean }
+interface Record_ { levelno: number; name: string; module?: string; message: string; when: Date; color: boolean }
 
 const FIELD = /%\((\w+)\)([-#0 +]*)(\d*)(?:\.(\d+))?([sdf])/g;
 
@@ -75,7 +75,7 @@ export function formatRecord(format: string, datefmt: string, r: Record_): strin
     asctime: strftime(datefmt, r.when),
     msecs: r.when.getMilliseconds(),
     created: r.when.getTime() / 1000,
-    module: r.name.split('.').pop() ?? r.name,
+    module: r.module ?? 'app',
     lineno: 0,
     funcName: '',
     process: process.pid,
@@ -101,20 +101,22 @@ export function formatRecord(format: string, datefmt: string, r: Record_): strin
 
 export function createLogger(opts: LogOptions): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const make = (name: string): Logger => {
+  const name = opts.name ?? 'JupyterHub';
+  // Like JupyterHub, one logger name for the whole hub; a child names its part as the "module" field.
+  const make = (module: string): Logger => {
     const emit = (levelno: number, message: string): void => {
       if (levelno < opts.level) return;
-      write(formatRecord(opts.format, opts.datefmt, { levelno, name, message, when: new Date(), color: opts.color ?? false }));
+      write(formatRecord(opts.format, opts.datefmt, { levelno, name, module, message, when: new Date(), color: opts.color ?? false }));
     };
     return {
       debug: (m) => emit(10, m),
       info: (m) => emit(20, m),
       warn: (m) => emit(30, m),
       error: (m) => emit(40, m),
-      child: (sub) => make(`${name}.${sub}`),
+      child: (sub) => make(sub),
     };
   };
-  return make(opts.name ?? 'JupyterHub');
+  return make('app');
 }
 
 /** A logger that drops everything: for library calls from the CLI that have nothing to say. */

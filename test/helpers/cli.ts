@@ -16,12 +16,10 @@ export interface CliResult {
 }
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, NO_COLOR: '1', ...extra };
-  delete env.HUB_SOCKET;
-  delete env.JPY_COOKIE_SECRET;
-  delete env.NOTIFY_SOCKET;
-  delete env.CONFIGPROXY_AUTH_TOKEN;
-  return env;
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  // The developer's own hub settings must not leak into a test; the test's extras are applied after.
+  for (const k of ['HUB_SOCKET', 'JPY_COOKIE_SECRET', 'NOTIFY_SOCKET', 'CONFIGPROXY_AUTH_TOKEN', 'JUPYTERHUB_CRYPT_KEY']) delete env[k];
+  return { ...env, ...extra };
 }
 
 export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CliResult> {

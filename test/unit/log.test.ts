@@ -6,8 +6,8 @@ const JH_FORMAT = '%(color)s[%(levelname)1.1s %(asctime)s.%(msecs).03d %(name)s 
 
 test("JupyterHub's default log_format renders like Python's logging", () => {
   const when = new Date(2026, 10, 25, 17, 1, 2, 7);
-  const line = formatRecord(JH_FORMAT, '%Y-%m-%d %H:%M:%S', { levelno: 20, name: 'JupyterHub', message: 'hello', when, color: false });
-  assert.equal(line, '[I 2026-11-25 17:01:02.007 JupyterHub JupyterHub:0] hello');
+  const line = formatRecord(JH_FORMAT, '%Y-%m-%d %H:%M:%S', { levelno: 20, name: 'JupyterHub', module: 'db', message: 'hello', when, color: false });
+  assert.equal(line, '[I 2026-11-25 17:01:02.007 JupyterHub db:0] hello');
 });
 
 test('colour codes only when asked, and levels filter', () => {

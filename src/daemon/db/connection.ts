@@ -22,6 +22,8 @@ export interface OpenOptions {
   log: Logger;
 }
 
+const DEFAULT_PG_CONNECT_TIMEOUT_MS = 10_000;
+
 type Done = (err: Error | null, conn?: unknown) => void;
 
 /** The one method of a node-sqlite3 Database / pg Client we call, narrowed from knex's untyped connection. */
@@ -48,9 +50,10 @@ async function requireParentDir(filename: string): Promise<void> {
 
 function sqliteConfig(target: Extract<DbTarget, { kind: 'sqlite' }>, kwargs: Record<string, unknown>, log: Logger): Knex.Config {
   const { busyTimeoutMs, flags } = sqliteSettings(kwargs, log);
-  // busy_timeout first, so that switching to WAL waits for another process's lock instead of failing.
+  // busy_timeout first, so that switching to WAL (enableWal) waits for another process's lock instead of failing.
+  // WAL is not switched on here: opening a database must not change the file until we know its schema is ours
+  // (a refused start, or upgrade-db's backup, must leave a JupyterHub database exactly as it was).
   const pragmas = [`PRAGMA busy_timeout = ${busyTimeoutMs}`, 'PRAGMA foreign_keys = ON'];
-  if (!target.memory) pragmas.push('PRAGMA journal_mode = WAL');
   return {
     client: 'sqlite3',
     useNullAsDefault: true,
@@ -75,9 +78,21 @@ function postgresConfig(target: Extract<DbTarget, { kind: 'postgres' }>, kwargs:
   if (settings.acquireTimeoutMillis !== undefined) pool.acquireTimeoutMillis = settings.acquireTimeoutMillis;
   return {
     client: 'pg',
-    // connect_args override the URL, as SQLAlchemy merges them.
-    connection: { ...target.connection, ...settings.connection, types: hubPgTypes() },
+    // node-pg waits forever for an unroutable host by default; a hub stuck at start-up without a word is
+    // worse than a clear error. connect_args override the URL, as SQLAlchemy merges them.
+    connection: { connectionTimeoutMillis: DEFAULT_PG_CONNECT_TIMEOUT_MS, ...target.connection, ...settings.connection, types: hubPgTypes() },
     pool,
+  };
+}
+
+/** knex's own warnings and errors (a failed migration, a deprecation) go to our log, not to the console. */
+function knexLogger(log: Logger): Knex.Logger {
+  const text = (m: unknown): string => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m));
+  return {
+    warn: (m: unknown) => log.warn(`knex: ${text(m)}`),
+    error: (m: unknown) => log.error(`knex: ${text(m)}`),
+    deprecate: (method: string, alternative: string) => log.warn(`knex: ${method} is deprecated, use ${alternative}`),
+    debug: (m: unknown) => log.debug(`knex: ${text(m)}`),
   };
 }
 
@@ -99,11 +114,20 @@ function openError(target: DbTarget, err: unknown): HubError {
   });
 }
 
+/**
+ * WAL lets the CLI and other readers work while the daemon writes. The mode is stored in the file, so one
+ * switch lasts; call it once the schema is known to be current.
+ */
+export async function enableWal(db: Knex, target: DbTarget): Promise<void> {
+  if (target.kind !== 'sqlite' || target.memory) return;
+  await db.raw('PRAGMA journal_mode = WAL');
+}
+
 export async function openDatabase(target: DbTarget, opts: OpenOptions): Promise<Knex> {
   const kwargs = opts.dbKwargs ?? {};
   if (target.kind === 'sqlite' && !target.memory) await requireParentDir(target.filename);
   const config = target.kind === 'sqlite' ? sqliteConfig(target, kwargs, opts.log) : postgresConfig(target, kwargs, opts.log);
-  const db = knexFactory(config);
+  const db = knexFactory({ ...config, log: knexLogger(opts.log) });
   if (opts.debugDb) attachQueryLog(db, opts.log);
   try {
     await db.raw('select 1');

@@ -11,7 +11,8 @@
  *   pool_size, max_overflow   pool size is their sum, as in SQLAlchemy (defaults 5 and 10)
  *   pool_timeout              seconds to wait for a pooled connection
  *   connect_args              libpq/psycopg2 options: host, port, user, password, dbname, sslmode,
- *                             application_name, connect_timeout are translated; others pass to node-pg
+ *                             application_name, connect_timeout (default 10 s) are translated; others
+ *                             pass to node-pg
  *   any other key             passed to node-pg's Client as is (ssl, statement_timeout, keepAlive, ...)
  *
  * SQLAlchemy-only engine options (pool_recycle, pool_pre_ping, echo, ...) are ignored with a warning.

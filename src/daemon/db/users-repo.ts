@@ -10,19 +10,21 @@ import {
 } from './row.js';
 import { readNullableDate, toDbTimestamp } from './timestamps.js';
 
-export type Db = Knex | Knex.Transaction;
+/** A Knex or a transaction (Knex.Transaction is a Knex): every function here runs in either. */
+type Db = Knex;
 
-export interface UserRecord {
+/** A `users` row, fields named as the columns (the API models use the same names). */
+export interface UserRow {
   id: number;
   name: string;
   admin: boolean;
   created: Date | null;
-  lastActivity: Date | null;
+  last_activity: Date | null;
   /** Identifies the user's login cookies; changing it logs them out everywhere. A secret. */
-  cookieId: string;
+  cookie_id: string;
   /** Spawner state of the default server as JupyterHub kept it before named servers (JSON). */
   state: Record<string, unknown> | null;
-  encryptedAuthState: Buffer | null;
+  encrypted_auth_state: Buffer | null;
 }
 
 export interface ListUsersOptions {
@@ -32,16 +34,16 @@ export interface ListUsersOptions {
   nameFilter?: string;
 }
 
-export function userFromRow(row: Row): UserRecord {
+export function userFromRow(row: Row): UserRow {
   return {
     id: readInt(row, 'id'),
     name: readString(row, 'name'),
     admin: readBool(row, 'admin'),
     created: readNullableDate(row, 'created'),
-    lastActivity: readNullableDate(row, 'last_activity'),
-    cookieId: readString(row, 'cookie_id'),
+    last_activity: readNullableDate(row, 'last_activity'),
+    cookie_id: readString(row, 'cookie_id'),
     state: readJsonObject(row, 'state'),
-    encryptedAuthState: readNullableBuffer(row, 'encrypted_auth_state'),
+    encrypted_auth_state: readNullableBuffer(row, 'encrypted_auth_state'),
   };
 }
 
@@ -56,24 +58,24 @@ function withNameFilter(query: Knex.QueryBuilder, nameFilter: string | undefined
   return query.whereRaw('substr(name, 1, ?) = ?', [[...nameFilter].length, nameFilter]);
 }
 
-export async function listUsers(db: Db, opts: ListUsersOptions = {}): Promise<{ users: UserRecord[]; total: number }> {
+export async function listUsers(db: Db, opts: ListUsersOptions = {}): Promise<{ rows: UserRow[]; total: number }> {
   const totalRow = asRow(await withNameFilter(db('users').count({ n: '*' }), opts.nameFilter).first());
   let query = withNameFilter(db('users').select('*'), opts.nameFilter).orderBy('id');
   if (opts.offset !== undefined && opts.offset > 0) query = query.offset(opts.offset);
   if (opts.limit !== undefined) query = query.limit(opts.limit);
-  return { users: asRows(await query).map(userFromRow), total: readInt(totalRow, 'n') };
+  return { rows: asRows(await query).map(userFromRow), total: readInt(totalRow, 'n') };
 }
 
 export async function countUsers(db: Db): Promise<number> {
   return readInt(asRow(await db('users').count({ n: '*' }).first()), 'n');
 }
 
-export async function getUserByName(db: Db, name: string): Promise<UserRecord | null> {
+export async function getUserByName(db: Db, name: string): Promise<UserRow | null> {
   const row: unknown = await db('users').where({ name }).first();
   return row === undefined ? null : userFromRow(asRow(row));
 }
 
-export async function getUserById(db: Db, id: number): Promise<UserRecord | null> {
+export async function getUserById(db: Db, id: number): Promise<UserRow | null> {
   const row: unknown = await db('users').where({ id }).first();
   return row === undefined ? null : userFromRow(asRow(row));
 }
@@ -82,7 +84,13 @@ export async function getUserById(db: Db, id: number): Promise<UserRecord | null
  * Create users in one transaction: all or none. An existing name is a CONFLICT naming every clash, so
  * the caller (the API, which skips existing users as JupyterHub does) can filter first.
  */
-export async function createUsers(db: Knex, names: readonly string[], opts: { admin?: boolean } = {}): Promise<UserRecord[]> {
+/** Users with these ids, in id order; unknown ids are skipped. */
+export async function listUsersByIds(db: Db, ids: readonly number[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return asRows(await db('users').select('*').whereIn('id', [...new Set(ids)]).orderBy('id')).map(userFromRow);
+}
+
+export async function createUsers(db: Knex, names: readonly string[], opts: { admin?: boolean } = {}): Promise<UserRow[]> {
   const unique = [...new Set(names)];
   return db.transaction(async (trx) => {
     const existing = asRows(await trx('users').select('name').whereIn('name', unique)).map((r) => readString(r, 'name'));
@@ -90,7 +98,7 @@ export async function createUsers(db: Knex, names: readonly string[], opts: { ad
       throw new HubError('CONFLICT', `user${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`);
     }
     const created = toDbTimestamp(new Date());
-    const users: UserRecord[] = [];
+    const users: UserRow[] = [];
     for (const name of unique) {
       await trx('users').insert({ name, admin: opts.admin ?? false, created, cookie_id: newCookieId() });
       const user = await getUserByName(trx, name);

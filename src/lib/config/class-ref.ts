@@ -49,8 +49,9 @@ export function normaliseClassName(family: ClassFamily, value: string, baseDir: 
   }
   if (looksLikeModule(dotted)) {
     if (dotted.startsWith('file:')) return { ok: true, value: fileURLToPath(dotted) };
-    if (dotted.startsWith('./') || dotted.startsWith('../')) return { ok: true, value: resolve(baseDir, dotted) };
-    return { ok: true, value: dotted };
+    // A file name is a path even without './' ('spawners/mine.js'); what is left is a package ('@org/hub-spawner').
+    const isFile = /^\.{1,2}\//.test(dotted) || (/\.(c|m)?(j|t)s$/.test(dotted) && !dotted.startsWith('@'));
+    return { ok: true, value: isFile ? resolve(baseDir, dotted) : dotted };
   }
   const known = familyMembers(family).filter((s) => s !== family).join(', ');
   return {

@@ -3,7 +3,7 @@
 import type { BuiltinClasses, ClassValue, ConfigFunction, SectionSpec } from './types.js';
 
 /** The config file's sections, named after JupyterHub's classes, parents before children. */
-export const SECTION_NAMES = ["JupyterHub", "Spawner", "LocalProcessSpawner", "SimpleLocalProcessSpawner", "Authenticator", "LocalAuthenticator", "PAMAuthenticator", "DummyAuthenticator", "Proxy", "ConfigurableHTTPProxy", "CryptKeeper"] as const;
+export const SECTION_NAMES = ["JupyterHub", "Spawner", "LocalProcessSpawner", "SimpleLocalProcessSpawner", "Authenticator", "LocalAuthenticator", "PAMAuthenticator", "DummyAuthenticator", "Proxy", "ConfigurableHTTPProxy", "CryptKeeper", "Hub"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
@@ -50,6 +50,16 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         type: { kind: "bool" },
         default: false,
         help: "Answer yes to any questions (e.g. confirm overwrite)",
+      },
+      api_page_default_limit: {
+        type: { kind: "int" },
+        default: 50,
+        help: "The default amount of records returned by a paginated endpoint\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
+      },
+      api_page_max_limit: {
+        type: { kind: "int" },
+        default: 200,
+        help: "The maximum amount of records that can be returned at once\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
       },
       api_tokens: {
         type: { kind: "dict", values: { kind: "string" } },
@@ -118,6 +128,11 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         default: "jupyterhub_cookie_secret",
         help: "File in which to store the cookie secret.",
       },
+      custom_scopes: {
+        type: { kind: "dict", values: { kind: "dict" } },
+        default: {},
+        help: "Custom scopes to define.\n\nFor use when defining custom roles,\nto grant users granular permissions\n\nAll custom scopes must have a description,\nand must start with the prefix `custom:`.\n\nFor example::\n\n    custom_scopes = {\n        \"custom:jupyter_server:read\": {\n            \"description\": \"read-only access to a single-user server\",\n        },\n    }\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
+      },
       data_files_path: {
         type: { kind: "string" },
         default: "",
@@ -180,6 +195,11 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         default: [],
         help: "Extra log handlers to set on JupyterHub logger",
       },
+      forwarded_host_header: {
+        type: { kind: "string" },
+        default: "",
+        help: "Alternate header to use as the Host (e.g., X-Forwarded-Host)\nwhen determining whether a request is cross-origin\n\nThis may be useful when JupyterHub is running behind a proxy that rewrites\nthe Host header.\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
+      },
       generate_certs: {
         type: { kind: "bool" },
         default: false,
@@ -224,6 +244,11 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         default: 8081,
         help: "The internal port for the Hub process.\n\nThis is the internal port of the hub itself. It should never be accessed directly. See JupyterHub.port for the public port to use when accessing jupyterhub. It is rare that this port should be set except in cases of port conflict.\n\nSee also hub_ip for the ip and hub_bind_url for setting the full bind URL.",
       },
+      hub_routespec: {
+        type: { kind: "string" },
+        default: "/",
+        help: "The routing prefix for the Hub itself.\n\nOverride to send only a subset of traffic to the Hub.\nDefault is to use the Hub as the default route for all requests.\n\nThis is necessary for normal jupyterhub operation,\nas the Hub must receive requests for e.g. `/user/:name`\nwhen the user's server is not running.\n\nHowever, some deployments using only the JupyterHub API\nmay want to handle these events themselves,\nin which case they can register their own default target with the proxy\nand set e.g. `hub_routespec = /hub/` to serve only the hub's own pages, or even `/hub/api/` for api-only operation.\n\nNote: hub_routespec must include the base_url, if any.\n\n.. versionadded:: 1.4\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
+      },
       implicit_spawn_seconds: {
         type: { kind: "float" },
         default: 0,
@@ -264,6 +289,11 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         default: {},
         help: "Dict of ‘group’: [‘usernames’] to load at startup.\n\nThis strictly adds groups and users to groups.\n\nLoading one set of groups, then starting JupyterHub again with a different set will not remove users or groups from previous launches. That must be done through the API.",
       },
+      load_roles: {
+        type: { kind: "list", items: { kind: "dict" } },
+        default: [],
+        help: "List of predefined role dictionaries to load at startup.\n\nFor instance::\n\n    load_roles = [\n                    {\n                        'name': 'teacher',\n                        'description': 'Access to users' information and group membership',\n                        'scopes': ['users', 'groups'],\n                        'users': ['cyclops', 'gandalf'],\n                        'services': [],\n                        'groups': []\n                    }\n                ]\n\nAll keys apart from 'name' are optional.\nSee all the available scopes in the JupyterHub REST API documentation.\n\nDefault roles are defined in roles.py.\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
+      },
       log_datefmt: {
         type: { kind: "string" },
         default: "%Y-%m-%d %H:%M:%S",
@@ -271,8 +301,8 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
       },
       log_format: {
         type: { kind: "string" },
-        default: "[%(name)s]%(highlevel)s %(message)s",
-        help: "The Logging format template",
+        default: "%(color)s[%(levelname)1.1s %(asctime)s.%(msecs).03d %(name)s %(module)s:%(lineno)d]%(end_color)s %(message)s",
+        help: "The Logging format template\n\nDefault: JupyterHub's effective format (app.py's @default), with the time; the reference shows the class default '[%(name)s]%(highlevel)s %(message)s'. hub has no line numbers: %(lineno)d is 0.",
       },
       log_level: {
         type: {
@@ -281,8 +311,8 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
           aliases: { DEBUG: 10, INFO: 20, WARN: 30, WARNING: 30, ERROR: 40, CRITICAL: 50 },
           caseless: true,
         },
-        default: 30,
-        help: "Set the log level by value or name.\n\nNames (DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL) are normalised to their numbers. jupyterhub itself starts at INFO (20) through a dynamic default of its Application class.",
+        default: 20,
+        help: "Set the log level by value or name.\n\nNames (DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL) are normalised to their numbers.\n\nDefault: INFO (20), JupyterHub's effective default (app.py's @default); the reference shows the Application class default WARN (30).",
       },
       logo_file: {
         type: { kind: "string" },
@@ -293,6 +323,11 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         type: { kind: "int" },
         default: 0,
         help: "Maximum number of concurrent named servers that can be created by a user at a time.\n\nSetting this can limit the total resources a user can consume.\n\nIf set to 0, no limit is enforced.",
+      },
+      oauth_token_expires_in: {
+        type: { kind: "int" },
+        default: 0,
+        help: "Expiry (in seconds) of OAuth access tokens.\n\nThe default is to expire when the cookie storing them expires,\naccording to `cookie_max_age_days` config.\n\nThese are the tokens stored in cookies when you visit\na single-user server or service.\nWhen they expire, you must re-authenticate with the Hub,\neven if your Hub authentication is still valid.\nIf your Hub authentication is valid,\nlogging in may be a transparent redirect as you refresh the page.\n\nThis does not affect JupyterHub API tokens in general,\nwhich do not expire by default.\nOnly tokens issued during the oauth flow\naccessing services and single-user servers are affected.\n\n.. versionadded:: 1.4\n    OAuth token expires_in was not previously configurable.\n.. versionchanged:: 1.4\n    Default now uses cookie_max_age_days so that oauth tokens\n    which are generally stored in cookies,\n    expire when the cookies storing them expire.\n    Previously, it was one hour.\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
       },
       pid_file: {
         type: { kind: "string" },
@@ -458,6 +493,11 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         type: { kind: "bool" },
         default: false,
         help: "Upgrade the database automatically on start.\n\nOnly safe if database is regularly backed up. Only SQLite databases will be backed up to a local file automatically.",
+      },
+      use_legacy_stopped_server_status_code: {
+        type: { kind: "bool" },
+        default: false,
+        help: "Return 503 rather than 424 when request comes in for a non-running server.\n\nPrior to JupyterHub 2.0, we returned a 503 when any request came in for\na user server that was currently not running. By default, JupyterHub 2.0\nwill return a 424 - this makes operational metric dashboards more useful.\n\nJupyterLab < 3.2 expected the 503 to know if the user server is no longer\nrunning, and prompted the user to start their server. Set this config to\ntrue to retain the old behavior, so JupyterLab < 3.2 can continue to show\nthe appropriate UI when the user server is stopped.\n\nThis option will be removed in a future release.\n\n(A JupyterHub 3.0 option that the reference page does not list.)",
       },
       user_redirect_hook: {
         type: { kind: "callable", nullable: true },
@@ -908,6 +948,18 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
       },
     },
   },
+  Hub: {
+    parent: null,
+    module: "",
+    help: "hub's own options (not JupyterHub's).",
+    options: {
+      control_socket: {
+        type: { kind: "string" },
+        default: "",
+        help: "Path of the control socket: the unix socket (mode 0600) on which the hub serves its REST API to the operator, e.g. the `hub` command line. A relative path is relative to the working directory.\n\nDefault (empty): .hub/hub.sock in the directory of the SQLite database, or in the working directory for other databases. The HUB_SOCKET environment variable and the --socket flag take precedence.",
+      },
+    },
+  },
 };
 
 /** JupyterHub's entry-point names for the built-in classes, per family. */
@@ -954,6 +1006,14 @@ export interface JupyterHubConfig {
    * Answer yes to any questions (e.g. confirm overwrite)
    */
   answer_yes: boolean;
+  /**
+   * The default amount of records returned by a paginated endpoint
+   */
+  api_page_default_limit: number;
+  /**
+   * The maximum amount of records that can be returned at once
+   */
+  api_page_max_limit: number;
   /**
    * PENDING DEPRECATION: consider using services
    * @deprecated PENDING DEPRECATION: consider using services (JupyterHub.service_tokens).
@@ -1003,11 +1063,15 @@ export interface JupyterHubConfig {
   /**
    * The cookie secret to use to encrypt cookies.
    */
-  cookie_secret: Buffer;
+  cookie_secret: string;
   /**
    * File in which to store the cookie secret.
    */
   cookie_secret_file: string;
+  /**
+   * Custom scopes to define.
+   */
+  custom_scopes: Record<string, Record<string, unknown>>;
   /**
    * The location of jupyterhub data files (e.g. /usr/local/share/jupyterhub)
    */
@@ -1055,6 +1119,10 @@ export interface JupyterHubConfig {
    */
   extra_log_handlers: unknown[];
   /**
+   * Alternate header to use as the Host (e.g., X-Forwarded-Host) when determining whether a request is cross-origin
+   */
+  forwarded_host_header: string;
+  /**
    * Generate certs used for internal ssl
    */
   generate_certs: boolean;
@@ -1088,6 +1156,10 @@ export interface JupyterHubConfig {
    */
   hub_port: number;
   /**
+   * The routing prefix for the Hub itself.
+   */
+  hub_routespec: string;
+  /**
    * Trigger implicit spawns after this many seconds.
    */
   implicit_spawn_seconds: number;
@@ -1120,6 +1192,10 @@ export interface JupyterHubConfig {
    */
   load_groups: Record<string, string[]>;
   /**
+   * List of predefined role dictionaries to load at startup.
+   */
+  load_roles: Record<string, unknown>[];
+  /**
    * The date format used by logging formatters for %(asctime)s
    */
   log_datefmt: string;
@@ -1139,6 +1215,10 @@ export interface JupyterHubConfig {
    * Maximum number of concurrent named servers that can be created by a user at a time.
    */
   named_server_limit_per_user: number;
+  /**
+   * Expiry (in seconds) of OAuth access tokens.
+   */
+  oauth_token_expires_in: number;
   /**
    * File to write PID Useful for daemonizing JupyterHub.
    */
@@ -1260,6 +1340,10 @@ export interface JupyterHubConfig {
    * Upgrade the database automatically on start.
    */
   upgrade_db: boolean;
+  /**
+   * Return 503 rather than 424 when request comes in for a non-running server.
+   */
+  use_legacy_stopped_server_status_code: boolean;
   /**
    * Callable to affect behavior of /user-redirect/
    */
@@ -1597,6 +1681,14 @@ export interface CryptKeeperConfig {
   n_threads: number;
 }
 
+/** Options Hub adds (hub's own options (not JupyterHub's).) */
+export interface HubSectionConfig {
+  /**
+   * Path of the control socket: the unix socket (mode 0600) on which the hub serves its REST API to the operator, e.g. the `hub` command line. A relative path is relative to the working directory.
+   */
+  control_socket: string;
+}
+
 /**
  * The loaded configuration. Each section holds every option its class sees (its own and inherited).
  * A family root (Spawner, Authenticator, Proxy) holds the options of the whole family, resolved for the
@@ -1614,4 +1706,5 @@ export interface HubConfig {
   Proxy: ProxyConfig & ConfigurableHTTPProxyConfig;
   ConfigurableHTTPProxy: ProxyConfig & ConfigurableHTTPProxyConfig;
   CryptKeeper: CryptKeeperConfig;
+  Hub: HubSectionConfig;
 }

@@ -14,7 +14,10 @@ export type OptionType =
   | { readonly kind: 'float'; readonly nullable?: boolean }
   | { readonly kind: 'bool' }
   | { readonly kind: 'string'; readonly nullable?: boolean }
-  /** Bytes given as a hex string (JupyterHub accepts the same for cookie_secret); a Buffer after loading. */
+  /**
+   * Bytes given as a hex string (JupyterHub accepts the same for cookie_secret) or, from JS, a Buffer; a lower-case
+   * hex string after loading, the form the cookie secret also has in JPY_COOKIE_SECRET and its file.
+   */
   | { readonly kind: 'bytes' }
   /** A 32-byte encryption key, hex or base64 encoded (jupyterhub/crypto.py `_validate_key`); a Buffer after loading. */
   | { readonly kind: 'crypt-key' }

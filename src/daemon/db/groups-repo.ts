@@ -1,0 +1,85 @@
+/**
+ * `groups` and `user_group_map`. `properties` (migration 0002, JupyterHub 4's column) is nullable as in
+ * JupyterHub, whose ORM fills in {} on insert: we write '{}' too and read NULL as {}.
+ */
+import type { Knex } from 'knex';
+import { HubError } from '../../lib/errors.js';
+import { asRow, asRows, readInt, readJsonObject, readString, type Row } from './row.js';
+
+export interface GroupRecord {
+  id: number;
+  name: string;
+  properties: Record<string, unknown>;
+}
+
+function groupFromRow(row: Row): GroupRecord {
+  return { id: readInt(row, 'id'), name: readString(row, 'name'), properties: readJsonObject(row, 'properties') ?? {} };
+}
+
+export async function listGroups(db: Knex, opts: { offset?: number; limit?: number } = {}): Promise<{ groups: GroupRecord[]; total: number }> {
+  const total = readInt(asRow(await db('groups').count({ n: '*' }).first()), 'n');
+  let query = db('groups').select('id', 'name', 'properties').orderBy('id');
+  if (opts.offset !== undefined && opts.offset > 0) query = query.offset(opts.offset);
+  if (opts.limit !== undefined) query = query.limit(opts.limit);
+  return { groups: asRows(await query).map(groupFromRow), total };
+}
+
+export async function getGroupByName(db: Knex, name: string): Promise<GroupRecord | null> {
+  const row: unknown = await db('groups').select('id', 'name', 'properties').where({ name }).first();
+  return row === undefined ? null : groupFromRow(asRow(row));
+}
+
+export async function createGroup(db: Knex, name: string, properties: Record<string, unknown> = {}): Promise<GroupRecord> {
+  if (await getGroupByName(db, name)) throw new HubError('CONFLICT', `group already exists: ${name}`);
+  await db('groups').insert({ name, properties: JSON.stringify(properties) });
+  const group = await getGroupByName(db, name);
+  if (group === null) throw new HubError('DB_ERROR', `group ${name} vanished right after being created`);
+  return group;
+}
+
+/** Returns whether the group existed. Memberships and role grants go with it (ON DELETE CASCADE). */
+export async function deleteGroup(db: Knex, name: string): Promise<boolean> {
+  return (await db('groups').where({ name }).delete()) > 0;
+}
+
+export async function setGroupProperties(db: Knex, name: string, properties: Record<string, unknown>): Promise<boolean> {
+  return (await db('groups').where({ name }).update({ properties: JSON.stringify(properties) })) > 0;
+}
+
+/** Names of the groups a user belongs to, sorted. */
+export async function listGroupsOfUser(db: Knex, userId: number): Promise<string[]> {
+  const rows = await db('groups').join('user_group_map', 'groups.id', 'user_group_map.group_id')
+    .where('user_group_map.user_id', userId).select('groups.name').orderBy('groups.name');
+  return asRows(rows).map((r) => readString(r, 'name'));
+}
+
+/** Group names per user id (sorted), in one query: for listing many users without a query each. */
+export async function groupsOfUsers(db: Knex, userIds: readonly number[]): Promise<Map<number, string[]>> {
+  const byUser = new Map<number, string[]>();
+  if (userIds.length === 0) return byUser;
+  const rows = await db('groups').join('user_group_map', 'groups.id', 'user_group_map.group_id')
+    .whereIn('user_group_map.user_id', [...new Set(userIds)]).select('user_group_map.user_id', 'groups.name').orderBy('groups.name');
+  for (const row of asRows(rows)) {
+    const id = readInt(row, 'user_id');
+    byUser.set(id, [...(byUser.get(id) ?? []), readString(row, 'name')]);
+  }
+  return byUser;
+}
+
+/** Names of a group's members, sorted. */
+export async function listGroupMembers(db: Knex, groupId: number): Promise<string[]> {
+  const rows = await db('users').join('user_group_map', 'users.id', 'user_group_map.user_id')
+    .where('user_group_map.group_id', groupId).select('users.name').orderBy('users.name');
+  return asRows(rows).map((r) => readString(r, 'name'));
+}
+
+/** Add users (by id) to a group; already-present members are left as they are. */
+export async function addGroupMembers(db: Knex, groupId: number, userIds: readonly number[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db('user_group_map').insert(userIds.map((user_id) => ({ user_id, group_id: groupId }))).onConflict(['user_id', 'group_id']).ignore();
+}
+
+export async function removeGroupMembers(db: Knex, groupId: number, userIds: readonly number[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db('user_group_map').where('group_id', groupId).whereIn('user_id', userIds).delete();
+}

@@ -1,0 +1,78 @@
+/**
+ * `roles` and the role grant tables. Scopes are a JSONList column (JSON text; NULL reads as []).
+ * Which roles exist by default and what they grant is RBAC's business (daemon/auth), not this module's.
+ */
+import type { Knex } from 'knex';
+import { HubError } from '../../lib/errors.js';
+import { asRows, readInt, readNullableString, readString, readStringList, type Row } from './row.js';
+
+export interface RoleRecord {
+  id: number;
+  name: string;
+  description: string | null;
+  scopes: string[];
+}
+
+function roleFromRow(row: Row): RoleRecord {
+  return {
+    id: readInt(row, 'id'),
+    name: readString(row, 'name'),
+    description: readNullableString(row, 'description'),
+    scopes: readStringList(row, 'scopes'),
+  };
+}
+
+const COLUMNS = ['roles.id', 'roles.name', 'roles.description', 'roles.scopes'];
+
+export async function listRoles(db: Knex): Promise<RoleRecord[]> {
+  return asRows(await db('roles').select(COLUMNS).orderBy('roles.id')).map(roleFromRow);
+}
+
+export async function getRoleByName(db: Knex, name: string): Promise<RoleRecord | null> {
+  const row = asRows(await db('roles').select(COLUMNS).where({ name }))[0];
+  return row === undefined ? null : roleFromRow(row);
+}
+
+export async function createRole(db: Knex, role: { name: string; description?: string; scopes: readonly string[] }): Promise<RoleRecord> {
+  if (await getRoleByName(db, role.name)) throw new HubError('CONFLICT', `role already exists: ${role.name}`);
+  await db('roles').insert({ name: role.name, description: role.description ?? null, scopes: JSON.stringify(role.scopes) });
+  const created = await getRoleByName(db, role.name);
+  if (created === null) throw new HubError('DB_ERROR', `role ${role.name} vanished right after being created`);
+  return created;
+}
+
+/** Roles granted to a user directly (not through groups), by name. */
+export async function listRolesOfUser(db: Knex, userId: number): Promise<RoleRecord[]> {
+  const rows = await db('roles').join('user_role_map', 'roles.id', 'user_role_map.role_id')
+    .where('user_role_map.user_id', userId).select(COLUMNS).orderBy('roles.name');
+  return asRows(rows).map(roleFromRow);
+}
+
+/** Names of roles granted directly, per user id (sorted), in one query. */
+export async function rolesOfUsers(db: Knex, userIds: readonly number[]): Promise<Map<number, string[]>> {
+  const byUser = new Map<number, string[]>();
+  if (userIds.length === 0) return byUser;
+  const rows = await db('roles').join('user_role_map', 'roles.id', 'user_role_map.role_id')
+    .whereIn('user_role_map.user_id', [...new Set(userIds)]).select('user_role_map.user_id', 'roles.name').orderBy('roles.name');
+  for (const row of asRows(rows)) {
+    const id = readInt(row, 'user_id');
+    byUser.set(id, [...(byUser.get(id) ?? []), readString(row, 'name')]);
+  }
+  return byUser;
+}
+
+/** Roles granted to any group the user is in. */
+export async function listRolesOfUserGroups(db: Knex, userId: number): Promise<RoleRecord[]> {
+  const rows = await db('roles').join('group_role_map', 'roles.id', 'group_role_map.role_id')
+    .join('user_group_map', 'user_group_map.group_id', 'group_role_map.group_id')
+    .where('user_group_map.user_id', userId).distinct(COLUMNS).orderBy('roles.name');
+  return asRows(rows).map(roleFromRow);
+}
+
+export async function grantRoleToUser(db: Knex, roleId: number, userId: number): Promise<void> {
+  await db('user_role_map').insert({ user_id: userId, role_id: roleId }).onConflict(['user_id', 'role_id']).ignore();
+}
+
+export async function revokeRoleFromUser(db: Knex, roleId: number, userId: number): Promise<void> {
+  await db('user_role_map').where({ user_id: userId, role_id: roleId }).delete();
+}

@@ -1,0 +1,116 @@
+/**
+ * Locate and parse the config file with cosmiconfig. The search looks in the working directory only: a hub.yml
+ * in a parent directory (or the home directory) silently configuring a hub would be a nasty surprise. We list
+ * the candidates ourselves rather than calling explorer.search(), which skips unreadable files without a word.
+ */
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { HubError } from '../errors.js';
+
+export const SEARCH_PLACES = [
+  'hub.yml',
+  'hub.yaml',
+  'hub.json',
+  'hub.config.js',
+  'hub.config.mjs',
+  'hub.config.cjs',
+  'hub.config.ts',
+  '.hubrc',
+  '.hubrc.json',
+  '.hubrc.yaml',
+  '.hubrc.yml',
+  '.hubrc.js',
+  '.hubrc.mjs',
+  '.hubrc.cjs',
+] as const;
+
+const CODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts']);
+
+export interface ConfigFile {
+  filepath: string;
+  /** How problem lines name the file: relative to cwd when inside it. */
+  label: string;
+  /** JS/TS: may hold functions. */
+  code: boolean;
+  raw: unknown;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function labelFor(filepath: string, cwd: string): string {
+  const rel = relative(cwd, filepath);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : filepath;
+}
+
+async function parse(filepath: string, cwd: string): Promise<ConfigFile> {
+  const label = labelFor(filepath, cwd);
+  const ext = extname(filepath);
+  if (ext === '.py') {
+    throw new HubError('CONFIG_INVALID', `${label}: hub does not read Python config files`, {
+      hint: 'translate it to hub.yml: c.JupyterHub.port = 8000 becomes `JupyterHub: {port: 8000}` (`hub generate-config` lists every option)',
+    });
+  }
+  // No caching: a reload must see an edited file.
+  const explorer = cosmiconfig('hub', { searchPlaces: [...SEARCH_PLACES], searchStrategy: 'none', cache: false, ignoreEmptySearchPlaces: false });
+  try {
+    const result = await explorer.load(filepath);
+    const raw: unknown = result?.isEmpty === true ? undefined : result?.config;
+    const code = CODE_EXTENSIONS.has(ext);
+    if (code && raw === undefined && (await readFile(filepath, 'utf8')).trim() !== '') {
+      // cosmiconfig reads a module without a default export as an empty config; that is almost surely a mistake.
+      throw new HubError('CONFIG_INVALID', `${label}: the module has no default export`, {
+        hint: `end ${filepath} with \`export default { JupyterHub: { ... } }\` (or \`module.exports = { ... }\` in CommonJS)`,
+      });
+    }
+    return { filepath, label, code, raw };
+  } catch (err) {
+    if (err instanceof HubError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new HubError('CONFIG_INVALID', `${label}: cannot read the configuration: ${message}`, {
+      hint: `fix ${filepath}; hub reads YAML (.yml, .yaml, no extension), JSON, and JS/TS modules that export the config as default`,
+      cause: err,
+    });
+  }
+}
+
+/**
+ * The config file: `path` when given (it must exist), else the first of SEARCH_PLACES in `cwd`, else null.
+ * Returns warnings too (several candidates present).
+ */
+export async function findConfigFile(path: string | undefined, cwd: string): Promise<{ file: ConfigFile | null; warnings: string[] }> {
+  if (path !== undefined) {
+    const filepath = resolve(cwd, path);
+    const info = await stat(filepath).catch(() => undefined);
+    if (info === undefined) {
+      throw new HubError('CONFIG_NOT_FOUND', `config file ${path} does not exist`, {
+        hint: `create it with \`hub generate-config > ${path}\`, or leave out the path to use hub.yml (or hub.config.js, ...) from ${cwd}`,
+      });
+    }
+    if (!info.isFile()) {
+      throw new HubError('CONFIG_NOT_FOUND', `config file ${path} is not a file`, { hint: `name a file, e.g. ${resolve(filepath, 'hub.yml')}` });
+    }
+    return { file: await parse(filepath, cwd), warnings: [] };
+  }
+  const present: string[] = [];
+  for (const place of SEARCH_PLACES) if (await exists(resolve(cwd, place))) present.push(place);
+  const first = present[0];
+  if (first === undefined) return { file: null, warnings: [] };
+  const warnings = present.length > 1
+    ? [`found several config files in ${cwd} (${present.join(', ')}); using ${first} and ignoring the others`]
+    : [];
+  const file = await parse(resolve(cwd, first), cwd);
+  return { file, warnings };
+}
+
+export function configDir(file: ConfigFile | null, cwd: string): string {
+  return file === null ? cwd : dirname(file.filepath);
+}
+

@@ -1,0 +1,74 @@
+/**
+ * loadConfig: file -> overrides -> deprecations -> environment defaults -> inheritance. Every problem from every
+ * source is gathered into one CONFIG_INVALID error, one line each.
+ */
+import { resolve } from 'node:path';
+import { HubError, isHubError } from '../errors.js';
+import { applyDeprecations } from './deprecated.js';
+import { settingsFromEnv } from './env.js';
+import { configDir, findConfigFile } from './find-file.js';
+import { applyOverride, type RawConfig } from './override.js';
+import { resolveConfig } from './resolve.js';
+import type { HubConfig } from './schema.generated.js';
+import { put, type Settings } from './settings.js';
+import { validateLayer, type Layer } from './validate.js';
+
+export interface LoadedConfig {
+  /** Every section present, every option filled (defaults applied, values normalised). */
+  config: HubConfig;
+  /** The file that was loaded, or null when none was found (all defaults). */
+  filepath: string | null;
+  /** Deprecation warnings etc., one line each, for the caller to log. */
+  warnings: string[];
+  /**
+   * Keys the user set (file, override or environment), as written ('LocalProcessSpawner.cmd') and as resolved
+   * into HubConfig ('Spawner.cmd'), so callers can tell a chosen value from a default.
+   */
+  explicit: Set<string>;
+}
+
+export interface LoadOptions {
+  /** An explicit config file; it must exist. Relative to cwd. */
+  path?: string;
+  /** Where to search for a config file (only there, not in parent directories). Default process.cwd(). */
+  cwd?: string;
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** 'Section.option=value', applied after the file, in order. */
+  overrides?: string[];
+}
+
+export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const { file, warnings } = await findConfigFile(opts.path, cwd);
+  const layers: Layer[] = [];
+  const problems: string[] = [];
+  if (file !== null) layers.push({ label: file.label, code: file.code, baseDir: configDir(file, cwd), raw: file.raw });
+  for (const override of opts.overrides ?? []) {
+    try {
+      layers.push({ label: `override '${override}'`, code: false, baseDir: cwd, raw: applyOverride({} as RawConfig, override) });
+    } catch (err) {
+      if (!isHubError(err)) throw err;
+      problems.push(err.message);
+    }
+  }
+  const settings: Settings = new Map();
+  for (const layer of layers) {
+    const validated = validateLayer(layer);
+    problems.push(...validated.problems);
+    for (const setting of validated.settings) put(settings, setting);
+  }
+  warnings.push(...applyDeprecations(settings));
+  // After deprecations, so a value moved to ConfigurableHTTPProxy.auth_token beats CONFIGPROXY_AUTH_TOKEN.
+  const env = settingsFromEnv(opts.env ?? process.env, settings);
+  problems.push(...env.problems);
+  for (const setting of env.settings) put(settings, setting);
+  if (problems.length > 0) {
+    const where = file === null ? '' : ` in ${file.filepath}`;
+    throw new HubError('CONFIG_INVALID', problems.join('\n'), {
+      hint: `fix the option${problems.length > 1 ? 's' : ''} above${where}; \`hub generate-config\` lists every option with its type and help`,
+    });
+  }
+  const { config, explicit } = resolveConfig(settings);
+  return { config, filepath: file?.filepath ?? null, warnings, explicit };
+}

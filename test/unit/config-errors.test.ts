@@ -1,0 +1,158 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HubError } from '../../src/lib/errors.js';
+import { applyOverride, loadConfig } from '../../src/lib/config/index.js';
+
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function dirWith(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hub-cfg-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+/** Assert a HubError with `code` whose message matches every pattern; returns the message lines. */
+async function rejectsWith(p: Promise<unknown>, code: string, patterns: RegExp[]): Promise<string[]> {
+  let lines: string[] = [];
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof HubError, `not a HubError: ${String(err)}`);
+    assert.equal(err.code, code);
+    for (const re of patterns) assert.match(err.message, re);
+    lines = err.message.split('\n');
+    return true;
+  });
+  return lines;
+}
+
+test('an unknown option names the file, the full key and the closest valid name', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  prot: 8000\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.yml: unknown option JupyterHub\.prot \(did you mean JupyterHub\.port\?\)$/]);
+});
+
+test('an option that lives in another section is suggested there', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  allowed_users: [alice]\nSpawner:\n  home_dir_template: /srv/{username}\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [
+    /hub\.yml: unknown option JupyterHub\.allowed_users \(did you mean Authenticator\.allowed_users\?\)/,
+    /unknown option Spawner\.home_dir_template \(did you mean SimpleLocalProcessSpawner\.home_dir_template\?\)/,
+  ]);
+});
+
+test('an unknown section is reported with a suggestion', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'Jupyterhub:\n  port: 1\nDockerSpawner:\n  image: x\nport: 8000\n' });
+  const lines = await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [
+    /hub\.yml: unknown section Jupyterhub \(did you mean JupyterHub\?\)/,
+    /hub\.yml: unknown section DockerSpawner(\n|$)/,
+    /hub\.yml: unknown section port \(did you mean JupyterHub\.port\?\)/,
+  ]);
+  assert.equal(lines.length, 3);
+});
+
+test('a wrong type names the key, the expected type and the value found', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  port: eighty\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.yml: JupyterHub\.port must be an integer, found "eighty" \(string\)$/]);
+});
+
+test('all problems are reported together, one line each, with a hint', async () => {
+  const yml = [
+    'JupyterHub:',
+    '  port: eighty',
+    '  admin_access: "yes"',
+    '  log_level: LOUD',
+    '  prot: 1',
+    'Spawner:',
+    '  args: [1, 2]',
+    '  mem_limit: 2 gigabytes',
+    '  environment: [A]',
+    'Authenticator: 7',
+  ].join('\n');
+  const cwd = await dirWith({ 'hub.yml': yml });
+  let hint: string | undefined;
+  await assert.rejects(loadConfig({ cwd, env: {} }), (err: unknown) => {
+    assert.ok(err instanceof HubError);
+    hint = err.hint;
+    const lines = err.message.split('\n');
+    assert.equal(lines.length, 8, err.message);
+    assert.ok(lines.every((l) => l.startsWith('hub.yml: ')), err.message);
+    assert.match(err.message, /JupyterHub\.admin_access must be true or false, found "yes" \(string\)/);
+    assert.match(err.message, /JupyterHub\.log_level must be one of 'DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'CRITICAL' or 0, 10, 20, 30, 40, 50, found "LOUD"/);
+    assert.match(err.message, /Spawner\.args\[0\] must be a string, found 1 \(number\)/);
+    assert.match(err.message, /Spawner\.mem_limit must be a number of bytes or a size such as 512M/);
+    assert.match(err.message, /Spawner\.environment must be a mapping, found \["A"\] \(list\)/);
+    assert.match(err.message, /section Authenticator must be a mapping of options, found 7 \(number\)/);
+    return true;
+  });
+  assert.match(hint ?? '', /hub generate-config/);
+  assert.match(hint ?? '', new RegExp(`${cwd}/hub\\.yml`));
+});
+
+test('a function option in YAML or JSON says to move it to a JS/TS config file', async () => {
+  const cwd = await dirWith({ 'hub.json': JSON.stringify({ Spawner: { pre_spawn_hook: 'mymodule.hook' }, Authenticator: { post_auth_hook: 'x' } }) });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [
+    /hub\.json: Spawner\.pre_spawn_hook must be a function or null, found "mymodule\.hook" \(string\); functions can only be set in a JS\/TS config file: move this option to hub\.config\.js or hub\.config\.ts/,
+    /hub\.json: Authenticator\.post_auth_hook must be a function/,
+  ]);
+});
+
+test('a missing explicit config file is CONFIG_NOT_FOUND with a hint', async () => {
+  const cwd = await dirWith({});
+  let hint: string | undefined;
+  await assert.rejects(loadConfig({ cwd, env: {}, path: 'nope/hub.yml' }), (err: unknown) => {
+    assert.ok(err instanceof HubError);
+    assert.equal(err.code, 'CONFIG_NOT_FOUND');
+    assert.equal(err.message, 'config file nope/hub.yml does not exist');
+    hint = err.hint;
+    return true;
+  });
+  assert.match(hint ?? '', /hub generate-config > nope\/hub\.yml/);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: '.' }), 'CONFIG_NOT_FOUND', [/^config file \. is not a file$/]);
+});
+
+test('YAML syntax errors, non-mapping files and Python config files are CONFIG_INVALID', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  port: [1\n', 'list.yml': '- a\n- b\n', 'jupyterhub_config.py': 'c.JupyterHub.port = 1\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.yml: cannot read the configuration: YAML Error/]);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'list.yml' }), 'CONFIG_INVALID', [/list\.yml: the configuration must be a mapping of sections/]);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'jupyterhub_config.py' }), 'CONFIG_INVALID', [/does not read Python config files/]);
+});
+
+test('a JS config without a default export is an error, not silently empty', async () => {
+  const cwd = await dirWith({ 'hub.config.mjs': 'export const config = { JupyterHub: { port: 1 } };\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.config\.mjs: the module has no default export$/]);
+});
+
+test('an unknown class name lists what is accepted', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  spawner_class: dockerspawner.DockerSpawner\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [
+    /JupyterHub\.spawner_class must be a built-in name \(localprocess, simple\), a JupyterHub class name \(LocalProcessSpawner, SimpleLocalProcessSpawner\) or a module path/,
+  ]);
+});
+
+test('bad overrides: malformed, unknown keys with suggestions, and wrong types are all reported', async () => {
+  const cwd = await dirWith({});
+  assert.throws(() => applyOverride({}, 'JupyterHub.port'), (e: unknown) => e instanceof HubError && e.code === 'CONFIG_INVALID' && /Section\.option=value/.test(e.message));
+  assert.throws(() => applyOverride({}, 'port=1'), /not of the form Section\.option=value/);
+  assert.throws(() => applyOverride({}, 'JupyterHub.prot=1'), /unknown option JupyterHub\.prot \(did you mean JupyterHub\.port\?\)/);
+  assert.throws(() => applyOverride({}, 'Jupyterhub.port=1'), /unknown section Jupyterhub \(did you mean JupyterHub\?\)/);
+  const lines = await rejectsWith(loadConfig({ cwd, env: {}, overrides: ['JupyterHub.port=eighty', 'JupyterHub.prot=1'] }), 'CONFIG_INVALID', [
+    /override 'JupyterHub\.port=eighty': JupyterHub\.port must be an integer, found "eighty" \(string\)/,
+    /override 'JupyterHub\.prot=1': unknown option JupyterHub\.prot/,
+  ]);
+  assert.equal(lines.length, 2);
+});
+
+test('an invalid JUPYTERHUB_CRYPT_KEY is an error that does not echo the key', async () => {
+  const cwd = await dirWith({});
+  const lines = await rejectsWith(loadConfig({ cwd, env: { JUPYTERHUB_CRYPT_KEY: `${'ab'.repeat(32)};secret-but-short` } }), 'CONFIG_INVALID', [
+    /environment variable JUPYTERHUB_CRYPT_KEY: key 2 of 2 is not 32 bytes/,
+  ]);
+  assert.ok(!lines.join('\n').includes('secret-but-short'));
+});
+
+test('an invalid CryptKeeper.keys entry in the file is reported', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'CryptKeeper:\n  keys: [tooshort]\n' });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/CryptKeeper\.keys\[0\] must be a 32-byte key/]);
+});
