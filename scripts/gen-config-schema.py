@@ -25,7 +25,8 @@ from jupyterhub.proxy import ConfigurableHTTPProxy, Proxy
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.environ.get('HUB_CONFIG_REFERENCE', '/work/shared/reference/jupyterhub-app-config.txt')
+# The shared references sit beside the repository (../shared).
+REFERENCE = os.environ.get('HUB_CONFIG_REFERENCE', os.path.join(os.path.dirname(ROOT), 'shared', 'reference', 'jupyterhub-app-config.txt'))
 OUTPUT = os.environ.get('HUB_SCHEMA_OUTPUT', os.path.join(ROOT, 'src', 'lib', 'config', 'schema.generated.ts'))
 
 CLASSES = [Spawner, LocalProcessSpawner, SimpleLocalProcessSpawner, Authenticator, LocalAuthenticator,

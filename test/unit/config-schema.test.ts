@@ -9,7 +9,8 @@ import { CONFIG_SECTIONS, SCHEMA, describeOption, loadConfig } from '../../src/l
 import type { OptionType } from '../../src/lib/config/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const REFERENCE = path.join(process.env.HUB_REFERENCE_DIR ?? '/work/shared/reference', 'jupyterhub-app-config.txt');
+// The shared references sit beside the repository (../shared), on developers' machines and in CI alike.
+const REFERENCE = path.join(process.env.HUB_REFERENCE_DIR ?? path.join(ROOT, '..', 'shared', 'reference'), 'jupyterhub-app-config.txt');
 const PYTHON = '/usr/bin/python3';
 const hasReference = existsSync(REFERENCE);
 const EMPTY_DIR = mkdtempSync(path.join(tmpdir(), 'hub-cfg-'));
