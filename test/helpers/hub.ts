@@ -33,33 +33,35 @@ export interface SimpleResponse {
   body: unknown;
 }
 
-/** One HTTP request over TCP (url) or the control socket (socketPath + path). */
-export async function request(
-  target: { url: string } | { socketPath: string; path: string },
-  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<SimpleResponse> {
+export interface RequestSpec {
+  url?: string;
+  socketPath?: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** One HTTP request, over TCP (`url`) or the control socket (`socketPath` + `path`). */
+export async function request(spec: RequestSpec): Promise<SimpleResponse> {
+  const base = spec.url ? new URL(spec.url) : null;
+  const where = base ? { host: base.hostname, port: base.port, path: base.pathname + base.search } : { socketPath: spec.socketPath, path: spec.path };
   return new Promise((resolve, reject) => {
-    const base = 'url' in target ? new URL(target.url) : null;
-    const req = http.request(
-      base
-        ? { host: base.hostname, port: base.port, path: base.pathname + base.search, method: opts.method ?? 'GET', headers: opts.headers }
-        : { socketPath: (target as { socketPath: string }).socketPath, path: (target as { path: string }).path, method: opts.method ?? 'GET', headers: opts.headers },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            /* not JSON: keep the text */
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      },
-    );
+    const req = http.request({ ...where, method: spec.method ?? 'GET', headers: spec.headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* not JSON: keep the text */
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
+    });
     req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
+    if (spec.body !== undefined) req.write(spec.body);
     req.end();
   });
 }
