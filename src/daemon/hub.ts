@@ -15,6 +15,11 @@ import type { DaemonStatus } from './api/routes/ext.js';
 import { hubListenAddress, publicListenAddress, urlFor } from './hub-urls.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
 import { syncConfiguredUsers } from './init-users.js';
+import { syncRoles } from './auth/role-sync.js';
+import { syncServicesAndTokens } from './auth/config-tokens.js';
+import { IdentityService } from './auth/identity.js';
+import { SessionManager } from './auth/sessions.js';
+import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './auth/scopes/index.js';
 
 /**
  * The composition root. Each stage starts in the order of the guide (config -> database -> secrets -> proxy
@@ -43,6 +48,10 @@ export class Hub {
   private publicUrl = '';
   db: Knex | undefined;
   cookieSecret: CookieSecret | undefined;
+  identity: IdentityService | undefined;
+  sessions: SessionManager | undefined;
+  api: ApiService | undefined;
+  registry: ScopeRegistry = DEFAULT_REGISTRY;
 
   constructor(opts: HubOptions) {
     this.opts = opts;
@@ -61,7 +70,17 @@ export class Hub {
       // The proxy stage arrives with the spawning issue; the public URL is computed so status can report it.
       const pub = publicListenAddress(jh, this.opts.loaded.explicit);
       this.publicUrl = urlFor(pub.protocol, pub, jh.base_url);
-      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, status: () => this.status() });
+      this.identity = new IdentityService({ db: this.db, registry: this.registry, log: log.child('auth'), activityResolutionSeconds: jh.activity_resolution });
+      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, status: () => this.status() });
+      this.api = api;
+      this.sessions = new SessionManager({
+        db: this.db,
+        identity: this.identity,
+        secret: this.cookieSecret.secret,
+        baseUrl: jh.base_url,
+        maxAgeDays: jh.cookie_max_age_days,
+        secure: pub.protocol === 'https',
+      });
       await this.startHubPort(api);
       await this.startControlSocket(api);
       if (jh.pid_file) {
@@ -118,7 +137,12 @@ export class Hub {
       log: this.opts.log.child('db'),
     });
     this.undo.push({ name: 'database', run: () => db.destroy() });
+    // Custom scopes are validated before anything uses them; a bad one stops the start with a clear error.
+    if (Object.keys(jh.custom_scopes).length > 0) this.registry = createScopeRegistry({ customScopes: jh.custom_scopes });
+    for (const w of this.registry.warnings) this.opts.log.warn(w);
     await syncConfiguredUsers(db, this.config, this.opts.log);
+    await syncServicesAndTokens(db, this.config, this.opts.log);
+    await syncRoles(db, this.config, this.registry, this.opts.log);
     return db;
   }
 

@@ -11,7 +11,8 @@ const HUB_YML = 'JupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: 0\n  db_url: sqli
 
 test('a database made by JupyterHub 3.0: start refuses with the exact command, upgrade-db backs up and adopts it, its token works', async () => {
   const dir = await tempDir();
-  await writeFile(path.join(dir, 'hub.yml'), HUB_YML);
+  // The service stays declared, as in the JupyterHub config that made the database (undeclared ones are dropped).
+  await writeFile(path.join(dir, 'hub.yml'), HUB_YML + '  services: [{name: monitor}]\n');
   const dbFile = path.join(dir, 'jupyterhub.sqlite');
   const fixture = await makeJupyterhubDb(`sqlite:///${dbFile}`);
   const original = readFileSync(dbFile);

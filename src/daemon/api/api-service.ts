@@ -3,8 +3,10 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
 import { ApiError, commonHeaders, sendError } from './http-util.js';
-import { Router, type Caller, type RequestContext } from './router.js';
-import { findToken } from '../db/tokens-repo.js';
+import { Router, type RequestContext } from './router.js';
+import { IdentityService } from '../auth/identity.js';
+import type { Principal } from '../auth/principal.js';
+import { authorize, type ScopeRegistry, type ScopeTarget } from '../auth/scopes/index.js';
 import { registerInfoRoutes } from './routes/info.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -20,11 +22,17 @@ export interface ApiDeps {
   db: Knex;
   log: Logger;
   baseUrl: string;
+  identity: IdentityService;
+  registry: ScopeRegistry;
   status: () => DaemonStatus;
 }
 
+/** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */
+export type RequestAuthenticator = (req: http.IncomingMessage, url: URL) => Promise<Principal | null>;
+
 export class ApiService {
   readonly router = new Router();
+  readonly authenticators: RequestAuthenticator[] = [];
   private readonly deps: ApiDeps;
 
   constructor(deps: ApiDeps) {
@@ -51,7 +59,7 @@ export class ApiService {
       if (!(path + '/').startsWith(prefix)) throw new ApiError(404, `no such path ${path}`);
       const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
       if (!match) throw new ApiError(404, `no such path ${path}`);
-      const caller = door === 'socket' ? ({ kind: 'operator' } as const) : await this.authenticate(req, url);
+      const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url);
       const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
       await match.handler(ctx);
     } catch (err) {
@@ -67,30 +75,26 @@ export class ApiService {
     }
   }
 
-  private async authenticate(req: http.IncomingMessage, url: URL): Promise<Caller> {
+  private async authenticate(req: http.IncomingMessage, url: URL): Promise<Principal> {
     const header = req.headers.authorization ?? '';
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
     const token = m?.[1] ?? url.searchParams.get('token');
-    if (!token) return { kind: 'anonymous' };
-    const found = await findToken(this.deps.db, token);
-    if (!found || !found.user) return { kind: 'anonymous' };
-    return { kind: 'user', name: found.user.name, admin: found.user.admin, tokenId: found.token.id };
+    if (token) return (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous;
+    for (const auth of this.authenticators) {
+      const p = await auth(req, url);
+      if (p) return p;
+    }
+    return IdentityService.anonymous;
   }
 }
 
 /**
- * Until the scopes model lands (its own issue), an endpoint beyond the version needs the operator or an
- * admin's token; a user may read themselves.
+ * `@needs_scope(...)`: the caller must hold one of the scopes for the target, or the request ends here with
+ * JupyterHub's 403 (or 404 when a filtered scope hides the target).
  */
-export function requireAdmin(caller: Caller): void {
-  if (caller.kind === 'operator') return;
-  if (caller.kind === 'user' && caller.admin) return;
-  throw new ApiError(caller.kind === 'anonymous' ? 403 : 403, 'Action is not authorized with current scopes; requires admin');
-}
-
-export function requireSelfOrAdmin(caller: Caller, name: string): void {
-  if (caller.kind === 'user' && caller.name === name) return;
-  requireAdmin(caller);
+export function requireScope(caller: Principal, anyOf: readonly string[], target: ScopeTarget = {}): void {
+  const decision = authorize(caller.scopes, anyOf, target);
+  if (!decision.allowed) throw new ApiError(decision.status, decision.message);
 }
 
 /** The full URL as the client addressed it (JupyterHub puts it in pagination links); a bad Host is a 400. */

@@ -5,17 +5,14 @@ import { ApiError } from './http-util.js';
  * Routes by method and path pattern (`users/:name/tokens`), relative to the hub prefix (`/hub/`).
  * Parameters are URL-decoded; a malformed escape is the client's 400, not our exception.
  */
-export type Caller =
-  | { kind: 'operator' }
-  | { kind: 'user'; name: string; admin: boolean; tokenId: number }
-  | { kind: 'anonymous' };
+import type { Principal } from '../auth/principal.js';
 
 export interface RequestContext {
   req: http.IncomingMessage;
   res: http.ServerResponse;
   url: URL;
   params: Record<string, string>;
-  caller: Caller;
+  caller: Principal;
   /** How the request arrived: the operator socket or the hub's TCP port. */
   door: 'socket' | 'tcp';
 }

@@ -76,3 +76,47 @@ export async function grantRoleToUser(db: Knex, roleId: number, userId: number):
 export async function revokeRoleFromUser(db: Knex, roleId: number, userId: number): Promise<void> {
   await db('user_role_map').where({ user_id: userId, role_id: roleId }).delete();
 }
+
+export type RoleHolder = { userId: number } | { groupId: number } | { serviceId: number };
+
+function grantTable(holder: RoleHolder): { table: string; column: string; id: number } {
+  if ('userId' in holder) return { table: 'user_role_map', column: 'user_id', id: holder.userId };
+  if ('groupId' in holder) return { table: 'group_role_map', column: 'group_id', id: holder.groupId };
+  return { table: 'service_role_map', column: 'service_id', id: holder.serviceId };
+}
+
+/** Creates the role, or brings an existing one's description and scopes in line (config is the truth). */
+export async function upsertRole(db: Knex, role: { name: string; description?: string | null; scopes: readonly string[] }): Promise<RoleRecord> {
+  const existing = await getRoleByName(db, role.name);
+  if (!existing) return createRole(db, { name: role.name, scopes: role.scopes, ...(role.description ? { description: role.description } : {}) });
+  await db('roles').where({ id: existing.id }).update({ description: role.description ?? existing.description, scopes: JSON.stringify(role.scopes) });
+  return { ...existing, description: role.description ?? existing.description, scopes: [...role.scopes] };
+}
+
+export async function grantRole(db: Knex, roleId: number, holder: RoleHolder): Promise<void> {
+  const t = grantTable(holder);
+  await db(t.table).insert({ [t.column]: t.id, role_id: roleId }).onConflict([t.column, 'role_id']).ignore();
+}
+
+export async function revokeRole(db: Knex, roleId: number, holder: RoleHolder): Promise<void> {
+  const t = grantTable(holder);
+  await db(t.table).where({ [t.column]: t.id, role_id: roleId }).delete();
+}
+
+/** Every role that reaches a user: granted directly or through any of its groups. */
+export async function effectiveRolesOfUser(db: Knex, userId: number): Promise<RoleRecord[]> {
+  const [direct, viaGroups] = await Promise.all([listRolesOfUser(db, userId), listRolesOfUserGroups(db, userId)]);
+  const byId = new Map([...direct, ...viaGroups].map((r) => [r.id, r]));
+  return [...byId.values()];
+}
+
+export async function listRolesOfService(db: Knex, serviceId: number): Promise<RoleRecord[]> {
+  const rows = await db('roles').join('service_role_map', 'roles.id', 'service_role_map.role_id')
+    .where('service_role_map.service_id', serviceId).select(COLUMNS).orderBy('roles.name');
+  return asRows(rows).map(roleFromRow);
+}
+
+/** Users holding the role directly, by id. */
+export async function userIdsWithRole(db: Knex, roleId: number): Promise<number[]> {
+  return asRows(await db('user_role_map').where({ role_id: roleId }).select('user_id')).map((r) => readInt(r, 'user_id'));
+}

@@ -1,6 +1,6 @@
 import { sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
-import { requireAdmin, type ApiDeps } from '../api-service.js';
+import { requireScope, type ApiDeps } from '../api-service.js';
 import { listTokens } from '../../db/tokens-repo.js';
 import { listUsersByIds } from '../../db/users-repo.js';
 import { isExpired, tokenModel } from './tokens.js';
@@ -23,12 +23,14 @@ export interface DaemonStatus {
 
 export function registerExtRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', 'ext/status', async (ctx) => {
-    requireAdmin(ctx.caller);
+    requireScope(ctx.caller, ['read:hub']);
     sendJson(ctx.res, 200, deps.status());
   });
 
   router.add('GET', 'ext/tokens', async (ctx) => {
-    requireAdmin(ctx.caller);
+    // Every owner's tokens: only for whoever may read all tokens (an admin, the operator).
+    requireScope(ctx.caller, ['read:tokens']);
+    if (ctx.caller.scopes.parsed.get('read:tokens') !== 'all') requireScope(ctx.caller, ['admin:users']);
     const tokens = (await listTokens(deps.db, {})).filter((t) => !isExpired(t));
     const userIds = [...new Set(tokens.flatMap((t) => (t.user_id === null ? [] : [t.user_id])))];
     const users = await listUsersByIds(deps.db, userIds);

@@ -1,6 +1,6 @@
 import { ApiError, isoZ, sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
-import { requireSelfOrAdmin, type ApiDeps } from '../api-service.js';
+import { requireScope, type ApiDeps } from '../api-service.js';
 import { getUserByName } from '../../db/users-repo.js';
 import { listTokens, type TokenRow } from '../../db/tokens-repo.js';
 
@@ -29,7 +29,7 @@ export function isExpired(t: TokenRow, now = new Date()): boolean {
 export function registerTokenRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', 'api/users/:name/tokens', async (ctx) => {
     const name = ctx.params.name ?? '';
-    requireSelfOrAdmin(ctx.caller, name);
+    requireScope(ctx.caller, ['read:tokens'], { user: name });
     const user = await getUserByName(deps.db, name);
     if (!user) throw new ApiError(404, `No such user: ${name}`);
     const tokens = (await listTokens(deps.db, { userId: user.id })).filter((t) => !isExpired(t));

@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import type { HubConfig } from '../../lib/config/index.js';
+import { HubError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/log.js';
+import { createUsers, getUserByName } from '../db/users-repo.js';
+import { deleteServicesExcept, upsertService } from '../db/services-repo.js';
+import { createToken, findToken } from '../db/tokens-repo.js';
+
+/**
+ * JupyterHub.services, service_tokens and api_tokens, as init_services/init_api_tokens: services are rows (gone
+ * from the config, gone from the database), and tokens the admin chose are stored hashed (16384 rounds, as for
+ * any token a person chose) unless already present. A token that belongs to someone else is refused, because
+ * reusing it would silently hand one principal's access to another.
+ */
+const MIN_TOKEN_LENGTH = 8;
+
+export interface ServiceSpec {
+  name: string;
+  admin: boolean;
+  apiToken: string | null;
+  oauthClientId: string | null;
+}
+
+export function serviceSpecs(config: HubConfig): ServiceSpec[] {
+  return config.JupyterHub.services.map((raw, i) => {
+    const name = raw.name;
+    if (typeof name !== 'string' || name === '') {
+      throw new HubError('CONFIG_INVALID', `JupyterHub.services[${i}] has no name`, { hint: 'Every service needs a name: {name: my-service, ...}' });
+    }
+    const token = raw.api_token;
+    const usesOAuth = typeof raw.oauth_client_id === 'string' || typeof raw.oauth_redirect_uri === 'string' || typeof raw.url === 'string';
+    return {
+      name,
+      admin: raw.admin === true,
+      apiToken: typeof token === 'string' && token !== '' ? token : null,
+      oauthClientId: typeof raw.oauth_client_id === 'string' ? raw.oauth_client_id : usesOAuth ? `service-${name}` : null,
+    };
+  });
+}
+
+export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Logger): Promise<void> {
+  const specs = serviceSpecs(config);
+  const gone = await deleteServicesExcept(db, specs.map((s) => s.name));
+  if (gone.length > 0) log.info(`Removed services no longer in the config: ${gone.join(', ')}`);
+  const serviceTokens = new Map(Object.entries(config.JupyterHub.service_tokens).map(([token, name]) => [token, name]));
+  for (const spec of specs) {
+    await upsertService(db, { name: spec.name, admin: spec.admin, oauthClientId: spec.oauthClientId });
+    if (spec.apiToken) serviceTokens.set(spec.apiToken, spec.name);
+  }
+  for (const [token, name] of serviceTokens) {
+    const service = specs.find((s) => s.name === name);
+    if (!service) throw new HubError('CONFIG_INVALID', `JupyterHub.service_tokens names the service ${name}, which is not in JupyterHub.services`, { hint: `Add {name: ${name}} to JupyterHub.services.` });
+    await ensureToken(db, token, { service: name }, log);
+  }
+  for (const [token, name] of Object.entries(config.JupyterHub.api_tokens)) {
+    if (!(await getUserByName(db, name))) await createUsers(db, [name]);
+    await ensureToken(db, token, { user: name }, log);
+  }
+}
+
+async function ensureToken(db: Knex, token: string, owner: { user: string } | { service: string }, log: Logger): Promise<void> {
+  const who = 'user' in owner ? `user ${owner.user}` : `service ${owner.service}`;
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new HubError('CONFIG_INVALID', `the configured token for ${who} is shorter than ${MIN_TOKEN_LENGTH} characters`, { hint: 'Use a long random token, e.g. openssl rand -hex 32.' });
+  }
+  const found = await findToken(db, token);
+  if (found) {
+    const ownerName = found.user?.name ?? (found.service ? found.service.name : '');
+    const same = 'user' in owner ? found.user?.name === owner.user : found.service?.name === owner.service;
+    if (!same) throw new HubError('CONFIG_INVALID', `a configured token for ${who} already belongs to ${ownerName}`, { hint: 'Give each user and service its own token.' });
+    return;
+  }
+  const ownerRef = 'user' in owner ? { userId: (await getUserByName(db, owner.user))?.id ?? -1 } : { serviceId: await serviceId(db, owner.service) };
+  await createToken(db, ownerRef, { token, note: 'from config' });
+  log.info(`Added the configured API token for ${who}`);
+}
+
+async function serviceId(db: Knex, name: string): Promise<number> {
+  const row = (await db('services').where({ name }).first('id')) as { id?: unknown } | undefined;
+  if (typeof row?.id !== 'number') throw new HubError('DB_ERROR', `service ${name} is missing from the database`);
+  return row.id;
+}

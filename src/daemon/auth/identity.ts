@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from '../../lib/log.js';
+import { findToken, touchToken, type FoundToken } from '../db/tokens-repo.js';
+import { getUserById, touchUserActivity, type UserRow } from '../db/users-repo.js';
+import { effectiveRolesOfUser, listRolesOfService } from '../db/roles-repo.js';
+import { defaultRole, NO_SCOPES, resolveTokenScopes, rolesToExpandedScopes, toExpandedScopes, type ExpandedScopes, type OAuthClientRef, type ScopeRegistry } from './scopes/index.js';
+import type { Principal } from './principal.js';
+import { groupMembership } from './group-membership.js';
+
+/**
+ * Turns a token (or a logged-in user) into a Principal. Token checks are on the hot path of every API call, so:
+ * the lookup is by prefix (never a scan), verified principals are cached by a digest of the token for a short
+ * time, and the cache is dropped whenever roles, groups, admin flags or tokens change (`invalidate()`).
+ * Activity writes are throttled to `activity_resolution` seconds, as in JupyterHub.
+ */
+const CACHE_MS = 60_000;
+const MAX_CACHE = 50_000;
+
+interface CachedPrincipal {
+  principal: Principal;
+  generation: number;
+  until: number;
+}
+
+export class IdentityService {
+  private readonly db: Knex;
+  private readonly registry: ScopeRegistry;
+  private readonly log: Logger;
+  private readonly activityResolutionMs: number;
+  private readonly tokens = new Map<string, CachedPrincipal>();
+  private generation = 0;
+  readonly operator: Principal;
+  static readonly anonymous: Principal = { kind: 'anonymous', scopes: NO_SCOPES };
+
+  constructor(opts: { db: Knex; registry: ScopeRegistry; log: Logger; activityResolutionSeconds: number }) {
+    this.db = opts.db;
+    this.registry = opts.registry;
+    this.log = opts.log;
+    this.activityResolutionMs = opts.activityResolutionSeconds * 1000;
+    this.operator = { kind: 'operator', scopes: toExpandedScopes(Object.keys(opts.registry.definitions)) };
+  }
+
+  /** Call after any write that can change what someone may do. */
+  invalidate(): void {
+    this.generation++;
+    this.tokens.clear();
+  }
+
+  async fromToken(token: string): Promise<Principal | null> {
+    const key = createHash('sha256').update(token).digest('base64');
+    const now = Date.now();
+    const hit = this.tokens.get(key);
+    if (hit && hit.generation === this.generation && hit.until > now && !expired(hit.principal, now)) {
+      this.noteActivity(hit.principal, now);
+      return hit.principal;
+    }
+    const generation = this.generation;
+    const found = await findToken(this.db, token);
+    if (!found || (found.token.expires_at && found.token.expires_at.getTime() <= now)) return null;
+    const principal = await this.tokenPrincipal(found);
+    if (!principal) return null;
+    if (generation === this.generation) {
+      if (this.tokens.size >= MAX_CACHE) this.tokens.clear();
+      this.tokens.set(key, { principal, generation, until: now + CACHE_MS });
+    }
+    this.noteActivity(principal, now);
+    return principal;
+  }
+
+  /** The scopes a user holds through roles (direct, through groups, the default `user` role, `admin` if admin). */
+  async userScopes(user: UserRow): Promise<ExpandedScopes> {
+    const roles = await effectiveRolesOfUser(this.db, user.id);
+    const names = new Set(roles.map((r) => r.name));
+    // JupyterHub keeps these grants as rows; an adopted or hand-edited database may lack them, the flag is the truth.
+    const defaults = ['user', ...(user.admin ? ['admin'] : [])].filter((n) => !names.has(n)).map((n) => defaultRole(n));
+    const all = [...roles, ...defaults.filter((r) => r !== undefined)];
+    return rolesToExpandedScopes(all, { kind: 'user', name: user.name }, { registry: this.registry });
+  }
+
+  async forUser(user: UserRow, sessionId: string | null = null): Promise<Principal> {
+    return { kind: 'user', user, scopes: await this.userScopes(user), token: null, sessionId };
+  }
+
+  private async tokenPrincipal(found: FoundToken): Promise<Principal | null> {
+    const t = found.token;
+    if (found.user) {
+      const owner = { kind: 'user' as const, name: found.user.name };
+      const ownerScopes = await this.userScopes(found.user);
+      const inAnyGroup = await groupMembership(this.db, [ownerScopes, toExpandedScopes(t.scopes)]);
+      const { scopes } = resolveTokenScopes({ tokenScopes: t.scopes, owner, ownerScopes, oauthClient: clientRef(t.client_id), registry: this.registry, inAnyGroup });
+      return { kind: 'user', user: found.user, scopes, token: t, sessionId: t.session_id };
+    }
+    if (found.service) {
+      const owner = { kind: 'service' as const, name: found.service.name };
+      const roles = await listRolesOfService(this.db, found.service.id);
+      const withAdmin = found.service.admin && !roles.some((r) => r.name === 'admin') ? [...roles, defaultRole('admin')].filter((r) => r !== undefined) : roles;
+      const ownerScopes = rolesToExpandedScopes(withAdmin, owner, { registry: this.registry });
+      const { scopes } = resolveTokenScopes({ tokenScopes: t.scopes, owner, ownerScopes, registry: this.registry });
+      return { kind: 'service', service: { ...found.service, oauth_client_id: null, pid: null }, scopes, token: t };
+    }
+    return null;
+  }
+
+  /** Token and user last_activity, at most once per activity_resolution; never on the request's critical path. */
+  private noteActivity(p: Principal, now: number): void {
+    if (p.kind !== 'user' && p.kind !== 'service') return;
+    const token = p.token;
+    if (!token || (token.last_activity && now - token.last_activity.getTime() < this.activityResolutionMs)) return;
+    const when = new Date(now);
+    token.last_activity = when;
+    const writes: Promise<unknown>[] = [touchToken(this.db, token.id, when)];
+    // Server tokens post activity for the server; that is not the user being active (JupyterHub skips it too).
+    if (p.kind === 'user' && !(token.note ?? '').startsWith('Server at ')) {
+      if (!p.user.last_activity || now - p.user.last_activity.getTime() >= this.activityResolutionMs) {
+        p.user.last_activity = when;
+        writes.push(touchUserActivity(this.db, p.user.id, when));
+      }
+    }
+    Promise.all(writes).catch((err: unknown) => this.log.warn(`recording activity: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  async reloadUser(id: number): Promise<UserRow | null> {
+    return getUserById(this.db, id);
+  }
+}
+
+function expired(p: Principal, now: number): boolean {
+  const t = p.kind === 'user' || p.kind === 'service' ? p.token : null;
+  return t?.expires_at !== null && t?.expires_at !== undefined && t.expires_at.getTime() <= now;
+}
+
+/** `jupyterhub-user-alice-foo` is alice's server foo, `service-x` the service x, anything else the hub. */
+export function clientRef(clientId: string | null): OAuthClientRef {
+  if (!clientId || clientId === 'jupyterhub') return { kind: 'hub' };
+  if (clientId.startsWith('service-')) return { kind: 'service', service: clientId.slice('service-'.length) };
+  return { kind: 'hub' };
+}

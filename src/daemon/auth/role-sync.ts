@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+import type { HubConfig } from '../../lib/config/index.js';
+import type { Logger } from '../../lib/log.js';
+import { createUsers, getUserByName } from '../db/users-repo.js';
+import { createGroup, getGroupByName } from '../db/groups-repo.js';
+import { getServiceByName } from '../db/services-repo.js';
+import { getRoleByName, grantRole, revokeRole, upsertRole, userIdsWithRole } from '../db/roles-repo.js';
+import { asRows, readInt } from '../db/row.js';
+import { DEFAULT_ROLES, loadRolesOrThrow, type ScopeRegistry } from './scopes/index.js';
+
+/**
+ * At start, as JupyterHub's init_role_creation and init_role_assignment: the default roles exist with their
+ * scopes, `load_roles` (which may redefine user/admin/server/token) is applied, every user holds `user`, and the
+ * admin flag and the `admin` role agree. Users and groups named in a role are created when missing (JupyterHub
+ * refuses to start instead; we follow admin_users, which creates them).
+ */
+export async function syncRoles(db: Knex, config: HubConfig, registry: ScopeRegistry, log: Logger): Promise<void> {
+  const services = new Set(config.JupyterHub.services.map((s) => (typeof s.name === 'string' ? s.name : '')));
+  const { roles, warnings } = loadRolesOrThrow(config.JupyterHub.load_roles, { registry, knownServices: services });
+  for (const w of warnings) log.warn(w);
+  const configured = new Map(roles.map((r) => [r.name, r]));
+  await db.transaction(async (trx) => {
+    for (const role of DEFAULT_ROLES) {
+      if (!configured.has(role.name)) await upsertRole(trx, role);
+    }
+    for (const role of roles) {
+      const row = await upsertRole(trx, role);
+      for (const name of role.users ?? []) {
+        const user = (await getUserByName(trx, name)) ?? (await createUsers(trx, [name]))[0];
+        if (user) await grantRole(trx, row.id, { userId: user.id });
+      }
+      for (const name of role.groups ?? []) {
+        const group = (await getGroupByName(trx, name)) ?? (await createGroup(trx, name));
+        await grantRole(trx, row.id, { groupId: group.id });
+      }
+      for (const name of role.services ?? []) {
+        const service = await getServiceByName(trx, name);
+        if (service) await grantRole(trx, row.id, { serviceId: service.id });
+      }
+    }
+    await syncDefaultGrants(trx);
+  });
+}
+
+/** Every user holds `user`; `admin` exactly when the admin flag is set (roles.py assign_default_roles); admin services hold `admin`. */
+async function syncDefaultGrants(trx: Knex.Transaction): Promise<void> {
+  const userRole = await getRoleByName(trx, 'user');
+  const adminRole = await getRoleByName(trx, 'admin');
+  if (!userRole || !adminRole) return;
+  const users = asRows(await trx('users').select('id', 'admin'));
+  const admins = new Set(await userIdsWithRole(trx, adminRole.id));
+  const holders = new Set(await userIdsWithRole(trx, userRole.id));
+  for (const u of users) {
+    const id = readInt(u, 'id');
+    const isAdmin = u.admin === true || u.admin === 1;
+    if (!holders.has(id)) await grantRole(trx, userRole.id, { userId: id });
+    if (isAdmin && !admins.has(id)) await grantRole(trx, adminRole.id, { userId: id });
+    if (!isAdmin && admins.has(id)) await revokeRole(trx, adminRole.id, { userId: id });
+  }
+  // Services: 3.0's admin flag means the admin role.
+  for (const s of asRows(await trx('services').select('id', 'admin'))) {
+    if (s.admin === true || s.admin === 1) await grantRole(trx, adminRole.id, { serviceId: readInt(s, 'id') });
+  }
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Knex } from 'knex';
+import { asRows } from '../db/row.js';
+import { userFromRow, type UserRow } from '../db/users-repo.js';
+import type { IdentityService } from './identity.js';
+import type { Principal } from './principal.js';
+import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCookieValue } from './cookies.js';
+
+/**
+ * Browser sessions, as JupyterHub's: `jupyterhub-hub-login` (signed users.cookie_id, Path=<base_url>hub/,
+ * cookie_max_age_days) says who is logged in; `jupyterhub-session-id` (plain uuid hex, Path=<base_url>) ties
+ * OAuth tokens issued during the session to it, so logout can revoke them. Rotating a user's cookie_id ends all
+ * of that user's sessions at once (used when a user is blocked or deleted).
+ */
+export const LOGIN_COOKIE = 'jupyterhub-hub-login';
+export const SESSION_COOKIE = 'jupyterhub-session-id';
+
+export interface SessionOptions {
+  db: Knex;
+  identity: IdentityService;
+  secret: Buffer;
+  baseUrl: string;
+  maxAgeDays: number;
+  secure: boolean;
+}
+
+export class SessionManager {
+  private readonly o: SessionOptions;
+
+  constructor(o: SessionOptions) {
+    this.o = o;
+  }
+
+  get hubPath(): string {
+    return `${this.o.baseUrl}hub/`;
+  }
+
+  /** The logged-in user of this request, or null. */
+  async userFromRequest(req: http.IncomingMessage): Promise<{ user: UserRow; sessionId: string | null } | null> {
+    const cookies = parseCookies(req.headers.cookie);
+    const signed = cookies.get(LOGIN_COOKIE);
+    if (!signed) return null;
+    const cookieId = verifyCookieValue(this.o.secret, LOGIN_COOKIE, signed);
+    if (!cookieId) return null;
+    const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).select('*'))[0];
+    if (!row) return null;
+    return { user: userFromRow(row), sessionId: cookies.get(SESSION_COOKIE) ?? null };
+  }
+
+  async principalFromRequest(req: http.IncomingMessage): Promise<Principal | null> {
+    const found = await this.userFromRequest(req);
+    return found ? this.o.identity.forUser(found.user, found.sessionId) : null;
+  }
+
+  /** Sets both cookies after a successful login; returns the session id. */
+  login(res: http.ServerResponse, user: UserRow, existingSessionId: string | null): string {
+    const maxAge = this.o.maxAgeDays * 86_400;
+    const sessionId = existingSessionId ?? randomUUID().replaceAll('-', '');
+    appendSetCookie(res, [
+      serializeCookie(LOGIN_COOKIE, signCookieValue(this.o.secret, LOGIN_COOKIE, user.cookie_id, maxAge), { path: this.hubPath, maxAgeSeconds: maxAge, secure: this.o.secure }),
+      serializeCookie(SESSION_COOKIE, sessionId, { path: this.o.baseUrl, secure: this.o.secure }),
+    ]);
+    return sessionId;
+  }
+
+  logout(res: http.ServerResponse): void {
+    appendSetCookie(res, [clearCookie(LOGIN_COOKIE, this.hubPath), clearCookie(SESSION_COOKIE, this.o.baseUrl)]);
+  }
+
+  /** Ends every session of the user (all browsers): a new cookie_id makes every login cookie stale. */
+  async endAllSessions(userId: number): Promise<void> {
+    await this.o.db('users').where({ id: userId }).update({ cookie_id: randomUUID().replaceAll('-', '') });
+  }
+}
+
+export function appendSetCookie(res: http.ServerResponse, cookies: string[]): void {
+  const prev = res.getHeader('set-cookie');
+  const list = Array.isArray(prev) ? prev : typeof prev === 'string' ? [prev] : [];
+  res.setHeader('set-cookie', [...list, ...cookies]);
+}
