@@ -19,6 +19,7 @@ import { syncRoles } from './auth/role-sync.js';
 import { syncServicesAndTokens } from './auth/config-tokens.js';
 import { IdentityService } from './auth/identity.js';
 import { SessionManager } from './auth/sessions.js';
+import { NoSpawnerManager, type ServerManager } from './spawner/server-manager.js';
 import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './auth/scopes/index.js';
 
 /**
@@ -51,6 +52,7 @@ export class Hub {
   identity: IdentityService | undefined;
   sessions: SessionManager | undefined;
   api: ApiService | undefined;
+  servers: ServerManager = new NoSpawnerManager();
   registry: ScopeRegistry = DEFAULT_REGISTRY;
 
   constructor(opts: HubOptions) {
@@ -71,7 +73,7 @@ export class Hub {
       const pub = publicListenAddress(jh, this.opts.loaded.explicit);
       this.publicUrl = urlFor(pub.protocol, pub, jh.base_url);
       this.identity = new IdentityService({ db: this.db, registry: this.registry, log: log.child('auth'), activityResolutionSeconds: jh.activity_resolution });
-      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, status: () => this.status() });
+      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, status: () => this.status() });
       this.api = api;
       this.sessions = new SessionManager({
         db: this.db,

@@ -6,6 +6,7 @@ import { ApiError, commonHeaders, sendError } from './http-util.js';
 import { Router, type RequestContext } from './router.js';
 import { IdentityService } from '../auth/identity.js';
 import type { Principal } from '../auth/principal.js';
+import type { ServerManager } from '../spawner/server-manager.js';
 import { authorize, type ScopeRegistry, type ScopeTarget } from '../auth/scopes/index.js';
 import { registerInfoRoutes } from './routes/info.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -24,6 +25,7 @@ export interface ApiDeps {
   baseUrl: string;
   identity: IdentityService;
   registry: ScopeRegistry;
+  servers: ServerManager;
   status: () => DaemonStatus;
 }
 
