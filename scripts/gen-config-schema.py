@@ -62,6 +62,7 @@ TYPES = {
     'JupyterHub.load_roles': {'kind': 'list', 'items': {'kind': 'dict'}},
     'JupyterHub.custom_scopes': {'kind': 'dict', 'values': {'kind': 'dict'}},
     'JupyterHub.log_level': {'kind': 'enum', 'values': [0, 10, 20, 30, 40, 50], 'aliases': LOG_LEVELS, 'caseless': True},
+    'Spawner.env_keep': STR_LIST,
     'Spawner.auth_state_hook': HOOK,
     'Spawner.pre_spawn_hook': HOOK,
     'Spawner.post_stop_hook': HOOK,

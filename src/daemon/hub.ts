@@ -12,7 +12,14 @@ import { redactDbUrl } from './db/db-url.js';
 import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
 import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
-import { hubListenAddress, publicListenAddress, urlFor } from './hub-urls.js';
+import { hubListenAddress, publicListenAddress, urlFor, type ListenAddress } from './hub-urls.js';
+import { ProxyStage } from './proxy-stage.js';
+import { chooseSpawner } from './spawner/choose-spawner.js';
+import { LocalServerManager } from './spawner/local-server-manager.js';
+import { oauthClientRows } from './spawner/oauth-client-adapter.js';
+import { adoptRunningServers } from './spawner/adopt.js';
+import { freePort } from './spawner/free-port.js';
+import { startActivityPoll } from './activity-poll.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
 import { syncConfiguredUsers } from './init-users.js';
 import { syncRoles } from './auth/role-sync.js';
@@ -28,6 +35,8 @@ import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './aut
  * that fails half-way leaves nothing behind.
  */
 export interface HubOptions {
+  /** false: no proxy and no spawner (in-process API tests). Default true. */
+  withProxy?: boolean;
   loaded: LoadedConfig;
   cwd: string;
   socketPath: string;
@@ -46,6 +55,10 @@ export class Hub {
   private readonly undo: Undo[] = [];
   private startedAt = new Date();
   private hubUrl = '';
+  /** `http://127.0.0.1:8081`: how the proxy and servers reach the hub. */
+  private hubTarget = '';
+  proxy: ProxyStage | undefined;
+  private hubAddr: ListenAddress = { host: '127.0.0.1', port: 0 };
   private publicUrl = '';
   db: Knex | undefined;
   cookieSecret: CookieSecret | undefined;
@@ -67,13 +80,18 @@ export class Hub {
     const { log } = this.opts;
     const jh = this.config.JupyterHub;
     try {
+      // First: is another hub running on this state? Refuse before touching the database or the proxy.
+      await prepareSocketPath(this.opts.socketPath, log);
       this.db = await this.startDatabase();
       this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
-      // The proxy stage arrives with the spawning issue; the public URL is computed so status can report it.
       const pub = publicListenAddress(jh, this.opts.loaded.explicit);
+      // hub_port 0 is resolved now: the proxy, started first, must know where the hub will be (its error target).
+      this.hubAddr = hubListenAddress(jh);
+      if (this.hubAddr.port === 0) this.hubAddr.port = await freePort(this.hubAddr.host === '0.0.0.0' ? '127.0.0.1' : this.hubAddr.host);
+      if (this.opts.withProxy !== false) await this.startProxy(pub);
       this.publicUrl = urlFor(pub.protocol, pub, jh.base_url);
       this.identity = new IdentityService({ db: this.db, registry: this.registry, log: log.child('auth'), activityResolutionSeconds: jh.activity_resolution });
-      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, status: () => this.status() });
+      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, status: () => this.status(), config: this.config });
       this.api = api;
       this.sessions = new SessionManager({
         db: this.db,
@@ -84,6 +102,7 @@ export class Hub {
         secure: pub.protocol === 'https',
       });
       await this.startHubPort(api);
+      if (this.proxy) await this.startSpawning();
       await this.startControlSocket(api);
       if (jh.pid_file) {
         const pidFile = path.resolve(this.opts.cwd, jh.pid_file);
@@ -148,18 +167,57 @@ export class Hub {
     return db;
   }
 
+  private async startProxy(pub: ListenAddress): Promise<void> {
+    const jh = this.config.JupyterHub;
+    const hubAddr = this.hubAddr;
+    const proxy = new ProxyStage({
+      config: this.config,
+      explicit: this.opts.loaded.explicit,
+      publicAddr: pub,
+      hubUrl: urlFor('http', hubAddr, `${jh.base_url}hub/`),
+      pidFile: path.join(path.dirname(this.opts.socketPath), 'proxy.pid'),
+      env: this.opts.env,
+      log: this.opts.log.child('proxy'),
+    });
+    await proxy.start();
+    this.proxy = proxy;
+    this.undo.push({ name: 'proxy', run: () => proxy.stop(this.config.JupyterHub.cleanup_proxy) });
+  }
+
+  /** Spawner and server manager; servers that survived a hub restart are adopted, not respawned. */
+  private async startSpawning(): Promise<void> {
+    const proxy = this.proxy;
+    const db = this.db;
+    if (!proxy || !db) return;
+    await proxy.routeHub(this.hubTarget);
+    const log = this.opts.log.child('spawner');
+    const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
+    const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
+    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: oauthClientRows(db), hubApiUrl: `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`, env: this.opts.env });
+    manager.onFatal = (reason) => {
+      this.opts.log.error(reason);
+      process.kill(process.pid, 'SIGTERM');
+    };
+    this.servers = manager;
+    if (this.api) this.api.setServers(manager);
+    this.undo.push({ name: 'servers', run: () => manager.shutdown(this.config.JupyterHub.cleanup_servers) });
+    await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });
+    const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: this.config.JupyterHub.last_activity_interval, log });
+    this.undo.push({ name: 'activity poll', run: async () => activity.stop() });
+  }
+
   private async startHubPort(api: ApiService): Promise<void> {
-    const addr = hubListenAddress(this.config.JupyterHub);
+    const addr = this.hubAddr;
     const server = http.createServer(api.listener('tcp'));
     await listen(server, () => server.listen(addr.port, addr.host), `the hub API on ${addr.host}:${addr.port}`);
     this.undo.push({ name: 'hub API', run: () => closeServer(server) });
     const bound = server.address() as AddressInfo;
     this.hubUrl = urlFor('http', { host: addr.host, port: bound.port }, `${this.config.JupyterHub.base_url}hub/`);
+    this.hubTarget = new URL(this.hubUrl).origin;
   }
 
   private async startControlSocket(api: ApiService): Promise<void> {
     const socketPath = this.opts.socketPath;
-    await prepareSocketPath(socketPath, this.opts.log);
     const server = http.createServer(api.listener('socket'));
     // umask 0177 while binding: the socket is born 0600, with no moment in which others could connect.
     const oldMask = process.umask(0o177);

@@ -33,8 +33,8 @@ test('generate-config > hub.yml && hub start -c hub.yml works unchanged', async 
   assert.match(gen.stdout, /^Authenticator:/m);
   const file = path.join(dir, 'hub.yml');
   await writeFile(file, gen.stdout);
-  // The defaults bind 8000/8081; a test may not take fixed ports, so only the hub port is moved, by flag.
-  const daemon = await startDaemon(['-c', file, '--set', 'JupyterHub.hub_port=0'], { cwd: dir });
+  // The defaults bind 8000/8001/8081; a test may not take fixed ports, so only the ports are moved, by flag.
+  const daemon = await startDaemon(['-c', file, '--set', 'JupyterHub.hub_port=0', '--set', 'JupyterHub.port=0', '--set', 'ConfigurableHTTPProxy.api_url=http://127.0.0.1:0'], { cwd: dir });
   const ls = await runCli(['users', 'ls', '--json', '-c', file], { cwd: dir });
   assert.equal(ls.code, 0, ls.stderr);
   assert.deepEqual(JSON.parse(ls.stdout), []);
@@ -64,7 +64,7 @@ test('generate-certs says plainly that it is not available yet and exits non-zer
 
 test('tokens ls and servers ls answer from a running daemon; --json matches the table', async () => {
   const dir = await tempDir();
-  await writeFile(path.join(dir, 'hub.yml'), 'JupyterHub:\n  hub_port: 0\nAuthenticator:\n  admin_users: [alice]\n');
+  await writeFile(path.join(dir, 'hub.yml'), 'ConfigurableHTTPProxy:\n  api_url: http://127.0.0.1:0\nJupyterHub:\n  hub_port: 0\n  ip: 127.0.0.1\n  port: 0\nAuthenticator:\n  admin_users: [alice]\n');
   const daemon = await startDaemon([], { cwd: dir });
   try {
     const tokens = await runCli(['tokens', 'ls', '--json'], { cwd: dir });

@@ -7,7 +7,7 @@ import { runCli, startDaemon, tempDir } from '../helpers/cli.js';
 import { makeJupyterhubDb } from '../helpers/jupyterhub-db.js';
 import { startPostgres } from '../helpers/postgres.js';
 
-const HUB_YML = 'JupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: 0\n  db_url: sqlite:///jupyterhub.sqlite\n';
+const HUB_YML = 'ConfigurableHTTPProxy:\n  api_url: http://127.0.0.1:0\nJupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: 0\n  ip: 127.0.0.1\n  port: 0\n  db_url: sqlite:///jupyterhub.sqlite\n';
 
 test('a database made by JupyterHub 3.0: start refuses with the exact command, upgrade-db backs up and adopts it, its token works', async () => {
   const dir = await tempDir();
@@ -111,7 +111,7 @@ test('the daemon runs on a real PostgreSQL server: schema created, users synced,
   try {
     const dir = await tempDir();
     const url = await pg.newDatabase('hub_e2e');
-    await writeFile(path.join(dir, 'hub.yml'), `JupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: 0\n  db_url: ${url}\nAuthenticator:\n  admin_users: [alice]\n  allowed_users: [bob, carol]\n`);
+    await writeFile(path.join(dir, 'hub.yml'), `ConfigurableHTTPProxy:\n  api_url: http://127.0.0.1:0\nJupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: 0\n  ip: 127.0.0.1\n  port: 0\n  db_url: ${url}\nAuthenticator:\n  admin_users: [alice]\n  allowed_users: [bob, carol]\n`);
     const daemon = await startDaemon([], { cwd: dir });
     try {
       const users = JSON.parse((await runCli(['users', 'ls', '--json'], { cwd: dir })).stdout) as { name: string; admin: boolean }[];

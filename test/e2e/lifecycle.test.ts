@@ -5,9 +5,13 @@ import { readFile, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanEnv, runCli, startDaemon, tempDir } from '../helpers/cli.js';
 
-const CONFIG = `JupyterHub:
+const CONFIG = `ConfigurableHTTPProxy:
+  api_url: http://127.0.0.1:0
+JupyterHub:
   hub_ip: 127.0.0.1
   hub_port: 0
+  ip: 127.0.0.1
+  port: 0
   db_url: sqlite:///hub.sqlite
   pid_file: hub.pid
 Authenticator:
@@ -169,7 +173,7 @@ test('JPY_COOKIE_SECRET is used instead of the file, as in JupyterHub', async ()
 });
 
 test('config errors are one clear line naming the key and the fix, with no stack trace', async () => {
-  const dir = await hubDir('JupyterHub:\n  prot: 8000\n');
+  const dir = await hubDir('ConfigurableHTTPProxy:\n  api_url: http://127.0.0.1:0\nJupyterHub:\n  prot: 8000\n');
   const r = await runCli(['start'], { cwd: dir });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /JupyterHub\.prot/);
@@ -187,7 +191,7 @@ test('the hub port in use is a clear error, and nothing is left behind', async (
     const status = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as { hub_url: string };
     const port = new URL(status.hub_url).port;
     const other = await tempDir();
-    await writeFile(path.join(other, 'hub.yml'), `JupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: ${port}\n  db_url: sqlite:///hub.sqlite\n`);
+    await writeFile(path.join(other, 'hub.yml'), `ConfigurableHTTPProxy:\n  api_url: http://127.0.0.1:0\nJupyterHub:\n  hub_ip: 127.0.0.1\n  hub_port: ${port}\n  ip: 127.0.0.1\n  port: 0\n  db_url: sqlite:///hub.sqlite\n`);
     const r = await runCli(['start'], { cwd: other });
     assert.equal(r.code, 9, r.stderr);
     assert.match(r.stderr, /EADDRINUSE/);

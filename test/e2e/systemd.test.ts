@@ -20,7 +20,7 @@ test('contrib/hub.service passes systemd-analyze verify and is Type=notify with 
 
 test('under systemd the daemon sends READY=1 with its MAINPID to $NOTIFY_SOCKET', async () => {
   const dir = await tempDir();
-  await writeFile(path.join(dir, 'hub.yml'), 'JupyterHub:\n  hub_port: 0\n');
+  await writeFile(path.join(dir, 'hub.yml'), 'ConfigurableHTTPProxy:\n  api_url: http://127.0.0.1:0\nJupyterHub:\n  hub_port: 0\n  ip: 127.0.0.1\n  port: 0\n');
   const notify = path.join(dir, 'notify.sock');
   // Node has no unix datagram sockets: a few lines of Python play systemd's side.
   const listener = spawn('/usr/bin/python3', [

@@ -15,14 +15,14 @@ export interface TestHub {
   stop: () => Promise<void>;
 }
 
-export async function startTestHub(opts: { overrides?: string[]; dir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestHub> {
+export async function startTestHub(opts: { overrides?: string[]; dir?: string; env?: NodeJS.ProcessEnv; withProxy?: boolean } = {}): Promise<TestHub> {
   const dir = opts.dir ?? (await tempDir());
   const env = opts.env ?? {};
-  const overrides = ['JupyterHub.hub_ip=127.0.0.1', 'JupyterHub.hub_port=0', 'JupyterHub.db_url=sqlite:///hub.sqlite', ...(opts.overrides ?? [])];
+  const overrides = ['JupyterHub.hub_ip=127.0.0.1', 'JupyterHub.hub_port=0', 'JupyterHub.ip=127.0.0.1', 'JupyterHub.port=0', 'ConfigurableHTTPProxy.api_url=http://127.0.0.1:0', 'JupyterHub.db_url=sqlite:///hub.sqlite', ...(opts.overrides ?? [])];
   const loaded = await loadConfig({ cwd: dir, env, overrides });
   const logs: string[] = [];
   const log: Logger = createLogger({ level: 10, format: '%(levelname)s %(message)s', datefmt: '', write: (l) => logs.push(l) });
-  const hub = new Hub({ loaded, cwd: dir, socketPath: path.join(dir, '.hub', 'hub.sock'), answerYes: false, env, log });
+  const hub = new Hub({ withProxy: opts.withProxy ?? false, loaded, cwd: dir, socketPath: path.join(dir, '.hub', 'hub.sock'), answerYes: false, env, log });
   const status = await hub.start();
   return { hub, dir, status, logs, stop: () => hub.stop() };
 }

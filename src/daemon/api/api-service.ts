@@ -12,6 +12,16 @@ import { registerInfoRoutes } from './routes/info.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerExtRoutes, type DaemonStatus } from './routes/ext.js';
+import type { HubConfig } from '../../lib/config/index.js';
+import { registerProxyRoutes, type ProxyControl } from './routes/proxy.js';
+import { registerShutdownRoutes, type ShutdownOptions } from './routes/shutdown.js';
+import { registerUserWriteRoutes } from './routes/user-writes.js';
+import { registerActivityRoutes } from './routes/activity.js';
+import { registerServerRoutes } from './routes/servers.js';
+import { registerProgressRoutes } from './routes/progress.js';
+import { registerGroupRoutes } from './routes/groups.js';
+import { registerGroupMemberRoutes } from './routes/group-members.js';
+import { registerServiceRoutes } from './routes/services.js';
 
 /**
  * One API, two doors (GUIDE decision 1): the same router serves the hub's TCP port (callers authenticate
@@ -27,6 +37,12 @@ export interface ApiDeps {
   registry: ScopeRegistry;
   servers: ServerManager;
   status: () => DaemonStatus;
+  /** The loaded configuration (named servers, page limits, username rules, services, admin_access...). */
+  config: HubConfig;
+  /** The proxy the hub drives; undefined until one is configured (the /proxy endpoints then answer 503). */
+  proxy?: ProxyControl;
+  /** Stops the hub gracefully (POST /shutdown); undefined where the hub cannot be stopped from the API. */
+  shutdown?: (opts: ShutdownOptions) => void;
 }
 
 /** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */
@@ -43,6 +59,20 @@ export class ApiService {
     registerUserRoutes(this.router, deps);
     registerTokenRoutes(this.router, deps);
     registerExtRoutes(this.router, deps);
+    registerUserWriteRoutes(this.router, deps);
+    registerActivityRoutes(this.router, deps);
+    registerServerRoutes(this.router, deps);
+    registerProgressRoutes(this.router, deps);
+    registerGroupRoutes(this.router, deps);
+    registerGroupMemberRoutes(this.router, deps);
+    registerServiceRoutes(this.router, deps);
+    registerProxyRoutes(this.router, deps);
+    registerShutdownRoutes(this.router, deps);
+  }
+
+  /** The spawner arrives after the API is built (it needs the hub's bound port). */
+  setServers(servers: ServerManager): void {
+    this.deps.servers = servers;
   }
 
   /** The request listener for one door. */

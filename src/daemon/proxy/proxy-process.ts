@@ -89,9 +89,10 @@ export class ProxyProcess {
     const pid = child.pid;
     if (pid === undefined) throw await this.spawnFailure(child);
     this.current = { state: 'starting', pid };
-    if (this.opts.pidFile !== undefined) await writePidFile(this.opts.pidFile, pid);
     const client = this.client();
     try {
+      // Inside the try: if even the pid file cannot be written, the child must not outlive this failed start.
+      if (this.opts.pidFile !== undefined) await writePidFile(this.opts.pidFile, pid);
       await waitForProxy({
         api: () => client.ping(),
         publicHost: this.opts.ip,

@@ -557,7 +557,7 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
         help: "Disable per-user configuration of single-user servers.\n\nWhen starting the user's single-user server, any config file found in the user's $HOME directory\nwill be ignored.\n\nNote: a user could circumvent this if the user modifies their Python environment, such as when\nthey have their own conda environments / virtualenvs / containers.",
       },
       env_keep: {
-        type: { kind: "list" },
+        type: { kind: "list", items: { kind: "string" } },
         default: ["PATH", "PYTHONPATH", "CONDA_ROOT", "CONDA_DEFAULT_ENV", "VIRTUAL_ENV", "LANG", "LC_ALL", "JUPYTERHUB_SINGLEUSER_APP"],
         help: "List of environment variables for the single-user server to inherit from the JupyterHub process.\n\nThis list is used to ensure that sensitive information in the JupyterHub process's environment\n(such as `CONFIGPROXY_AUTH_TOKEN`) is not passed to the single-user server's process.",
       },
@@ -1391,7 +1391,7 @@ export interface SpawnerConfig {
   /**
    * List of environment variables for the single-user server to inherit from the JupyterHub process.
    */
-  env_keep: unknown[];
+  env_keep: string[];
   /**
    * Extra environment variables to set for the single-user server's process.
    */

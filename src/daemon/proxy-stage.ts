@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { HubConfig } from '../lib/config/index.js';
+import { HubError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import { ChpClient } from './proxy/chp-client.js';
+import { ProxyProcess } from './proxy/proxy-process.js';
+import { defaultProxyCommand } from './proxy/proxy-args.js';
+import type { ProxyRoutes } from './spawner/ports.js';
+import type { ListenAddress } from './hub-urls.js';
+import { freePort } from './spawner/free-port.js';
+
+/**
+ * The proxy, its own process by default (GUIDE decision 2), driven through configurable-http-proxy's REST API,
+ * so `ConfigurableHTTPProxy.command` may name a real CHP instead of ours. The stage keeps the routes it was
+ * asked for, checks the proxy every check_running_interval, and if it died (or lost routes) restarts it and
+ * puts every route back. With cleanup_proxy off the proxy is left running at stop and adopted at next start.
+ */
+export interface ProxyStageOptions {
+  config: HubConfig;
+  explicit: Set<string>;
+  publicAddr: ListenAddress;
+  /** The hub's internal URL (`http://127.0.0.1:8081/hub/`): the proxy's error target. */
+  hubUrl: string;
+  pidFile: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+export class ProxyStage implements ProxyRoutes {
+  private readonly o: ProxyStageOptions;
+  private readonly wanted = new Map<string, { target: string; data: Record<string, unknown> }>();
+  private process: ProxyProcess | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+  client!: ChpClient;
+  readonly authToken: string;
+
+  constructor(o: ProxyStageOptions) {
+    this.o = o;
+    const configured = o.config.ConfigurableHTTPProxy.auth_token;
+    // JupyterHub generates a token when none is configured and it starts the proxy itself.
+    this.authToken = configured || randomBytes(32).toString('hex');
+    if (!configured && !o.config.ConfigurableHTTPProxy.should_start) {
+      throw new HubError('CONFIG_INVALID', 'the proxy is not started by the hub (ConfigurableHTTPProxy.should_start: false) but no auth token is set', {
+        hint: 'Set CONFIGPROXY_AUTH_TOKEN (or ConfigurableHTTPProxy.auth_token) to the token the running proxy uses.',
+      });
+    }
+  }
+
+  /** Where the proxy's API listens (port 0 in the config becomes a free port when we start the proxy). */
+  apiUrl = '';
+
+  async start(): Promise<void> {
+    const chp = this.o.config.ConfigurableHTTPProxy;
+    const api = new URL(chp.api_url);
+    if (chp.should_start) {
+      if (api.port === '0') api.port = String(await freePort(api.hostname));
+      if (this.o.publicAddr.port === 0) this.o.publicAddr.port = await freePort(this.o.publicAddr.host);
+    }
+    this.apiUrl = api.toString().replace(/\/$/, '');
+    this.client = new ChpClient({ apiUrl: this.apiUrl, authToken: this.authToken, hostRouting: this.o.config.JupyterHub.subdomain_host !== '', log: this.o.log });
+    if (chp.should_start) {
+      const command = this.o.explicit.has('ConfigurableHTTPProxy.command') ? chp.command : defaultProxyCommand();
+      this.process = new ProxyProcess({
+        ip: this.o.publicAddr.host,
+        port: this.o.publicAddr.port,
+        apiIp: api.hostname,
+        apiPort: Number(api.port || 80),
+        authToken: this.authToken,
+        errorTarget: `${this.o.hubUrl}error`,
+        hostRouting: this.o.config.JupyterHub.subdomain_host !== '',
+        ...(this.o.config.JupyterHub.ssl_key ? { sslKey: this.o.config.JupyterHub.ssl_key } : {}),
+        ...(this.o.config.JupyterHub.ssl_cert ? { sslCert: this.o.config.JupyterHub.ssl_cert } : {}),
+        logLevel: chp.debug ? 'debug' : 'info',
+        command,
+        env: this.o.env,
+        pidFile: this.o.pidFile,
+        adopt: true,
+        output: (line) => this.o.log.info(`[proxy] ${line}`),
+        log: this.o.log,
+      });
+      await this.process.start();
+    }
+    const every = Math.max(1, chp.check_running_interval) * 1000;
+    this.timer = setInterval(() => void this.check(), every);
+    this.timer.unref();
+  }
+
+  /** The catch-all route to the hub, once the hub's port is bound (it may be port 0 until then). */
+  async routeHub(target: string): Promise<void> {
+    await this.addRoute(this.o.config.JupyterHub.hub_routespec, target, { hub: true });
+  }
+
+  async addRoute(routespec: string, target: string, data: Record<string, unknown>): Promise<void> {
+    this.wanted.set(routespec, { target, data });
+    await this.client.addRoute(routespec, target, data);
+  }
+
+  async deleteRoute(routespec: string): Promise<void> {
+    this.wanted.delete(routespec);
+    await this.client.deleteRoute(routespec);
+  }
+
+  /** JupyterHub's check_routes: restart a dead proxy, re-add what is missing or wrong, drop stale user routes. */
+  async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      if (this.process && !this.process.isRunning()) {
+        this.o.log.warn('the proxy is not running; restarting it and restoring its routes');
+        await this.process.start();
+      }
+      const have = await this.client.getAllRoutes();
+      for (const [spec, want] of this.wanted) {
+        if (have[spec]?.target !== want.target) await this.client.addRoute(spec, want.target, want.data);
+      }
+      for (const spec of Object.keys(have)) {
+        if (!this.wanted.has(spec)) await this.client.deleteRoute(spec);
+      }
+    } catch (err) {
+      this.o.log.warn(`checking the proxy: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  async stop(cleanup: boolean): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.process) {
+      if (cleanup) await this.process.stop();
+      else this.process.release();
+    }
+    this.client?.close();
+  }
+}

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { HubConfig } from '../../lib/config/index.js';
+import { HubError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/log.js';
+import { killSequence, pidAlive } from './kill-sequence.js';
+import { formatTemplate } from './singleuser-contract.js';
+import type { PollResult, SpawnRequest, Spawner, Started } from './spawner.js';
+import { lookupAccount, type UnixAccount } from './unix-account.js';
+
+/**
+ * JupyterHub's LocalProcessSpawner: the server runs as the user's unix account (uid, gid and supplementary
+ * groups via util-linux `setpriv --init-groups`, which Node's spawn cannot do), with HOME, USER and SHELL from
+ * the account, in its own session so it outlives a hub restart when cleanup_servers is off. Output goes to a
+ * per-server log file rather than a pipe, so a server never dies of a broken pipe when the hub restarts.
+ * State is `{pid}`, as JupyterHub's, so either hub can adopt the other's servers.
+ *
+ * SimpleLocalProcessSpawner (`simple: true`) runs as the hub's own user in home_dir_template.
+ */
+export interface LocalSpawnerOptions {
+  config: HubConfig;
+  log: Logger;
+  logDir: string;
+  simple: boolean;
+}
+
+export class LocalProcessSpawner implements Spawner {
+  readonly kind: string;
+  private readonly o: LocalSpawnerOptions;
+  private readonly children = new Map<number, ChildProcess>();
+  private readonly exitCodes = new Map<number, number>();
+
+  constructor(o: LocalSpawnerOptions) {
+    this.o = o;
+    this.kind = o.simple ? 'simple' : 'localprocess';
+    mkdirSync(o.logDir, { recursive: true, mode: 0o700 });
+  }
+
+  async start(req: SpawnRequest): Promise<Started> {
+    const { argv, cwd, env } = await this.prepare(req);
+    const logFile = this.logFileFor(req.user.name, req.serverName);
+    const fd = openSync(logFile, 'w', 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0] ?? 'jupyterhub-singleuser', argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('error', (err) => reject(new HubError('DAEMON_START_FAILED', `cannot start ${argv[0]}: ${err.message}`, { hint: 'Is jupyterhub-singleuser installed (apt-get install jupyterhub) and on PATH? See Spawner.cmd.' })));
+      child.once('spawn', () => resolve(child.pid ?? -1));
+    });
+    this.children.set(pid, child);
+    child.once('exit', (code, sig) => {
+      this.exitCodes.set(pid, code ?? (sig ? 128 : 1));
+      this.children.delete(pid);
+    });
+    child.unref();
+    req.log.info(`Spawned ${argv.join(' ')} for ${req.user.name}${req.serverName ? `/${req.serverName}` : ''} as pid ${pid}`);
+    return { ip: req.ip, port: req.port, state: { pid, log_file: logFile } };
+  }
+
+  async poll(state: Record<string, unknown>): Promise<PollResult> {
+    const pid = state.pid;
+    if (typeof pid !== 'number' || pid <= 0) return { running: false, exitCode: 0 };
+    const code = this.exitCodes.get(pid);
+    if (code !== undefined) return { running: false, exitCode: code };
+    return pidAlive(pid) ? { running: true } : { running: false, exitCode: 1 };
+  }
+
+  async stop(state: Record<string, unknown>, now: boolean): Promise<void> {
+    const pid = state.pid;
+    if (typeof pid !== 'number' || pid <= 0) return;
+    const lp = this.o.config.LocalProcessSpawner;
+    const exited = (): boolean => this.exitCodes.has(pid);
+    await killSequence(pid, { interrupt: lp.interrupt_timeout, term: lp.term_timeout, kill: lp.kill_timeout }, now, exited);
+  }
+
+  lastOutput(state: Record<string, unknown>): string {
+    const file = typeof state.log_file === 'string' ? state.log_file : '';
+    if (!file || !existsSync(file)) return '';
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-15).join('\n');
+  }
+
+  logFileFor(user: string, server: string): string {
+    return path.join(this.o.logDir, `${user.replace(/[^\w.@-]/g, '_')}${server ? `-${server.replace(/[^\w.@-]/g, '_')}` : ''}.log`);
+  }
+
+  private async prepare(req: SpawnRequest): Promise<{ argv: string[]; cwd: string; env: Record<string, string> }> {
+    const shellCmd = this.o.config.LocalProcessSpawner.shell_cmd;
+    const base = shellCmd.length > 0 ? [...shellCmd, req.argv.map(shellQuote).join(' ')] : req.argv;
+    if (this.o.simple) {
+      const home = formatTemplate(this.o.config.SimpleLocalProcessSpawner.home_dir_template, req.user.name, req.serverName);
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name } };
+    }
+    const account = await lookupAccount(req.user.name);
+    const env = { ...req.env, USER: account.name, HOME: account.home, SHELL: account.shell };
+    const cwd = existsSync(account.home) ? account.home : '/';
+    return { argv: this.asUser(account, base), cwd, env };
+  }
+
+  private asUser(account: UnixAccount, argv: string[]): string[] {
+    const me = process.getuid?.() ?? -1;
+    if (me === account.uid) return argv;
+    if (me !== 0) {
+      throw new HubError('FORBIDDEN', `cannot start a server as ${account.name}: the hub does not run as root`, {
+        hint: 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.',
+      });
+    }
+    return ['setpriv', `--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--', ...argv];
+  }
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,189 @@
+import type { Knex } from 'knex';
+import type { Logger } from '../../lib/log.js';
+import type { UserRow } from '../db/users-repo.js';
+import { getSpawner } from '../db/spawners-repo.js';
+import { ServerError, type ProgressEvent, type ServerManager, type ServerRuntime } from './server-manager.js';
+import { runSpawn, runStop, type SpawnDeps } from './spawn-sequence.js';
+import { ProgressLog } from './progress-log.js';
+
+/**
+ * Owns every server's lifecycle in this hub. The in-memory entry is the truth about what is pending; the
+ * database holds what must survive a restart (state, server row). Limits are counted from the entries, so a
+ * burst of requests is answered 429 at once instead of queueing behind slow spawns.
+ */
+type Phase = 'spawning' | 'running' | 'stopping';
+
+interface Entry {
+  userId: number;
+  user: string;
+  server: string;
+  phase: Phase;
+  ready: boolean;
+  state: Record<string, unknown>;
+  spawnerId: number;
+  progress: ProgressLog;
+  settled: Promise<void>;
+}
+
+/** How long the API waits for a spawn or stop before answering 202 (JupyterHub's slow_spawn_timeout/slow_stop_timeout). */
+const API_WAIT_MS = 10_000;
+
+export class LocalServerManager implements ServerManager {
+  private readonly d: SpawnDeps;
+  private readonly entries = new Map<string, Entry>();
+  private readonly failures = new Map<string, number>();
+  private consecutiveFailures = 0;
+  onFatal: (reason: string) => void = () => undefined;
+  onChange: () => void = () => undefined;
+
+  constructor(deps: SpawnDeps) {
+    this.d = deps;
+  }
+
+  private get log(): Logger {
+    return this.d.log;
+  }
+
+  runtime(user: string, server: string): ServerRuntime {
+    const e = this.entries.get(key(user, server));
+    if (!e) return { pending: null, ready: false, stopped: true, state: {} };
+    const pending = e.phase === 'spawning' ? 'spawn' : e.phase === 'stopping' ? 'stop' : null;
+    return { pending, ready: e.ready, stopped: false, state: e.state };
+  }
+
+  counts(): { spawning: number; running: number; stopping: number } {
+    const c = { spawning: 0, running: 0, stopping: 0 };
+    for (const e of this.entries.values()) c[e.phase]++;
+    return c;
+  }
+
+  async start(user: UserRow, server: string, userOptions: Record<string, unknown>): Promise<'ready' | 'pending'> {
+    const k = key(user.name, server);
+    const existing = this.entries.get(k);
+    if (existing) {
+      const what = existing.phase === 'running' ? 'is already running' : existing.phase === 'spawning' ? 'is already pending spawn' : 'is pending stop';
+      throw new ServerError(400, `${user.name}'s server${server ? ` ${server}` : ''} ${what}`);
+    }
+    this.checkLimits();
+    const progress = new ProgressLog();
+    progress.push({ progress: 0, message: 'Server requested' });
+    const entry: Entry = { userId: user.id, user: user.name, server, phase: 'spawning', ready: false, state: {}, spawnerId: -1, progress, settled: Promise.resolve() };
+    this.entries.set(k, entry);
+    this.onChange();
+    entry.settled = this.spawn(entry, user, userOptions);
+    const done = await Promise.race([entry.settled.then(() => true), sleep(API_WAIT_MS).then(() => false)]);
+    if (!done) return 'pending';
+    if (entry.ready) return 'ready';
+    throw new ServerError(500, progress.failureMessage() ?? 'Spawn failed');
+  }
+
+  private checkLimits(): void {
+    const jh = this.d.config.JupyterHub;
+    const c = this.counts();
+    if (jh.concurrent_spawn_limit > 0 && c.spawning >= jh.concurrent_spawn_limit) {
+      const retry = 30 + Math.floor(Math.random() * 30);
+      throw new ServerError(429, `Too many users trying to log in right now. Try again in ${retry} seconds.`, { 'Retry-After': String(retry) });
+    }
+    if (jh.active_server_limit > 0 && c.spawning + c.running + c.stopping >= jh.active_server_limit) {
+      throw new ServerError(429, 'Active user limit exceeded. Try again in a few minutes.', { 'Retry-After': '60' });
+    }
+  }
+
+  private async spawn(entry: Entry, user: UserRow, userOptions: Record<string, unknown>): Promise<void> {
+    const k = key(entry.user, entry.server);
+    try {
+      const out = await runSpawn(this.d, { user, server: entry.server, userOptions }, (p, m) => entry.progress.push({ progress: p, message: m }));
+      const row = await getSpawner(this.d.db, user.id, entry.server);
+      Object.assign(entry, { phase: 'running', ready: true, state: out.state, spawnerId: row?.id ?? -1 });
+      this.consecutiveFailures = 0;
+      entry.progress.push({ progress: 100, ready: true, message: `Server ready at ${out.url}`, html_message: `Server ready at <a href="${out.url}">${out.url}</a>`, url: out.url });
+      this.log.info(`${entry.user}'s server${entry.server ? ` ${entry.server}` : ''} is ready at ${out.url}`);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.entries.delete(k);
+      this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
+      entry.progress.push({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
+      this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}`);
+      this.consecutiveFailures++;
+      const limit = this.d.config.Spawner.consecutive_failure_limit;
+      if (limit > 0 && this.consecutiveFailures >= limit) this.onFatal(`Aborting due to ${this.consecutiveFailures} consecutive spawn failures`);
+    } finally {
+      this.onChange();
+    }
+  }
+
+  async stop(user: UserRow, server: string): Promise<'stopped' | 'pending'> {
+    const e = this.entries.get(key(user.name, server));
+    if (!e) return 'stopped';
+    if (e.phase === 'spawning') throw new ServerError(400, `${user.name}'s server is pending spawn; wait for it before stopping`);
+    if (e.phase === 'stopping') return 'pending';
+    e.phase = 'stopping';
+    e.ready = false;
+    this.onChange();
+    e.settled = this.stopEntry(e, false);
+    const done = await Promise.race([e.settled.then(() => true), sleep(API_WAIT_MS).then(() => false)]);
+    return done ? 'stopped' : 'pending';
+  }
+
+  private async stopEntry(e: Entry, now: boolean): Promise<void> {
+    try {
+      await runStop(this.d, { userId: e.userId, user: e.user, server: e.server, spawnerId: e.spawnerId, state: e.state }, now);
+      this.log.info(`${e.user}'s server${e.server ? ` ${e.server}` : ''} stopped`);
+    } catch (err) {
+      this.log.error(`stopping ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.entries.delete(key(e.user, e.server));
+      this.onChange();
+    }
+  }
+
+  async *progress(user: string, server: string): AsyncIterable<ProgressEvent> {
+    const e = this.entries.get(key(user, server));
+    if (!e) throw new ServerError(400, `${user}'s server${server ? ` ${server}` : ''} is not running or pending`);
+    if (e.ready) {
+      yield* e.progress.readyOnly();
+      return;
+    }
+    yield* e.progress.follow();
+  }
+
+  async stopAll(user: UserRow): Promise<void> {
+    const mine = [...this.entries.values()].filter((e) => e.user === user.name);
+    await Promise.all(mine.map(async (e) => {
+      await e.settled.catch(() => undefined);
+      if (this.entries.get(key(e.user, e.server)) === e) await this.stop(user, e.server);
+      await this.entries.get(key(e.user, e.server))?.settled;
+    }));
+  }
+
+  /** A server found running after a restart (cleanup_servers off): entered as ready, no new spawn. */
+  adopt(a: { userId: number; user: string; server: string; spawnerId: number; state: Record<string, unknown>; url: string }): void {
+    const progress = new ProgressLog();
+    progress.push({ progress: 100, ready: true, message: `Server ready at ${a.url}`, url: a.url });
+    this.entries.set(key(a.user, a.server), { ...a, phase: 'running', ready: true, progress, settled: Promise.resolve() });
+  }
+
+  /** Hub shutdown: with cleanup_servers every server stops (in parallel); otherwise they keep running. */
+  async shutdown(cleanup: boolean): Promise<void> {
+    const all = [...this.entries.values()];
+    await Promise.all(all.map((e) => e.settled.catch(() => undefined)));
+    if (!cleanup) return;
+    await Promise.all([...this.entries.values()].map((e) => this.stopEntry(e, false)));
+  }
+
+  running(): { user: string; server: string; spawnerId: number }[] {
+    return [...this.entries.values()].filter((e) => e.phase === 'running').map((e) => ({ user: e.user, server: e.server, spawnerId: e.spawnerId }));
+  }
+
+  get db(): Knex {
+    return this.d.db;
+  }
+}
+
+function key(user: string, server: string): string {
+  return `${user}\u0000${server}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,21 @@
+/**
+ * What the server manager needs from the proxy and the OAuth provider; the hub passes the real ones
+ * (ChpClient, the OAuth client registry), tests may pass recording fakes.
+ */
+export interface ProxyRoutes {
+  addRoute(routespec: string, target: string, data: Record<string, unknown>): Promise<void>;
+  deleteRoute(routespec: string): Promise<void>;
+}
+
+export interface OAuthClientSpec {
+  id: string;
+  secret: string;
+  redirectUri: string;
+  allowedScopes: string[];
+  description: string;
+}
+
+export interface OAuthClients {
+  register(client: OAuthClientSpec): Promise<void>;
+  remove(id: string): Promise<void>;
+}

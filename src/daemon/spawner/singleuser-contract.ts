@@ -1,0 +1,139 @@
+import http from 'node:http';
+import type { HubConfig } from '../../lib/config/index.js';
+
+/**
+ * The hub <-> single-user server contract (jupyterhub-facts.md section 3), in one place: names and URLs, the
+ * environment, the server token's scopes, and the readiness check. Every spawner goes through this module.
+ */
+
+/** JupyterHub's url_escape_path: percent-encode everything but unreserved characters and `@~`. */
+export function escapePath(s: string): string {
+  return encodeURIComponent(s).replace(/%40/g, '@').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Python's urllib quote(s, safe='') as used for OAuth client ids. */
+function quote(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function userPrefix(baseUrl: string, user: string): string {
+  return `${baseUrl}user/${escapePath(user)}/`;
+}
+
+/** `/user/alice/` for the default server, `/user/alice/gpu/` for a named one. */
+export function serverPrefix(baseUrl: string, user: string, server: string): string {
+  return server === '' ? userPrefix(baseUrl, user) : `${userPrefix(baseUrl, user)}${escapePath(server)}/`;
+}
+
+export function oauthClientId(user: string, server: string): string {
+  return server === '' ? `jupyterhub-user-${quote(user)}` : `jupyterhub-user-${quote(user)}-${quote(server)}`;
+}
+
+export function accessScopes(user: string, server: string): string[] {
+  return [`access:servers!server=${user}/${server}`, `access:servers!user=${user}`];
+}
+
+/** The `server` role of JupyterHub 3.0: post activity and be reached by its owner. */
+export const SERVER_TOKEN_SCOPES = ['users:activity!user', 'access:servers!user'];
+
+export function progressUrl(baseUrl: string, user: string, server: string): string {
+  const path = server === '' ? 'server/progress' : `servers/${escapePath(server)}/progress`;
+  return `${baseUrl}hub/api/users/${escapePath(user)}/${path}`;
+}
+
+/** JupyterHub's format_string namespace for notebook_dir, default_url, home_dir_template. */
+export function formatTemplate(template: string, user: string, server: string): string {
+  const ns: Record<string, string> = {
+    username: escapePath(user),
+    unescaped_username: user,
+    servername: escapePath(server),
+    unescaped_servername: server,
+  };
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => ns[key] ?? whole);
+}
+
+export interface EnvInput {
+  config: HubConfig;
+  user: string;
+  server: string;
+  apiToken: string;
+  hubApiUrl: string;
+  ip: string;
+  port: number;
+  adminAccess: boolean;
+  processEnv: NodeJS.ProcessEnv;
+}
+
+export function buildEnv(i: EnvInput): Record<string, string> {
+  const sp = i.config.Spawner;
+  const baseUrl = i.config.JupyterHub.base_url;
+  const env: Record<string, string> = {};
+  for (const key of sp.env_keep) {
+    const v = i.processEnv[key];
+    if (v !== undefined) env[key] = v;
+  }
+  const prefix = serverPrefix(baseUrl, i.user, i.server);
+  const scopes = JSON.stringify(accessScopes(i.user, i.server));
+  const apiUrl = sp.hub_connect_url ? new URL(new URL(i.hubApiUrl).pathname, sp.hub_connect_url).toString().replace(/\/$/, '') : i.hubApiUrl;
+  Object.assign(env, {
+    JUPYTERHUB_API_TOKEN: i.apiToken,
+    JPY_API_TOKEN: i.apiToken,
+    JUPYTERHUB_CLIENT_ID: oauthClientId(i.user, i.server),
+    JUPYTERHUB_HOST: i.config.JupyterHub.subdomain_host,
+    JUPYTERHUB_OAUTH_CALLBACK_URL: `${prefix}oauth_callback`,
+    JUPYTERHUB_OAUTH_SCOPES: scopes,
+    JUPYTERHUB_OAUTH_ACCESS_SCOPES: scopes,
+    JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: JSON.stringify(sp.oauth_client_allowed_scopes),
+    JUPYTERHUB_USER: i.user,
+    JUPYTERHUB_SERVER_NAME: i.server,
+    JUPYTERHUB_API_URL: apiUrl,
+    JUPYTERHUB_ACTIVITY_URL: `${apiUrl}/users/${escapePath(i.user)}/activity`,
+    JUPYTERHUB_BASE_URL: baseUrl,
+    JUPYTERHUB_SERVICE_PREFIX: prefix,
+    JUPYTERHUB_SERVICE_URL: `http://${i.ip}:${i.port}${prefix}`,
+  });
+  if (i.adminAccess) env.JUPYTERHUB_ADMIN_ACCESS = '1';
+  if (sp.mem_limit) env.MEM_LIMIT = String(sp.mem_limit);
+  if (sp.mem_guarantee) env.MEM_GUARANTEE = String(sp.mem_guarantee);
+  if (sp.cpu_limit) env.CPU_LIMIT = String(sp.cpu_limit);
+  if (sp.cpu_guarantee) env.CPU_GUARANTEE = String(sp.cpu_guarantee);
+  if (sp.notebook_dir) env.JUPYTERHUB_ROOT_DIR = formatTemplate(sp.notebook_dir, i.user, i.server);
+  if (sp.default_url) env.JUPYTERHUB_DEFAULT_URL = formatTemplate(sp.default_url, i.user, i.server);
+  if (sp.debug) env.JUPYTERHUB_DEBUG = '1';
+  if (sp.disable_user_config) env.JUPYTERHUB_DISABLE_USER_CONFIG = '1';
+  for (const [key, value] of Object.entries(sp.environment)) {
+    env[key] = typeof value === 'function' ? String((value as (s: unknown) => unknown)({ user: { name: i.user }, name: i.server })) : String(value);
+  }
+  return env;
+}
+
+const readinessAgent = new http.Agent({ keepAlive: false });
+
+/**
+ * JupyterHub's wait_for_http_server: GET the server's prefix without following redirects; any status below 500
+ * means it is up. Connection errors and 5xx are retried with backoff (0.2 s, x2, at most 5 s, jittered) until
+ * `timeoutMs`; `alive()` lets a dead process end the wait at once instead of after the whole timeout.
+ */
+export async function waitForHttpServer(url: string, timeoutMs: number, alive: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 200;
+  for (;;) {
+    const status = await probe(url, Math.max(1000, Math.min(5000, deadline - Date.now())));
+    if (status !== null && status < 500) return;
+    if (!(await alive())) throw new Error('the server process exited before it answered');
+    if (Date.now() + delay > deadline) throw new Error(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
+    await new Promise((r) => setTimeout(r, delay * (0.8 + Math.random() * 0.4)));
+    delay = Math.min(delay * 2, 5000);
+  }
+}
+
+function probe(url: string, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: readinessAgent, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? null);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}

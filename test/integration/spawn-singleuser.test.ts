@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startTestHub } from '../helpers/hub.js';
+import { createSystemUser } from '../helpers/system-user.js';
+import { createUsers } from '../../src/daemon/db/users-repo.js';
+import type { LocalServerManager } from '../../src/daemon/spawner/local-server-manager.js';
+import { pidAlive } from '../../src/daemon/spawner/kill-sequence.js';
+import type { Hub } from '../../src/daemon/hub.js';
+
+function uidOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:')) ?? '';
+  return Number(line.split(/\s+/)[1]);
+}
+
+async function get(url: string): Promise<Response> {
+  return fetch(url, { redirect: 'manual' });
+}
+
+function pidOf(hub: Hub, user: string): number {
+  const pid = hub.servers.runtime(user, '').state.pid;
+  assert.equal(typeof pid, 'number');
+  return pid as number;
+}
+
+test('the real jupyterhub-singleuser runs as the unix user, behind our proxy; stop leaves nothing behind', async () => {
+  const account = createSystemUser();
+  const t = await startTestHub({ withProxy: true, overrides: ['Spawner.http_timeout=60'] });
+  try {
+    const db = t.hub.db;
+    assert.ok(db);
+    const [user] = await createUsers(db, [account.name]);
+    assert.ok(user);
+    const manager = t.hub.servers as LocalServerManager;
+    const result = await manager.start(user, '', {});
+    assert.equal(result, 'ready');
+    const pid = pidOf(t.hub, account.name);
+    assert.equal(uidOf(pid), account.uid, 'the server runs as the user, not as root');
+    const prefix = `/user/${account.name}/`;
+
+    // Through the proxy, the notebook asks for an OAuth login at the hub, exactly as jupyterhub-singleuser does.
+    const res = await get(`${t.status.public_url.replace(/\/$/, '')}${prefix}tree`);
+    assert.equal(res.status, 302);
+    const location = res.headers.get('location') ?? '';
+    assert.match(location, /\/hub\/api\/oauth2\/authorize\?client_id=jupyterhub-user-/);
+    assert.ok(location.includes(encodeURIComponent(`${prefix}oauth_callback`)));
+    // Its token and OAuth client exist while it runs.
+    assert.equal((await db('oauth_clients').where({ identifier: `jupyterhub-user-${account.name}` })).length, 1);
+    assert.equal((await db('api_tokens').where({ user_id: user.id, note: `Server at ${prefix}` })).length, 1);
+    const routes = await t.hub.proxy?.client.getAllRoutes();
+    assert.ok(routes?.[prefix], 'route added');
+
+    assert.equal(await manager.stop(user, ''), 'stopped');
+    assert.equal(pidAlive(pid), false, 'process gone');
+    assert.equal((await t.hub.proxy?.client.getAllRoutes())?.[prefix], undefined, 'route gone');
+    assert.equal((await db('oauth_clients').where({ identifier: `jupyterhub-user-${account.name}` })).length, 0, 'client gone');
+    assert.equal((await db('api_tokens').where({ user_id: user.id })).length, 0, 'token gone');
+    assert.equal((await db('servers')).length, 0, 'no servers row');
+  } finally {
+    await t.stop();
+    account.remove();
+  }
+});
+
+test('cleanup_servers false: a restarted hub adopts the running server and spawns nothing; kill -9 of the proxy is repaired', async () => {
+  const account = createSystemUser();
+  const overrides = ['Spawner.http_timeout=60', 'JupyterHub.cleanup_servers=false', 'ConfigurableHTTPProxy.check_running_interval=1', `ConfigurableHTTPProxy.auth_token=${'t'.repeat(32)}`];
+  const first = await startTestHub({ withProxy: true, overrides: [...overrides, 'JupyterHub.cleanup_proxy=false'] });
+  let second: Awaited<ReturnType<typeof startTestHub>> | undefined;
+  try {
+    const db = first.hub.db;
+    assert.ok(db);
+    const [user] = await createUsers(db, [account.name]);
+    assert.ok(user);
+    assert.equal(await (first.hub.servers as LocalServerManager).start(user, '', {}), 'ready');
+    const pid = pidOf(first.hub, account.name);
+    await first.stop();
+    assert.ok(pidAlive(pid), 'the server outlives the hub');
+
+    second = await startTestHub({ withProxy: true, dir: first.dir, overrides });
+    assert.equal(pidOf(second.hub, account.name), pid, 'adopted, not respawned');
+    const prefix = `/user/${account.name}/`;
+    const url = `${second.status.public_url.replace(/\/$/, '')}${prefix}tree`;
+    assert.equal((await get(url)).status, 302, 'reachable through the proxy after the restart');
+
+    // kill -9 the proxy: the hub notices within check_running_interval, restarts it and restores the route.
+    const proxyPid = Number(readFileSync(`${second.dir}/.hub/proxy.pid`, 'utf8').trim());
+    process.kill(proxyPid, 'SIGKILL');
+    const deadline = Date.now() + 20_000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      status = await get(url).then((r) => r.status, () => 0);
+      if (status === 302) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(status, 302, 'route works again after the proxy was killed');
+  } finally {
+    if (second) {
+      const db = second.hub.db;
+      const user = db ? await db('users').where({ name: account.name }).first() : undefined;
+      if (user) await (second.hub.servers as LocalServerManager).stop(user, '').catch(() => undefined);
+      await second.stop();
+    }
+    account.remove();
+  }
+});
