@@ -5,6 +5,7 @@ import { getSpawner } from '../db/spawners-repo.js';
 import { ServerError, type ProgressEvent, type ServerManager, type ServerRuntime } from './server-manager.js';
 import { runSpawn, runStop, type SpawnDeps } from './spawn-sequence.js';
 import { ProgressLog } from './progress-log.js';
+import { SpawnStats } from './spawn-stats.js';
 
 /**
  * Owns every server's lifecycle in this hub. The in-memory entry is the truth about what is pending; the
@@ -33,6 +34,7 @@ export class LocalServerManager implements ServerManager {
   private readonly entries = new Map<string, Entry>();
   private readonly failures = new Map<string, number>();
   private consecutiveFailures = 0;
+  readonly stats = new SpawnStats();
   onFatal: (reason: string) => void = () => undefined;
   onChange: () => void = () => undefined;
 
@@ -64,7 +66,14 @@ export class LocalServerManager implements ServerManager {
       const what = existing.phase === 'running' ? 'is already running' : existing.phase === 'spawning' ? 'is already pending spawn' : 'is pending stop';
       throw new ServerError(400, `${user.name}'s server${server ? ` ${server}` : ''} ${what}`);
     }
-    this.checkLimits();
+    try {
+      this.checkLimits();
+    } catch (err) {
+      this.stats.record('throttled');
+      this.onChange();
+      throw err;
+    }
+    this.stats.record('requested');
     const progress = new ProgressLog();
     progress.push({ progress: 0, message: 'Server requested' });
     const entry: Entry = { userId: user.id, user: user.name, server, phase: 'spawning', ready: false, state: {}, spawnerId: -1, progress, settled: Promise.resolve() };
@@ -91,11 +100,13 @@ export class LocalServerManager implements ServerManager {
 
   private async spawn(entry: Entry, user: UserRow, userOptions: Record<string, unknown>): Promise<void> {
     const k = key(entry.user, entry.server);
+    const t0 = Date.now();
     try {
       const out = await runSpawn(this.d, { user, server: entry.server, userOptions }, (p, m) => entry.progress.push({ progress: p, message: m }));
       const row = await getSpawner(this.d.db, user.id, entry.server);
       Object.assign(entry, { phase: 'running', ready: true, state: out.state, spawnerId: row?.id ?? -1 });
       this.consecutiveFailures = 0;
+      this.stats.record('ready', Date.now(), (Date.now() - t0) / 1000);
       entry.progress.push({ progress: 100, ready: true, message: `Server ready at ${out.url}`, html_message: `Server ready at <a href="${out.url}">${out.url}</a>`, url: out.url });
       this.log.info(`${entry.user}'s server${entry.server ? ` ${entry.server}` : ''} is ready at ${out.url}`);
     } catch (err) {
@@ -103,6 +114,7 @@ export class LocalServerManager implements ServerManager {
       this.entries.delete(k);
       this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
       entry.progress.push({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
+      this.stats.record('failed');
       this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}`);
       this.consecutiveFailures++;
       const limit = this.d.config.Spawner.consecutive_failure_limit;
@@ -129,6 +141,7 @@ export class LocalServerManager implements ServerManager {
     try {
       await runStop(this.d, { userId: e.userId, user: e.user, server: e.server, spawnerId: e.spawnerId, state: e.state }, now);
       this.log.info(`${e.user}'s server${e.server ? ` ${e.server}` : ''} stopped`);
+      this.stats.record('stopped');
     } catch (err) {
       this.log.error(`stopping ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

@@ -27,6 +27,37 @@ export function registerExtRoutes(router: Router, deps: ApiDeps): void {
     sendJson(ctx.res, 200, deps.status());
   });
 
+  router.add('GET', 'ext/pressure', async (ctx) => {
+    requireScope(ctx.caller, ['read:hub']);
+    sendJson(ctx.res, 200, await deps.pressure.snapshot());
+  });
+
+  // Server-sent events: a snapshot now, then one after every change (coalesced), and every 5 s regardless.
+  router.add('GET', 'ext/events', async (ctx) => {
+    requireScope(ctx.caller, ['read:hub']);
+    const { res, req } = ctx;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let busy = false;
+    const push = async (): Promise<void> => {
+      if (busy || res.writableEnded) return;
+      busy = true;
+      try {
+        res.write(`event: pressure\ndata: ${JSON.stringify(await deps.pressure.snapshot())}\n\n`);
+      } finally {
+        busy = false;
+      }
+    };
+    const unsubscribe = deps.pressure.subscribe(() => void push());
+    const timer = setInterval(() => void push(), 5000);
+    const close = (): void => {
+      clearInterval(timer);
+      unsubscribe();
+    };
+    req.on('close', close);
+    res.on('close', close);
+    await push();
+  });
+
   router.add('GET', 'ext/tokens', async (ctx) => {
     // Every owner's tokens: only for whoever may read all tokens (an admin, the operator).
     requireScope(ctx.caller, ['read:tokens']);
