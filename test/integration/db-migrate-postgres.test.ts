@@ -17,6 +17,7 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const M1 = '0001_jupyterhub_3_0_schema';
 const M2 = '0002_groups_properties';
+const M3 = '0003_hub_blocked_users';
 
 let pg: TestPostgres;
 before(async () => { pg = await startPostgres(); });
@@ -48,8 +49,8 @@ describe('migrations on PostgreSQL', () => {
     try {
       assert.deepEqual(await schemaStatus(db), { state: 'empty' });
       await db.migrate.up(MIGRATOR_CONFIG);
-      assert.deepEqual(await schemaStatus(db), { state: 'outdated', pending: [M2] });
-      assert.deepEqual(await upgradeDb(db, target, { log: silentLogger }), { backup: null, applied: [M2] });
+      assert.deepEqual(await schemaStatus(db), { state: 'outdated', pending: [M2, M3] });
+      assert.deepEqual(await upgradeDb(db, target, { log: silentLogger }), { backup: null, applied: [M2, M3] });
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
       assert.deepEqual(await initializeSchema(db), []);
     } finally {
@@ -60,9 +61,9 @@ describe('migrations on PostgreSQL', () => {
   it('adopts a JupyterHub 3.0 database, keeping its rows', async () => {
     const { db, target } = await jupyterhubMade();
     try {
-      assert.deepEqual(await schemaStatus(db), { state: 'outdated', pending: [M2], adopt: { alembicRevision: '651f5419b74d', migrations: [M1] } });
-      assert.deepEqual(await upgradeDb(db, target, { log: silentLogger }), { backup: null, applied: [M2] });
-      assert.deepEqual(await names(db), [M1, M2]);
+      assert.deepEqual(await schemaStatus(db), { state: 'outdated', pending: [M2, M3], adopt: { alembicRevision: '651f5419b74d', migrations: [M1] } });
+      assert.deepEqual(await upgradeDb(db, target, { log: silentLogger }), { backup: null, applied: [M2, M3] });
+      assert.deepEqual(await names(db), [M1, M2, M3]);
       assert.equal(await db.schema.hasColumn('groups', 'properties'), true);
       assert.equal(await countUsers(db), 1);
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
@@ -105,7 +106,7 @@ describe('migrations on PostgreSQL', () => {
     try {
       await initializeSchema(db);
       await createUsers(db, ['x', 'y']);
-      assert.deepEqual(await resetDb(db), [M1, M2]);
+      assert.deepEqual(await resetDb(db), [M1, M2, M3]);
       assert.equal(await countUsers(db), 0);
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
     } finally {

@@ -19,6 +19,7 @@ import { makeJupyterhubDb, type JupyterhubFixture } from '../helpers/jupyterhub-
 
 const M1 = '0001_jupyterhub_3_0_schema';
 const M2 = '0002_groups_properties';
+const M3 = '0003_hub_blocked_users';
 
 let dir: string;
 let counter = 0;
@@ -61,9 +62,9 @@ describe('schemaStatus and initializeSchema', () => {
     const { db } = await freshFile();
     try {
       assert.deepEqual(await schemaStatus(db), { state: 'empty' });
-      assert.deepEqual(await initializeSchema(db), [M1, M2]);
+      assert.deepEqual(await initializeSchema(db), [M1, M2, M3]);
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
-      assert.deepEqual(await one(db, 'SELECT name FROM knex_migrations ORDER BY id'), [{ name: M1 }, { name: M2 }]);
+      assert.deepEqual(await one(db, 'SELECT name FROM knex_migrations ORDER BY id'), [{ name: M1 }, { name: M2 }, { name: M3 }]);
       assert.deepEqual(await initializeSchema(db), [], 'a current database is left alone');
     } finally {
       await db.destroy();
@@ -74,10 +75,10 @@ describe('schemaStatus and initializeSchema', () => {
     const { db, target } = await freshFile();
     try {
       await db.migrate.up(MIGRATOR_CONFIG);
-      assert.deepEqual(await schemaStatus(db), { state: 'outdated', pending: [M2] });
+      assert.deepEqual(await schemaStatus(db), { state: 'outdated', pending: [M2, M3] });
       await assert.rejects(initializeSchema(db), rejectsWith('DB_SCHEMA_OUTDATED', /hub upgrade-db/));
       const result = await upgradeDb(db, target, { log: silentLogger });
-      assert.deepEqual(result.applied, [M2]);
+      assert.deepEqual(result.applied, [M2, M3]);
       assert.ok(result.backup !== null);
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
     } finally {
@@ -116,7 +117,7 @@ describe('adopting a database made by JupyterHub 3.0', () => {
     const { db, target, file } = await jupyterhubFile();
     try {
       const status = await schemaStatus(db);
-      assert.deepEqual(status, { state: 'outdated', pending: [M2], adopt: { alembicRevision: '651f5419b74d', migrations: [M1] } });
+      assert.deepEqual(status, { state: 'outdated', pending: [M2, M3], adopt: { alembicRevision: '651f5419b74d', migrations: [M1] } });
       await assert.rejects(initializeSchema(db), rejectsWith('DB_SCHEMA_OUTDATED', /JupyterHub/));
 
       const before = await readFile(file);
@@ -124,7 +125,7 @@ describe('adopting a database made by JupyterHub 3.0', () => {
       const log = createLogger({ level: 10, format: '%(message)s', datefmt: '', write: (l) => lines.push(l) });
       const started = new Date();
       const result = await upgradeDb(db, target, { log });
-      assert.deepEqual(result.applied, [M2]);
+      assert.deepEqual(result.applied, [M2, M3]);
 
       // <db>.YYYY-MM-DD-HHMMSS in local time, as dbutil.backup_db_file names it.
       assert.ok(result.backup !== null);
@@ -137,7 +138,7 @@ describe('adopting a database made by JupyterHub 3.0', () => {
       assert.ok(lines.some((l) => l.includes(`Backing up ${file} => ${result.backup}`)), lines.join('\n'));
 
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
-      assert.deepEqual(await one(db, 'SELECT name FROM knex_migrations ORDER BY id'), [{ name: M1 }, { name: M2 }]);
+      assert.deepEqual(await one(db, 'SELECT name FROM knex_migrations ORDER BY id'), [{ name: M1 }, { name: M2 }, { name: M3 }]);
       assert.deepEqual(await one(db, 'SELECT version_num FROM alembic_version'), [{ version_num: '0eee8c825d24' }]);
       assert.deepEqual(await one(db, 'SELECT name, admin FROM users ORDER BY id'), [{ name: 'alice', admin: 1 }, { name: 'bob', admin: 0 }]);
       assert.deepEqual(await one(db, 'SELECT count(*) AS n FROM api_tokens'), [{ n: 3 }]);
@@ -168,16 +169,16 @@ describe('adopting a database made by JupyterHub 3.0', () => {
     }
   });
 
-  it('adopts a JupyterHub 4 database (0eee8c825d24 with groups.properties) without running anything', async () => {
+  it("adopts a JupyterHub 4 database (0eee8c825d24 with groups.properties), running only hub's own step", async () => {
     const { db, target } = await jupyterhubFile();
     try {
       await db.raw('ALTER TABLE groups ADD COLUMN properties TEXT');
       await db('alembic_version').update({ version_num: '0eee8c825d24' });
       assert.deepEqual(await schemaStatus(db), {
-        state: 'outdated', pending: [], adopt: { alembicRevision: '0eee8c825d24', migrations: [M1, M2] },
+        state: 'outdated', pending: [M3], adopt: { alembicRevision: '0eee8c825d24', migrations: [M1, M2] },
       });
       const result = await upgradeDb(db, target, { log: silentLogger });
-      assert.deepEqual(result.applied, []);
+      assert.deepEqual(result.applied, [M3]);
       assert.deepEqual(await schemaStatus(db), { state: 'current' });
     } finally {
       await db.destroy();
@@ -244,7 +245,7 @@ describe('resetDb', () => {
     const { db } = await jupyterhubFile();
     try {
       await db.raw('CREATE TABLE unrelated (x INTEGER)');
-      assert.deepEqual(await resetDb(db), [M1, M2]);
+      assert.deepEqual(await resetDb(db), [M1, M2, M3]);
       assert.deepEqual(await one(db, 'SELECT count(*) AS n FROM users'), [{ n: 0 }]);
       assert.deepEqual(await one(db, 'SELECT count(*) AS n FROM api_tokens'), [{ n: 0 }]);
       assert.deepEqual(await one(db, 'SELECT version_num FROM alembic_version'), [{ version_num: '0eee8c825d24' }]);

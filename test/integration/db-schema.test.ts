@@ -19,7 +19,8 @@ import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 /** What alembic revision 0eee8c825d24 runs (op.add_column with a JSONDict, i.e. TEXT). */
 const JUPYTERHUB_4_ALTER = 'ALTER TABLE groups ADD COLUMN properties TEXT';
-const OURS_ONLY = new Set(['knex_migrations', 'knex_migrations_lock']);
+// knex's bookkeeping and hub's own tables (hub_*) are not JupyterHub's and are compared separately.
+const OURS_ONLY = new Set(['knex_migrations', 'knex_migrations_lock', 'hub_blocked_users']);
 
 function open(url: string, cwd = os.tmpdir()): Promise<Knex> {
   return openDatabase(parseDbUrl(url, cwd), { log: silentLogger });
@@ -83,7 +84,7 @@ describe('schema on SQLite', () => {
   it('works in memory (no WAL there) with every table', async () => {
     const db = await open('sqlite://');
     try {
-      assert.deepEqual(await initializeSchema(db), ['0001_jupyterhub_3_0_schema', '0002_groups_properties']);
+      assert.deepEqual(await initializeSchema(db), ['0001_jupyterhub_3_0_schema', '0002_groups_properties', '0003_hub_blocked_users']);
       assert.deepEqual(await rows(db, 'PRAGMA journal_mode'), [{ journal_mode: 'memory' }]);
       assert.deepEqual(await rows(db, 'PRAGMA foreign_keys'), [{ foreign_keys: 1 }]);
       const names = (await sqliteDdl(db)).keys();
@@ -91,6 +92,7 @@ describe('schema on SQLite', () => {
         'alembic_version', 'api_tokens', 'group_role_map', 'groups', 'ix_api_tokens_prefix', 'oauth_clients', 'oauth_codes',
         'roles', 'servers', 'service_role_map', 'services', 'spawners', 'user_group_map', 'user_role_map', 'users',
       ]);
+      assert.equal(await db.schema.hasTable('hub_blocked_users'), true, "hub's own table is there too");
     } finally {
       await db.destroy();
     }
@@ -98,7 +100,7 @@ describe('schema on SQLite', () => {
 });
 
 async function pgCatalog(db: Knex): Promise<unknown> {
-  const skip = "('alembic_version', 'knex_migrations', 'knex_migrations_lock')";
+  const skip = "('alembic_version', 'knex_migrations', 'knex_migrations_lock', 'hub_blocked_users')";
   return {
     columns: await rows(db, `SELECT table_name, column_name, ordinal_position, data_type, character_maximum_length,
         is_nullable, column_default FROM information_schema.columns
@@ -122,7 +124,7 @@ describe('schema on PostgreSQL', () => {
     try {
       await jh.raw(await jupyterhubPostgresDdl());
       await jh.raw(JUPYTERHUB_4_ALTER);
-      assert.deepEqual(await initializeSchema(ours), ['0001_jupyterhub_3_0_schema', '0002_groups_properties']);
+      assert.deepEqual(await initializeSchema(ours), ['0001_jupyterhub_3_0_schema', '0002_groups_properties', '0003_hub_blocked_users']);
       const expected = await pgCatalog(jh);
       assert.ok(JSON.stringify(expected).includes('fk_api_tokens_client_id_oauth_clients'));
       assert.deepEqual(await pgCatalog(ours), expected);

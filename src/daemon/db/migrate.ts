@@ -110,6 +110,8 @@ const RESET_DROP_ORDER: readonly string[] = [
   MIGRATIONS_LOCK_TABLE,
   MIGRATIONS_TABLE,
   ALEMBIC_VERSION_TABLE.name,
+  // hub's own tables first: they reference JupyterHub's.
+  'hub_blocked_users',
   ...[...JUPYTERHUB_3_0_TABLES].reverse().map((t) => t.name),
 ];
 

@@ -54,7 +54,9 @@ async function fromAlembic(knex: Knex, tables: ReadonlySet<string>): Promise<Sch
   if (revision === null) {
     return { state: 'unknown', detail: 'alembic_version does not hold exactly one revision. ' + UPGRADE_WITH_JUPYTERHUB_3 };
   }
-  const at = MIGRATIONS.map((m) => m.alembicRevision).lastIndexOf(revision);
+  // The first step that reaches this revision: later steps with the same revision are hub's own tables,
+  // which a database JupyterHub made does not have yet.
+  const at = MIGRATIONS.map((m) => m.alembicRevision).indexOf(revision);
   if (at >= 0) {
     const mismatch = await looksLikeRevision(knex, tables, revision);
     if (mismatch !== null) return { state: 'unknown', detail: `${mismatch}; refusing to adopt this database.` };

@@ -2,7 +2,9 @@ import { sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
 import { requireScope, type ApiDeps } from '../api-service.js';
 import { listTokens } from '../../db/tokens-repo.js';
-import { listUsersByIds } from '../../db/users-repo.js';
+import { getUserByName, listUsersByIds, newCookieId } from '../../db/users-repo.js';
+import { blockUser, blockedUserNames, unblockUser } from '../../db/blocked-users-repo.js';
+import { ApiError, sendEmpty } from '../http-util.js';
 import { isExpired, tokenModel } from './tokens.js';
 
 /**
@@ -56,6 +58,34 @@ export function registerExtRoutes(router: Router, deps: ApiDeps): void {
     req.on('close', close);
     res.on('close', close);
     await push();
+  });
+
+  // Blocking ends the user's access at once: every browser session (new cookie_id), every OAuth token the
+  // user's browsers hold for servers, every running server; logins and API tokens are refused while blocked.
+  router.add('POST', 'ext/users/:name/block', async (ctx) => {
+    requireScope(ctx.caller, ['admin:users']);
+    const user = await getUserByName(deps.db, ctx.params.name ?? '');
+    if (!user) throw new ApiError(404, `No such user: ${ctx.params.name ?? ''}`);
+    await blockUser(deps.db, user.id);
+    await deps.db('users').where({ id: user.id }).update({ cookie_id: newCookieId() });
+    await deps.db('api_tokens').where({ user_id: user.id }).whereNot({ client_id: 'jupyterhub' }).delete();
+    deps.identity.invalidate();
+    await deps.servers.stopAll(user);
+    sendJson(ctx.res, 200, { name: user.name, blocked: true });
+  });
+
+  router.add('DELETE', 'ext/users/:name/block', async (ctx) => {
+    requireScope(ctx.caller, ['admin:users']);
+    const user = await getUserByName(deps.db, ctx.params.name ?? '');
+    if (!user) throw new ApiError(404, `No such user: ${ctx.params.name ?? ''}`);
+    await unblockUser(deps.db, user.id);
+    deps.identity.invalidate();
+    sendEmpty(ctx.res, 204);
+  });
+
+  router.add('GET', 'ext/blocked', async (ctx) => {
+    requireScope(ctx.caller, ['admin:users']);
+    sendJson(ctx.res, 200, { items: await blockedUserNames(deps.db) });
   });
 
   router.add('GET', 'ext/tokens', async (ctx) => {

@@ -6,11 +6,12 @@
 import type { Knex } from 'knex';
 import { jupyterhub30Schema } from './0001-jupyterhub-3-0.js';
 import { groupsProperties } from './0002-groups-properties.js';
+import { hubBlockedUsers } from './0003-hub-blocked-users.js';
 import type { HubMigration } from './migration.js';
 
 export type { HubMigration } from './migration.js';
 
-export const MIGRATIONS: readonly HubMigration[] = [jupyterhub30Schema, groupsProperties];
+export const MIGRATIONS: readonly HubMigration[] = [jupyterhub30Schema, groupsProperties, hubBlockedUsers];
 
 export const MIGRATIONS_TABLE = 'knex_migrations';
 export const MIGRATIONS_LOCK_TABLE = 'knex_migrations_lock';
