@@ -2,9 +2,11 @@ import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
 import chalk from 'chalk';
 import { loadConfig, type LoadedConfig } from '../lib/config/index.js';
 import { HubClient } from '../lib/client/hub-client.js';
-import { EXIT_CODES, exitCodeFor, isHubError } from '../lib/errors.js';
+import { EXIT_CODES, exitCodeFor, isHubError, type HubError } from '../lib/errors.js';
 import { resolveSocketPath } from '../lib/paths.js';
 import { configureColor } from '../ui/color.js';
+import { confirm } from '../ui/confirm.js';
+import { terminalWidth } from '../ui/table.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof HubCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -29,13 +31,15 @@ export abstract class HubCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** Every positional argument, for the commands that take a list (`static strict = false`). */
+  protected argList: string[] = [];
   private hubClient: HubClient | undefined;
   private loadedConfig: LoadedConfig | undefined;
 
   public override async init(): Promise<void> {
     await super.init();
     configureColor(process.stdout.isTTY === true, process.env);
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof HubCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -44,6 +48,28 @@ export abstract class HubCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.argList = argv.filter((a): a is string => typeof a === 'string');
+  }
+
+  /** Tables are cut to the terminal's width; off a terminal (pipes, files) nothing is cut. */
+  protected width(): number | undefined {
+    return terminalWidth();
+  }
+
+  /** Asks on a terminal, needs --answer-yes (alias --force) elsewhere; with the flag, asks nothing. */
+  protected async confirmAction(question: string): Promise<void> {
+    const flags = this.flags as { 'answer-yes'?: boolean };
+    await confirm(question, { answerYes: flags['answer-yes'] === true });
+  }
+
+  /**
+   * Ends a batch: with --json the per-target rows are printed even when some failed, so a script sees which;
+   * then the failure (if any) sets the exit code.
+   */
+  protected finishBatch<R>(rows: R, failure: HubError | undefined): R {
+    if (!failure) return rows;
+    if (this.jsonEnabled()) this.logJson(rows);
+    throw failure;
   }
 
   protected async hubConfig(overrides: string[] = []): Promise<LoadedConfig> {
@@ -77,17 +103,19 @@ export abstract class HubCommand<T extends typeof Command> extends Command {
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err;
+    // Straight to stderr: oclif's logToStderr is silent under --json, and a failing script must still say why.
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
     if (isHubError(err)) {
-      this.logToStderr(`${chalk.red('Error:')} ${err.message}`);
-      if (err.hint) this.logToStderr(`  ${err.hint}`);
-      if (this.flags?.debug && err.stack) this.logToStderr(err.stack);
+      say(`${chalk.red('Error:')} ${err.message}`);
+      if (err.hint) say(`  ${err.hint}`);
+      if (this.flags?.debug && err.stack) say(err.stack);
       return this.exit(exitCodeFor(err));
     }
     // oclif's own usage errors (unknown flag, missing argument) keep oclif's message and exit code 2.
     if (err instanceof Errors.CLIError) throw err;
-    this.logToStderr(`${chalk.red('Error:')} ${err.message}`);
-    if (this.flags?.debug) this.logToStderr(err.stack ?? '');
-    else this.logToStderr('  This is a bug in hub; run again with --debug for the stack trace and report it.');
+    say(`${chalk.red('Error:')} ${err.message}`);
+    if (this.flags?.debug) say(err.stack ?? '');
+    else say('  This is a bug in hub; run again with --debug for the stack trace and report it.');
     return this.exit(EXIT_CODES.INTERNAL);
   }
 }

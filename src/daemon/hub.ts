@@ -16,10 +16,11 @@ import { hubListenAddress, publicListenAddress, urlFor, type ListenAddress } fro
 import { ProxyStage } from './proxy-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
-import { oauthClientRows } from './spawner/oauth-client-adapter.js';
+import { OAuthClientRegistry } from './auth/oauth/index.js';
 import { adoptRunningServers } from './spawner/adopt.js';
 import { freePort } from './spawner/free-port.js';
 import { startActivityPoll } from './activity-poll.js';
+import { PressureFeed } from './pressure.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
 import { syncConfiguredUsers } from './init-users.js';
 import { syncRoles } from './auth/role-sync.js';
@@ -28,6 +29,10 @@ import { IdentityService } from './auth/identity.js';
 import { SessionManager } from './auth/sessions.js';
 import { NoSpawnerManager, type ServerManager } from './spawner/server-manager.js';
 import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './auth/scopes/index.js';
+// --- browser auth & pages (issue 3, parts 4-5) ---
+import { installBrowserAuth } from './pages/install.js';
+import type { Authenticator } from './auth/authenticators/types.js';
+// --- end browser auth & pages ---
 
 /**
  * The composition root. Each stage starts in the order of the guide (config -> database -> secrets -> proxy
@@ -58,6 +63,7 @@ export class Hub {
   /** `http://127.0.0.1:8081`: how the proxy and servers reach the hub. */
   private hubTarget = '';
   proxy: ProxyStage | undefined;
+  pressure: PressureFeed | undefined;
   private hubAddr: ListenAddress = { host: '127.0.0.1', port: 0 };
   private publicUrl = '';
   db: Knex | undefined;
@@ -67,6 +73,8 @@ export class Hub {
   api: ApiService | undefined;
   servers: ServerManager = new NoSpawnerManager();
   registry: ScopeRegistry = DEFAULT_REGISTRY;
+  /** --- browser auth & pages: the configured Authenticator (addUser for POST /users, spawn hooks) --- */
+  authenticator: Authenticator | undefined;
 
   constructor(opts: HubOptions) {
     this.opts = opts;
@@ -90,9 +98,8 @@ export class Hub {
       if (this.hubAddr.port === 0) this.hubAddr.port = await freePort(this.hubAddr.host === '0.0.0.0' ? '127.0.0.1' : this.hubAddr.host);
       if (this.opts.withProxy !== false) await this.startProxy(pub);
       this.publicUrl = urlFor(pub.protocol, pub, jh.base_url);
+      this.pressure = new PressureFeed(this.db, this.config);
       this.identity = new IdentityService({ db: this.db, registry: this.registry, log: log.child('auth'), activityResolutionSeconds: jh.activity_resolution });
-      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, status: () => this.status(), config: this.config });
-      this.api = api;
       this.sessions = new SessionManager({
         db: this.db,
         identity: this.identity,
@@ -101,6 +108,14 @@ export class Hub {
         maxAgeDays: jh.cookie_max_age_days,
         secure: pub.protocol === 'https',
       });
+      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config, sessions: this.sessions });
+      this.api = api;
+      // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
+      this.authenticator = (await installBrowserAuth({
+        api, db: this.db, config: this.config, log, cwd: this.opts.cwd, sessions: this.sessions, identity: this.identity,
+        registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https',
+      })).authenticator;
+      // --- end browser auth & pages ---
       await this.startHubPort(api);
       if (this.proxy) await this.startSpawning();
       await this.startControlSocket(api);
@@ -193,12 +208,13 @@ export class Hub {
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
-    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: oauthClientRows(db), hubApiUrl: `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`, env: this.opts.env });
+    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`, env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');
     };
     this.servers = manager;
+    this.pressure?.attach(manager);
     if (this.api) this.api.setServers(manager);
     this.undo.push({ name: 'servers', run: () => manager.shutdown(this.config.JupyterHub.cleanup_servers) });
     await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });

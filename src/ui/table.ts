@@ -10,22 +10,29 @@ export interface Column<R> {
   /** Columns that may be cut to fit (long names, scopes, URLs). */
   shrink?: boolean;
   align?: 'left' | 'right';
+  /** Colour for a cell, applied after padding so widths count only visible characters. */
+  color?: (row: R) => ((s: string) => string) | undefined;
 }
 
 export function renderTable<R>(columns: Column<R>[], rows: R[], width: number | undefined): string {
   const cells = rows.map((r) => columns.map((c) => c.get(r)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => (row[i] ?? '').length)));
   if (width !== undefined) fit(widths, columns, width);
-  const line = (values: string[], style: (s: string) => string = (s) => s): string =>
+  const line = (values: string[], style: (i: number) => ((s: string) => string) | undefined): string =>
     values
       .map((v, i) => {
         const w = widths[i] ?? 0;
         const text = v.length > w ? (w > 1 ? v.slice(0, w - 1) + '…' : v.slice(0, w)) : v;
-        return style(columns[i]?.align === 'right' ? text.padStart(w) : text.padEnd(w));
+        const padded = columns[i]?.align === 'right' ? text.padStart(w) : i === values.length - 1 ? text : text.padEnd(w);
+        return (style(i) ?? ((s: string) => s))(padded);
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header), (s) => chalk.bold(s)), ...cells.map((row) => line(row))].join('\n');
+  const header = line(
+    columns.map((c) => c.header),
+    () => (s) => chalk.bold(s),
+  );
+  return [header, ...cells.map((row, r) => line(row, (i) => columns[i]?.color?.(rows[r] as R)))].join('\n');
 }
 
 function fit<R>(widths: number[], columns: Column<R>[], width: number): void {

@@ -1,7 +1,10 @@
 import ServersLs from './ls.js';
 
-/** `hub servers` alone lists, like `hub servers ls`. */
+/** `hub servers` alone lists, like `hub servers ls`; its help points at the live dashboard. */
 export default class Servers extends ServersLs {
-  static override summary = 'List single-user servers (same as hub servers ls).';
-  static override examples = ['<%= config.bin %> servers', '<%= config.bin %> servers --all'];
+  static override summary = 'List single-user servers (same as hub servers ls); live view: hub top.';
+  static override description = `${ServersLs.description}
+Subcommands: ls, show, start, stop, rm.
+Live dashboard of servers and spawn pressure (pending spawns, limits, spawns/min, time to ready, 429s): hub top.`;
+  static override examples = ['<%= config.bin %> servers', '<%= config.bin %> servers --all', '<%= config.bin %> top'];
 }

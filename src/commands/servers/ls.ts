@@ -1,42 +1,31 @@
 import { Flags } from '@oclif/core';
 import { HubCommand } from '../../cli/base-command.js';
-import { listUsers, serversOf, type ServerRow } from '../../lib/client/queries.js';
-import { ago, renderTable, terminalWidth } from '../../ui/table.js';
+import { parseDuration } from '../../cli/duration.js';
+import { idleServers, listServers, type ServerRow } from '../../lib/client/queries.js';
+import { serverColumns } from '../../ui/columns.js';
+import { renderTable } from '../../ui/table.js';
 
 export default class ServersLs extends HubCommand<typeof ServersLs> {
-  static override summary = "List single-user servers of all users, with state, URL, start and last activity.";
+  static override summary = 'List single-user servers of all users, with state, URL, start, last activity and uptime.';
 
-  static override description = 'Asks the running daemon for users with active servers (GET /hub/api/users?state=active). --all includes stopped named servers. --json prints the same rows.';
+  static override description = `GET /hub/api/users?state=active (every page): running and pending servers. --all adds stopped named servers (include_stopped_servers).
+State is ready, spawning, stopping, stopped, or unready (running but not answering yet). --json prints the same rows, with timestamps in ISO form and uptime in seconds.
+For a live view: hub top.`;
 
-  static override examples = ['<%= config.bin %> servers ls', '<%= config.bin %> servers ls --all --json'];
+  static override examples = ['<%= config.bin %> servers ls', '<%= config.bin %> servers ls --all --json', '<%= config.bin %> servers ls --idle-for 2h'];
 
   static override enableJsonFlag = true;
 
   static override flags = {
     all: Flags.boolean({ char: 'a', summary: 'Include stopped named servers.' }),
+    'idle-for': Flags.string({ summary: 'Only running servers without activity for this long (e.g. 2h, 30m, 1d).', exclusive: ['all'] }),
   };
 
   async run(): Promise<ServerRow[]> {
-    const users = await listUsers(await this.client(), this.flags.all ? {} : { state: 'active' });
-    const rows = serversOf(users, this.flags.all);
-    if (rows.length === 0) {
-      this.log('no servers');
-      return rows;
-    }
-    this.log(
-      renderTable(
-        [
-          { header: 'USER', get: (s: ServerRow) => s.user, shrink: true },
-          { header: 'SERVER', get: (s) => s.name || '(default)' },
-          { header: 'STATE', get: (s) => (s.pending ? s.pending : s.ready ? 'ready' : s.stopped ? 'stopped' : 'starting') },
-          { header: 'URL', get: (s) => s.url, shrink: true },
-          { header: 'STARTED', get: (s) => ago(s.started) },
-          { header: 'LAST ACTIVITY', get: (s) => ago(s.last_activity) },
-        ],
-        rows,
-        terminalWidth(),
-      ),
-    );
+    const idle = this.flags['idle-for'];
+    const listed = await listServers(await this.client(), { all: this.flags.all });
+    const rows = idle === undefined ? listed : idleServers(listed, parseDuration(idle, '--idle-for'));
+    this.log(rows.length === 0 ? 'no servers' : renderTable(serverColumns, rows, this.width()));
     return rows;
   }
 }

@@ -3,10 +3,11 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
 import { ApiError, commonHeaders, sendError } from './http-util.js';
-import { Router, type RequestContext } from './router.js';
+import { Router, type Handler, type RequestContext } from './router.js';
 import { IdentityService } from '../auth/identity.js';
 import type { Principal } from '../auth/principal.js';
 import type { ServerManager } from '../spawner/server-manager.js';
+import type { PressureFeed } from '../pressure.js';
 import { authorize, type ScopeRegistry, type ScopeTarget } from '../auth/scopes/index.js';
 import { registerInfoRoutes } from './routes/info.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -22,6 +23,10 @@ import { registerProgressRoutes } from './routes/progress.js';
 import { registerGroupRoutes } from './routes/groups.js';
 import { registerGroupMemberRoutes } from './routes/group-members.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerOAuthRoutes } from './routes/oauth.js';
+import { registerWhoamiRoutes } from './routes/whoami.js';
+import { registerAuthorizationRoutes } from './routes/authorizations.js';
+import type { SessionManager } from '../auth/sessions.js';
 
 /**
  * One API, two doors (GUIDE decision 1): the same router serves the hub's TCP port (callers authenticate
@@ -36,6 +41,7 @@ export interface ApiDeps {
   identity: IdentityService;
   registry: ScopeRegistry;
   servers: ServerManager;
+  pressure: PressureFeed;
   status: () => DaemonStatus;
   /** The loaded configuration (named servers, page limits, username rules, services, admin_access...). */
   config: HubConfig;
@@ -43,6 +49,8 @@ export interface ApiDeps {
   proxy?: ProxyControl;
   /** Stops the hub gracefully (POST /shutdown); undefined where the hub cannot be stopped from the API. */
   shutdown?: (opts: ShutdownOptions) => void;
+  /** Browser login sessions (the OAuth authorize endpoint and the deprecated cookie lookup need them). */
+  sessions?: SessionManager;
 }
 
 /** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */
@@ -51,6 +59,8 @@ export type RequestAuthenticator = (req: http.IncomingMessage, url: URL) => Prom
 export class ApiService {
   readonly router = new Router();
   readonly authenticators: RequestAuthenticator[] = [];
+  /** Handles paths outside `<base_url>hub/` on the TCP door (the pages install it). */
+  outsideHub: Handler | undefined;
   private readonly deps: ApiDeps;
 
   constructor(deps: ApiDeps) {
@@ -68,6 +78,9 @@ export class ApiService {
     registerServiceRoutes(this.router, deps);
     registerProxyRoutes(this.router, deps);
     registerShutdownRoutes(this.router, deps);
+    registerOAuthRoutes(this.router, deps);
+    registerWhoamiRoutes(this.router, deps);
+    registerAuthorizationRoutes(this.router, deps);
   }
 
   /** The spawner arrives after the API is built (it needs the hub's bound port). */
@@ -88,7 +101,15 @@ export class ApiService {
     try {
       const url = requestUrl(req, door);
       const path = url.pathname;
-      if (!(path + '/').startsWith(prefix)) throw new ApiError(404, `no such path ${path}`);
+      if (!(path + '/').startsWith(prefix)) {
+        // Outside /hub/ (only the TCP door): /user/... without a route, /user-redirect/, prefix redirects.
+        if (door === 'tcp' && this.outsideHub) {
+          const caller = await this.authenticate(req, url);
+          await this.outsideHub({ req, res, url, params: {}, caller, door });
+          return;
+        }
+        throw new ApiError(404, `no such path ${path}`);
+      }
       const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
       if (!match) throw new ApiError(404, `no such path ${path}`);
       const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url);

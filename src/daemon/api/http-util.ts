@@ -60,3 +60,45 @@ export async function readJsonBody(req: http.IncomingMessage): Promise<unknown> 
 export function isoZ(d: Date | null | undefined): string | null {
   return d ? d.toISOString() : null;
 }
+
+/**
+ * JupyterHub's `get_json_body`: no body is `undefined` (Python's None); anything that is not UTF-8 JSON is the
+ * client's 400 with JupyterHub's message. Stricter than Node's decoder: invalid UTF-8 is refused, not replaced.
+ */
+export async function readJsonRequest(req: http.IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buf);
+  }
+  if (size === 0) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)).trim();
+  } catch {
+    throw new ApiError(400, 'Invalid JSON in body of request: not UTF-8');
+  }
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'Invalid JSON in body of request');
+  }
+}
+
+/** An empty reply with JupyterHub's `Content-Type: text/plain` (server start/stop, token deletion). */
+export function sendPlain(res: http.ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': 0 });
+  res.end();
+}
+
+/** A reply whose JSON text was already built (hot paths serialise once, without an intermediate object). */
+export function sendJsonText(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

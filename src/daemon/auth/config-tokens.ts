@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/log.js';
 import { createUsers, getUserByName } from '../db/users-repo.js';
 import { deleteServicesExcept, upsertService } from '../db/services-repo.js';
 import { createToken, findToken } from '../db/tokens-repo.js';
+import { syncServiceOAuthClients } from './oauth/service-clients.js';
 
 /**
  * JupyterHub.services, service_tokens and api_tokens, as init_services/init_api_tokens: services are rows (gone
@@ -42,6 +43,8 @@ export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Lo
   const specs = serviceSpecs(config);
   const gone = await deleteServicesExcept(db, specs.map((s) => s.name));
   if (gone.length > 0) log.info(`Removed services no longer in the config: ${gone.join(', ')}`);
+  // services.oauth_client_id is a foreign key: the clients must exist before the rows point at them.
+  await syncServiceOAuthClients(db, config, log);
   const serviceTokens = new Map(Object.entries(config.JupyterHub.service_tokens).map(([token, name]) => [token, name]));
   for (const spec of specs) {
     await upsertService(db, { name: spec.name, admin: spec.admin, oauthClientId: spec.oauthClientId });

@@ -4,9 +4,11 @@ import type { Logger } from '../../lib/log.js';
 import { findToken, touchToken, type FoundToken } from '../db/tokens-repo.js';
 import { getUserById, touchUserActivity, type UserRow } from '../db/users-repo.js';
 import { effectiveRolesOfUser, listRolesOfService } from '../db/roles-repo.js';
-import { defaultRole, NO_SCOPES, resolveTokenScopes, rolesToExpandedScopes, toExpandedScopes, type ExpandedScopes, type OAuthClientRef, type ScopeRegistry } from './scopes/index.js';
+import { defaultRole, NO_SCOPES, resolveTokenScopes, rolesToExpandedScopes, toExpandedScopes, type ExpandedScopes, type ScopeRegistry } from './scopes/index.js';
 import type { Principal } from './principal.js';
 import { groupMembership } from './group-membership.js';
+import { isBlocked } from '../db/blocked-users-repo.js';
+import { resolveClientRef } from './oauth/client-resolver.js';
 
 /**
  * Turns a token (or a logged-in user) into a Principal. Token checks are on the hot path of every API call, so:
@@ -85,10 +87,13 @@ export class IdentityService {
   private async tokenPrincipal(found: FoundToken): Promise<Principal | null> {
     const t = found.token;
     if (found.user) {
+      // A blocked user's tokens stop working at once (the cache is invalidated when blocking).
+      if (await isBlocked(this.db, found.user.id)) return null;
       const owner = { kind: 'user' as const, name: found.user.name };
       const ownerScopes = await this.userScopes(found.user);
       const inAnyGroup = await groupMembership(this.db, [ownerScopes, toExpandedScopes(t.scopes)]);
-      const { scopes } = resolveTokenScopes({ tokenScopes: t.scopes, owner, ownerScopes, oauthClient: clientRef(t.client_id), registry: this.registry, inAnyGroup });
+      const oauthClient = await resolveClientRef(this.db, t.client_id);
+      const { scopes } = resolveTokenScopes({ tokenScopes: t.scopes, owner, ownerScopes, oauthClient, registry: this.registry, inAnyGroup });
       return { kind: 'user', user: found.user, scopes, token: t, sessionId: t.session_id };
     }
     if (found.service) {
@@ -130,9 +135,8 @@ function expired(p: Principal, now: number): boolean {
   return t?.expires_at !== null && t?.expires_at !== undefined && t.expires_at.getTime() <= now;
 }
 
-/** `jupyterhub-user-alice-foo` is alice's server foo, `service-x` the service x, anything else the hub. */
-export function clientRef(clientId: string | null): OAuthClientRef {
-  if (!clientId || clientId === 'jupyterhub') return { kind: 'hub' };
-  if (clientId.startsWith('service-')) return { kind: 'service', service: clientId.slice('service-'.length) };
-  return { kind: 'hub' };
-}
+/**
+ * The server or service a token's OAuth client stands for, resolved through the database (spawners and services
+ * link their client); see oauth/client-resolver.ts. Kept under this name for callers of the identity module.
+ */
+export const clientRef = resolveClientRef;

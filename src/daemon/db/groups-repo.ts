@@ -75,11 +75,76 @@ export async function listGroupMembers(db: Knex, groupId: number): Promise<strin
 
 /** Add users (by id) to a group; already-present members are left as they are. */
 export async function addGroupMembers(db: Knex, groupId: number, userIds: readonly number[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db('user_group_map').insert(userIds.map((user_id) => ({ user_id, group_id: groupId }))).onConflict(['user_id', 'group_id']).ignore();
+  // In batches: SQLite limits the number of bound variables per statement.
+  for (let i = 0; i < userIds.length; i += 500) {
+    const batch = userIds.slice(i, i + 500).map((user_id) => ({ user_id, group_id: groupId }));
+    await db('user_group_map').insert(batch).onConflict(['user_id', 'group_id']).ignore();
+  }
 }
 
 export async function removeGroupMembers(db: Knex, groupId: number, userIds: readonly number[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db('user_group_map').where('group_id', groupId).whereIn('user_id', userIds).delete();
+  for (let i = 0; i < userIds.length; i += 500) {
+    await db('user_group_map').where('group_id', groupId).whereIn('user_id', userIds.slice(i, i + 500)).delete();
+  }
+}
+
+/** Names of the groups of the user called `name` (sorted); [] for an unknown user. */
+export async function groupNamesOfUserName(db: Knex, name: string): Promise<string[]> {
+  const rows = await db('groups').join('user_group_map', 'groups.id', 'user_group_map.group_id')
+    .join('users', 'users.id', 'user_group_map.user_id').where('users.name', name).select('groups.name').orderBy('groups.name');
+  return asRows(rows).map((r) => readString(r, 'name'));
+}
+
+/* ---- The REST API: group models (members and roles aggregated by the database), paged in SQL. ---- */
+
+export interface GroupAggregate extends GroupRecord {
+  users: string[];
+  roles: string[];
+}
+
+function isPostgres(db: Knex): boolean {
+  const client: unknown = db.client;
+  return typeof client === 'object' && client !== null && 'dialect' in client && client.dialect === 'postgresql';
+}
+
+function aggregateColumns(db: Knex): (string | Knex.Raw)[] {
+  const agg = isPostgres(db) ? "COALESCE(json_agg(t.name), '[]'::json)" : 'json_group_array(t.name)';
+  return ['groups.id', 'groups.name', 'groups.properties',
+    db.raw(`(SELECT ${agg} FROM user_group_map m JOIN users t ON t.id = m.user_id WHERE m.group_id = groups.id) AS member_names`),
+    db.raw(`(SELECT ${agg} FROM group_role_map m JOIN roles t ON t.id = m.role_id WHERE m.group_id = groups.id) AS role_names`)];
+}
+
+function nameList(row: Row, column: string): string[] {
+  const v = row[column];
+  const parsed: unknown = typeof v === 'string' ? JSON.parse(v) : v;
+  return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string').sort() : [];
+}
+
+function aggregateFromRow(row: Row): GroupAggregate {
+  return { ...groupFromRow(row), users: nameList(row, 'member_names'), roles: nameList(row, 'role_names') };
+}
+
+/** A page of groups in id order, optionally only those named (a filtered list:groups), with the total. */
+export async function groupPage(db: Knex, q: { offset: number; limit: number; onlyNames?: readonly string[] }): Promise<{ groups: GroupAggregate[]; total: number }> {
+  const filter = (query: Knex.QueryBuilder): Knex.QueryBuilder => (q.onlyNames === undefined ? query : query.whereIn('groups.name', [...q.onlyNames]));
+  const total = readInt(asRow(await filter(db('groups').count({ n: '*' })).first()), 'n');
+  const rows = asRows(await filter(db('groups').select(aggregateColumns(db))).orderBy('groups.id').offset(q.offset).limit(q.limit));
+  return { groups: rows.map(aggregateFromRow), total };
+}
+
+export async function getGroupAggregate(db: Knex, name: string): Promise<GroupAggregate | null> {
+  const row: unknown = await db('groups').select(aggregateColumns(db)).where('groups.name', name).first();
+  return row === undefined ? null : aggregateFromRow(asRow(row));
+}
+
+/** Create groups with their members in one transaction (all or none). */
+export async function createGroupsWithMembers(db: Knex, groups: readonly { name: string; userIds: readonly number[] }[]): Promise<void> {
+  await db.transaction(async (trx) => {
+    for (const g of groups) {
+      await trx('groups').insert({ name: g.name, properties: '{}' });
+      const created = await getGroupByName(trx, g.name);
+      if (created === null) throw new HubError('DB_ERROR', `group ${g.name} vanished right after being created`);
+      await addGroupMembers(trx, created.id, g.userIds);
+    }
+  });
 }

@@ -183,3 +183,27 @@ export async function deleteToken(db: Knex, id: number, owner?: TokenOwner): Pro
 export async function touchToken(db: Knex, id: number, when: Date = new Date()): Promise<void> {
   await db('api_tokens').where({ id }).update({ last_activity: toDbTimestamp(when) });
 }
+
+/** oauth_clients' description, or identifier when it has none (token_model's `oauth_client`), by identifier. */
+export async function clientDisplayNames(db: Knex, identifiers: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(identifiers)];
+  if (unique.length === 0) return new Map();
+  const rows = asRows(await db('oauth_clients').select('identifier', 'description').whereIn('identifier', unique));
+  return new Map(rows.map((r) => [readString(r, 'identifier'), readNullableString(r, 'description') || readString(r, 'identifier')]));
+}
+
+/** Delete tokens by id (expired ones found while listing, as JupyterHub deletes them). */
+export async function deleteTokensById(db: Knex, ids: readonly number[]): Promise<void> {
+  if (ids.length > 0) await db('api_tokens').whereIn('id', [...ids]).delete();
+}
+
+/**
+ * Revoke a token as JupyterHub does: an OAuth token takes every token of the same user and client with it (the
+ * client would otherwise keep access through its other tokens); a hub-issued token goes alone.
+ */
+export async function revokeToken(db: Knex, t: TokenRow): Promise<number> {
+  if (t.client_id === null || t.client_id === HUB_OAUTH_CLIENT_ID || t.user_id === null) {
+    return db('api_tokens').where({ id: t.id }).delete();
+  }
+  return db('api_tokens').where({ user_id: t.user_id, client_id: t.client_id }).delete();
+}

@@ -121,3 +121,91 @@ export async function setAdmin(db: Db, name: string, admin: boolean): Promise<bo
 export async function touchUserActivity(db: Db, id: number, when: Date = new Date()): Promise<void> {
   await db('users').where({ id }).update({ last_activity: toDbTimestamp(when) });
 }
+
+/* ---- The REST API's writes (reads for models: api/models/user-query.ts). ---- */
+
+async function roleId(db: Db, name: string): Promise<number | null> {
+  const row = asRows(await db('roles').select('id').where({ name }))[0];
+  return row === undefined ? null : readInt(row, 'id');
+}
+
+/**
+ * roles.py `assign_default_roles` for users: everyone holds `user`, admins hold `admin`, non-admins do not. A missing
+ * role row (a database JupyterHub never started on) is skipped: the identity layer falls back to the admin flag.
+ */
+export async function syncDefaultRoles(db: Db, users: readonly { id: number; admin: boolean }[]): Promise<void> {
+  if (users.length === 0) return;
+  const [userRole, adminRole] = await Promise.all([roleId(db, 'user'), roleId(db, 'admin')]);
+  const grant = async (role: number, ids: number[]): Promise<void> => {
+    for (let i = 0; i < ids.length; i += 200) {
+      await db('user_role_map').insert(ids.slice(i, i + 200).map((user_id) => ({ user_id, role_id: role }))).onConflict(['user_id', 'role_id']).ignore();
+    }
+  };
+  if (userRole !== null) await grant(userRole, users.map((u) => u.id));
+  if (adminRole !== null) {
+    await grant(adminRole, users.filter((u) => u.admin).map((u) => u.id));
+    const plain = users.filter((u) => !u.admin).map((u) => u.id);
+    if (plain.length > 0) await db('user_role_map').where('role_id', adminRole).whereIn('user_id', plain).delete();
+  }
+}
+
+/**
+ * Create users the API way (POST /users): names already validated and known to be new; all in one transaction with
+ * their default roles, in batches (one INSERT per 100 names). Returns the rows in the order given.
+ */
+export async function insertUsers(db: Knex, names: readonly string[], admin: boolean): Promise<UserRow[]> {
+  const unique = [...new Set(names)];
+  return db.transaction(async (trx) => {
+    const created = toDbTimestamp(new Date());
+    for (let i = 0; i < unique.length; i += 100) {
+      await trx('users').insert(unique.slice(i, i + 100).map((name) => ({ name, admin, created, cookie_id: newCookieId() })));
+    }
+    const rows: UserRow[] = [];
+    for (let i = 0; i < unique.length; i += 500) {
+      rows.push(...asRows(await trx('users').select('*').whereIn('name', unique.slice(i, i + 500))).map(userFromRow));
+    }
+    await syncDefaultRoles(trx, rows);
+    const byName = new Map(rows.map((u) => [u.name, u]));
+    return unique.map((n) => byName.get(n)).filter((u): u is UserRow => u !== undefined);
+  });
+}
+
+/** PATCH /users/{name}: rename and/or admin flag (with the admin role) in one transaction. */
+export async function updateUser(db: Knex, id: number, change: { name?: string; admin?: boolean; clearAuthState?: boolean }): Promise<UserRow | null> {
+  return db.transaction(async (trx) => {
+    const values: Record<string, unknown> = {};
+    if (change.name !== undefined) values.name = change.name;
+    if (change.admin !== undefined) values.admin = change.admin;
+    if (change.clearAuthState) values.encrypted_auth_state = null;
+    if (Object.keys(values).length > 0) await trx('users').where({ id }).update(values);
+    const user = await getUserById(trx, id);
+    if (user !== null && change.admin !== undefined) await syncDefaultRoles(trx, [user]);
+    return user;
+  });
+}
+
+/**
+ * Delete a user and what JupyterHub's ORM cascades delete with it: tokens, memberships, role grants and spawners go
+ * by ON DELETE CASCADE; the spawners' `servers` rows and OAuth clients are deleted here, in the same transaction.
+ */
+export async function deleteUserEverywhere(db: Knex, id: number): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const spawners = asRows(await trx('spawners').select('server_id', 'oauth_client_id').where({ user_id: id }));
+    const serverIds = spawners.map((s) => s.server_id).filter((v): v is number => typeof v === 'number');
+    const clients = spawners.map((s) => s.oauth_client_id).filter((v): v is string => typeof v === 'string');
+    const deleted = (await trx('users').where({ id }).delete()) > 0;
+    if (serverIds.length > 0) await trx('servers').whereIn('id', serverIds).delete();
+    if (clients.length > 0) await trx('oauth_clients').whereIn('identifier', clients).delete();
+    return deleted;
+  });
+}
+
+/** POST /users/{name}/activity: newer timestamps only, user and servers in one transaction. */
+export async function recordActivity(db: Knex, userId: number, user: Date | null, servers: ReadonlyMap<string, Date>): Promise<void> {
+  await db.transaction(async (trx) => {
+    if (user !== null) await trx('users').where({ id: userId }).update({ last_activity: toDbTimestamp(user) });
+    for (const [name, when] of servers) {
+      await trx('spawners').where({ user_id: userId, name }).update({ last_activity: toDbTimestamp(when) });
+    }
+  });
+}

@@ -10,7 +10,7 @@ import { HubError, errnoCode } from '../../lib/errors.js';
 import { silentLogger, type Logger } from '../../lib/log.js';
 import { retryWithBackoff } from './backoff.js';
 import { chpPathForUrl, routespecFromChpPath, routespecToChpPath, validateRoutespec } from './chp-routespec.js';
-import { ServerSideError, createAgent, isRetryable, send, type ApiResponse, type Transport } from './chp-transport.js';
+import { ServerSideError, createAgent, isRetryable, isTlsFailure, send, type ApiResponse, type Transport } from './chp-transport.js';
 
 export interface ChpClientOptions {
   /** e.g. http://127.0.0.1:8001 (JupyterHub's ConfigurableHTTPProxy.api_url). */
@@ -23,8 +23,11 @@ export interface ChpClientOptions {
   requestTimeoutMs?: number;
   /** How long to keep retrying an unreachable proxy (JupyterHub: 30 s). */
   retryDeadlineMs?: number;
-  /** CA for an https API URL (internal_ssl). */
+  /** internal_ssl: the CAs the proxy API's certificate is checked against (hub-ca_trust.crt). */
   ca?: string | Buffer;
+  /** internal_ssl: the hub's client certificate and key (hub-internal), which the API requires. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
   log?: Logger;
 }
 
@@ -55,7 +58,7 @@ export class ChpClient {
   constructor(private readonly opts: ChpClientOptions) {
     const url = new URL(opts.apiUrl);
     this.base = url.href.replace(/\/+$/, '');
-    this.transport = { agent: createAgent(url, opts.ca), authToken: opts.authToken, timeoutMs: opts.requestTimeoutMs ?? 10_000 };
+    this.transport = { agent: createAgent(url, { ca: opts.ca, cert: opts.cert, key: opts.key }), authToken: opts.authToken, timeoutMs: opts.requestTimeoutMs ?? 10_000 };
     this.hostRouting = opts.hostRouting ?? false;
     this.log = opts.log ?? silentLogger;
   }
@@ -115,7 +118,7 @@ export class ChpClient {
       return true;
     } catch (err) {
       if (isRetryable(err)) return false;
-      throw err;
+      throw this.tlsError(err) ?? err;
     }
   }
 
@@ -147,12 +150,20 @@ export class ChpClient {
         { deadlineMs },
       );
     } catch (err) {
-      if (!isRetryable(err)) throw err;
+      if (!isRetryable(err)) throw this.tlsError(err) ?? err;
       throw new HubError('API_ERROR', `proxy API at ${this.base} failed for ${Math.round(deadlineMs / 1000)} s: ${describe(err)}`, {
         hint: 'is the proxy running? Check ConfigurableHTTPProxy.api_url and the proxy log',
         cause: err,
       });
     }
+  }
+
+  private tlsError(err: unknown): HubError | undefined {
+    if (!isTlsFailure(err)) return undefined;
+    return new HubError('API_ERROR', `TLS handshake with the proxy API at ${this.base} failed: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: 'under internal_ssl hub and proxy need certificates from the same store (internal_certs_location); `hub generate-certs` lists them',
+      cause: err,
+    });
   }
 
   private check(res: ApiResponse, what: string, expected: number[]): ApiResponse {

@@ -32,10 +32,37 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof ServerSideError || RETRYABLE_CODES.has(errnoCode(err) ?? '');
 }
 
-export function createAgent(url: URL, ca?: string | Buffer): http.Agent {
+/** internal_ssl: the hub's client certificate for an https API, and the CAs it trusts the proxy's by. */
+export interface ClientTls {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+export function createAgent(url: URL, tls: ClientTls = {}): http.Agent {
   // maxSockets 10 plays the part of JupyterHub's semaphore (ConfigurableHTTPProxy.concurrency = 10).
   const options = { keepAlive: true, maxSockets: 10 };
-  return url.protocol === 'https:' ? new https.Agent(ca === undefined ? options : { ...options, ca }) : new http.Agent(options);
+  if (url.protocol !== 'https:') return new http.Agent(options);
+  // Only what is given: agent options override the request's, so even an `undefined` key would mask one.
+  const agentOptions: https.AgentOptions = { ...options };
+  if (tls.ca !== undefined) agentOptions.ca = tls.ca;
+  if (tls.cert !== undefined) agentOptions.cert = tls.cert;
+  if (tls.key !== undefined) agentOptions.key = tls.key;
+  return new https.Agent(agentOptions);
+}
+
+const TLS_VERIFY_CODES = new Set([
+  'EPROTO', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE',
+]);
+
+/**
+ * A failed TLS handshake (certificate refused either way, wrong names, protocol mismatch): no retry helps,
+ * so it is reported at once instead of after 30 s of backoff as "proxy unreachable".
+ */
+export function isTlsFailure(err: unknown): boolean {
+  const code = errnoCode(err) ?? '';
+  return code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || TLS_VERIFY_CODES.has(code);
 }
 
 function timeoutError(ms: number, url: URL): Error {

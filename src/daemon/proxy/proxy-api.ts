@@ -9,8 +9,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
+import type { ApiTlsMaterial } from './proxy-tls.js';
 import { parseTarget, routeJson, type RouteData, type RouteTable } from './route-table.js';
 
 export interface ProxyApiOptions {
@@ -20,6 +22,8 @@ export interface ProxyApiOptions {
   authToken?: string;
   /** CHP has no limit; a route is a few hundred bytes, so anything near this is not a route. */
   maxBodyBytes?: number;
+  /** --api-ssl-*: HTTPS, and with requestCert only clients whose certificate chains to `ca`. */
+  tls?: ApiTlsMaterial;
 }
 
 const API_PATH = '/api/routes';
@@ -53,12 +57,15 @@ function isRouteData(value: unknown): value is RouteData {
 }
 
 export class ProxyApi {
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
   private readonly tokenDigest: Buffer | undefined;
 
   constructor(private readonly opts: ProxyApiOptions) {
     this.tokenDigest = opts.authToken ? digest(opts.authToken) : undefined;
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(req, res);
+    this.server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
+    // A refused client certificate ends in the handshake, before any request: one line, no stack.
+    this.server.on('tlsClientError', (err: Error) => opts.log.warn(`API TLS handshake refused: ${err.message}`));
   }
 
   listen(port: number, host?: string): Promise<AddressInfo> {

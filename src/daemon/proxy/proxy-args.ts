@@ -7,6 +7,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProxyLogLevel } from './proxy-cli.js';
 
+/** The same shape as the hub's internal_ssl paths (JupyterHub's internal_proxy_certs + trust bundle). */
+export interface ProxyTlsFiles {
+  keyfile: string;
+  certfile: string;
+  cafile: string;
+}
+
 export interface ProxyListenOptions {
   /** Public interface; '' for all, as JupyterHub passes it for `http://:8000`. */
   ip: string;
@@ -19,6 +26,10 @@ export interface ProxyListenOptions {
   hostRouting?: boolean;
   sslKey?: string;
   sslCert?: string;
+  /** internal_ssl: proxy-api's pair and proxy-api-ca_trust.crt; the API then requires client certificates. */
+  apiSsl?: ProxyTlsFiles;
+  /** internal_ssl: proxy-client's pair and proxy-client-ca_trust.crt, used towards https backends. */
+  clientSsl?: ProxyTlsFiles;
   logLevel?: ProxyLogLevel;
   /** Appended as given (e.g. ['--timeout', '5000']). */
   extraArgs?: string[];
@@ -39,7 +50,21 @@ export function buildProxyArgs(o: ProxyListenOptions): string[] {
   if (o.hostRouting) args.push('--host-routing');
   if (o.sslKey !== undefined) args.push('--ssl-key', o.sslKey);
   if (o.sslCert !== undefined) args.push('--ssl-cert', o.sslCert);
-  return [...args, ...(o.extraArgs ?? [])];
+  return [...args, ...internalSslArgs(o), ...(o.extraArgs ?? [])];
+}
+
+/** JupyterHub's ConfigurableHTTPProxy._get_ssl_options, flag for flag, so a real CHP gets the same. */
+function internalSslArgs(o: ProxyListenOptions): string[] {
+  const args: string[] = [];
+  if (o.apiSsl) {
+    args.push('--api-ssl-key', o.apiSsl.keyfile, '--api-ssl-cert', o.apiSsl.certfile, '--api-ssl-ca', o.apiSsl.cafile);
+    args.push('--api-ssl-request-cert', '--api-ssl-reject-unauthorized');
+  }
+  if (o.clientSsl) {
+    args.push('--client-ssl-key', o.clientSsl.keyfile, '--client-ssl-cert', o.clientSsl.certfile, '--client-ssl-ca', o.clientSsl.cafile);
+    args.push('--client-ssl-request-cert', '--client-ssl-reject-unauthorized');
+  }
+  return args;
 }
 
 const DEBIAN_NODE_MODULES = '/usr/share/nodejs';

@@ -11,6 +11,31 @@ import { parseTarget } from './route-table.js';
 
 export type ProxyLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/**
+ * --api-ssl-*: the API listener over HTTPS. With --api-ssl-request-cert a client must present a certificate
+ * that chains to --api-ssl-ca (JupyterHub's internal_ssl: proxy-api-ca_trust.crt). Unauthorised clients are
+ * always refused then, with or without --api-ssl-reject-unauthorized: CHP passes that flag to Node as
+ * `rejectUnauthorized: true | undefined`, and Node reads undefined as true.
+ */
+export interface ApiSslConfig {
+  key: string;
+  cert: string;
+  ca: string | undefined;
+  requestCert: boolean;
+}
+
+/**
+ * --client-ssl-*: the proxy's own identity and trust when it connects to https targets (single-user servers
+ * under internal_ssl, the hub's error page). Backends' certificates are always verified, against --client-ssl-ca
+ * when given; --client-ssl-request-cert / --client-ssl-reject-unauthorized are accepted and change nothing,
+ * as in CHP, where they land in options Node ignores on the client side.
+ */
+export interface ClientSslConfig {
+  key: string | undefined;
+  cert: string | undefined;
+  ca: string | undefined;
+}
+
 export interface ProxyCliConfig {
   ip: string;
   port: number;
@@ -21,6 +46,8 @@ export interface ProxyCliConfig {
   logLevel: ProxyLogLevel;
   sslKey: string | undefined;
   sslCert: string | undefined;
+  apiSsl: ApiSslConfig | undefined;
+  clientSsl: ClientSslConfig | undefined;
   pidFile: string | undefined;
   hostRouting: boolean;
   xfwd: boolean;
@@ -39,6 +66,16 @@ const SUPPORTED = {
   'log-level': { type: 'string' },
   'ssl-key': { type: 'string' },
   'ssl-cert': { type: 'string' },
+  'api-ssl-key': { type: 'string' },
+  'api-ssl-cert': { type: 'string' },
+  'api-ssl-ca': { type: 'string' },
+  'api-ssl-request-cert': { type: 'boolean' },
+  'api-ssl-reject-unauthorized': { type: 'boolean' },
+  'client-ssl-key': { type: 'string' },
+  'client-ssl-cert': { type: 'string' },
+  'client-ssl-ca': { type: 'string' },
+  'client-ssl-request-cert': { type: 'boolean' },
+  'client-ssl-reject-unauthorized': { type: 'boolean' },
   'pid-file': { type: 'string' },
   'host-routing': { type: 'boolean' },
   'no-x-forward': { type: 'boolean' },
@@ -50,21 +87,23 @@ const SUPPORTED = {
 
 /** CHP flags refused with "not supported yet"; the ones taking a value must be declared so. */
 const NOT_SUPPORTED_WITH_VALUE = [
-  'ssl-ca', 'ssl-protocol', 'ssl-ciphers', 'ssl-dhparam', 'api-ssl-key', 'api-ssl-cert', 'api-ssl-ca', 'client-ssl-key',
-  'client-ssl-cert', 'client-ssl-ca', 'error-path', 'redirect-port', 'redirect-to', 'custom-header', 'protocol-rewrite',
+  'ssl-ca', 'ssl-protocol', 'ssl-ciphers', 'ssl-dhparam', 'error-path', 'redirect-port', 'redirect-to', 'custom-header', 'protocol-rewrite',
   'metrics-ip', 'metrics-port', 'storage-backend', 'socket', 'api-socket', 'metrics-socket',
 ] as const;
 const NOT_SUPPORTED_FLAGS = [
-  'ssl-request-cert', 'ssl-reject-unauthorized', 'ssl-allow-rc4', 'api-ssl-request-cert', 'api-ssl-reject-unauthorized',
-  'client-ssl-request-cert', 'client-ssl-reject-unauthorized', 'no-prepend-path', 'no-include-prefix', 'auto-rewrite',
+  'ssl-request-cert', 'ssl-reject-unauthorized', 'ssl-allow-rc4', 'no-prepend-path', 'no-include-prefix', 'auto-rewrite',
   'change-origin', 'insecure',
 ] as const;
 
 export const USAGE = `usage: proxy-main [--ip IP] [--port N] [--api-ip IP] [--api-port N] [--default-target URL]
        [--error-target URL] [--log-level debug|info|warn|error] [--ssl-key FILE --ssl-cert FILE]
+       [--api-ssl-key FILE --api-ssl-cert FILE [--api-ssl-ca FILE] [--api-ssl-request-cert]
+        [--api-ssl-reject-unauthorized]]
+       [--client-ssl-key FILE --client-ssl-cert FILE] [--client-ssl-ca FILE]
        [--pid-file FILE] [--host-routing] [--no-x-forward] [--timeout MS] [--proxy-timeout MS]
        [--keep-alive-timeout MS]
-The API token is read from the environment variable CONFIGPROXY_AUTH_TOKEN.`;
+The API token is read from the environment variable CONFIGPROXY_AUTH_TOKEN; encrypted keys' passphrases from
+CONFIGPROXY_SSL_KEY_PASSPHRASE and CONFIGPROXY_API_SSL_KEY_PASSPHRASE.`;
 
 function usageError(message: string, hint = 'see --help for the accepted flags'): HubError {
   return new HubError('USAGE', message, { hint });
@@ -114,6 +153,27 @@ function str(values: Values, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+function apiSslOf(values: Values): ApiSslConfig | undefined {
+  const key = str(values, 'api-ssl-key');
+  const cert = str(values, 'api-ssl-cert');
+  const ca = str(values, 'api-ssl-ca');
+  const requestCert = values['api-ssl-request-cert'] === true;
+  if (key === undefined && cert === undefined) {
+    if (ca !== undefined || requestCert) throw usageError('--api-ssl-ca and --api-ssl-request-cert need --api-ssl-key and --api-ssl-cert', 'give the API its key and certificate too');
+    return undefined;
+  }
+  if (key === undefined || cert === undefined) throw usageError('--api-ssl-key and --api-ssl-cert go together', 'give both files, or neither for a plain HTTP API');
+  return { key, cert, ca, requestCert };
+}
+
+function clientSslOf(values: Values): ClientSslConfig | undefined {
+  const key = str(values, 'client-ssl-key');
+  const cert = str(values, 'client-ssl-cert');
+  const ca = str(values, 'client-ssl-ca');
+  if ((key === undefined) !== (cert === undefined)) throw usageError('--client-ssl-key and --client-ssl-cert go together', 'give both files, or only --client-ssl-ca to just trust the backends');
+  return key === undefined && ca === undefined ? undefined : { key, cert, ca };
+}
+
 /** Parses argv (without node and the script); `'help'` when usage was asked for. */
 export function parseProxyArgs(argv: string[]): ProxyCliConfig | 'help' {
   const { values } = parseAll(argv);
@@ -142,6 +202,8 @@ export function parseProxyArgs(argv: string[]): ProxyCliConfig | 'help' {
     logLevel: logLevelOf(str(values, 'log-level')),
     sslKey,
     sslCert,
+    apiSsl: apiSslOf(values),
+    clientSsl: clientSslOf(values),
     pidFile: str(values, 'pid-file'),
     hostRouting: values['host-routing'] === true,
     xfwd: values['no-x-forward'] !== true,

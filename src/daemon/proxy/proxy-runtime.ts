@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/log.js';
 import type { ProxyCliConfig } from './proxy-cli.js';
 import { ProxyApi } from './proxy-api.js';
 import { ProxyServer } from './proxy-server.js';
-import { loadTlsMaterial } from './proxy-tls.js';
+import { loadApiTlsMaterial, loadClientTlsMaterial, loadTlsMaterial, type ApiTlsMaterial } from './proxy-tls.js';
 import { RouteTable } from './route-table.js';
 
 export interface RunningProxy {
@@ -25,6 +25,8 @@ export interface StartProxyOptions {
   /** CONFIGPROXY_AUTH_TOKEN; empty or undefined leaves the API open, as CHP does. */
   authToken: string | undefined;
   sslKeyPassphrase?: string;
+  /** CONFIGPROXY_API_SSL_KEY_PASSPHRASE, as CHP. */
+  apiSslKeyPassphrase?: string;
 }
 
 async function listenOrExplain(what: string, listen: () => Promise<AddressInfo>, host: string, port: number): Promise<AddressInfo> {
@@ -42,8 +44,17 @@ async function listenOrExplain(what: string, listen: () => Promise<AddressInfo>,
   }
 }
 
+function describeProxy(config: ProxyCliConfig, port: number, apiPort: number, t: { publicTls: boolean; apiTls: ApiTlsMaterial | undefined }): string {
+  const scheme = t.publicTls ? 'https' : 'http';
+  const apiScheme = t.apiTls ? 'https' : 'http';
+  const clientCerts = t.apiTls?.requestCert ? ' (client certificates required)' : '';
+  return `${scheme}://${config.ip || '*'}:${port} -> ${config.defaultTarget ?? '(no default)'}; API ${apiScheme}://${config.apiIp}:${apiPort}/api/routes${clientCerts}`;
+}
+
 export async function startProxy(config: ProxyCliConfig, opts: StartProxyOptions): Promise<RunningProxy> {
   const tls = config.sslKey !== undefined && config.sslCert !== undefined ? loadTlsMaterial(config.sslKey, config.sslCert, opts.sslKeyPassphrase) : undefined;
+  const apiTls = config.apiSsl ? loadApiTlsMaterial(config.apiSsl, opts.apiSslKeyPassphrase) : undefined;
+  const clientTls = config.clientSsl ? loadClientTlsMaterial(config.clientSsl) : undefined;
   const routes = new RouteTable({ hostRouting: config.hostRouting });
   // CHP stores --default-target as the route `/`, visible and deletable through the API like any other.
   if (config.defaultTarget !== undefined) routes.add('/', { target: config.defaultTarget });
@@ -57,8 +68,9 @@ export async function startProxy(config: ProxyCliConfig, opts: StartProxyOptions
     proxyTimeout: config.proxyTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
     tls,
+    clientTls,
   });
-  const api = new ProxyApi({ routes, log: opts.log, authToken: opts.authToken });
+  const api = new ProxyApi({ routes, log: opts.log, authToken: opts.authToken, tls: apiTls });
   const publicHost = config.ip === '' ? undefined : config.ip;
   const publicAddress = await listenOrExplain('requests', () => proxy.listen(config.port, publicHost), config.ip, config.port);
   let apiAddress: AddressInfo;
@@ -68,13 +80,11 @@ export async function startProxy(config: ProxyCliConfig, opts: StartProxyOptions
     await proxy.close(0);
     throw err;
   }
-  const scheme = tls ? 'https' : 'http';
-  const describe = `${scheme}://${config.ip || '*'}:${publicAddress.port} -> ${config.defaultTarget ?? '(no default)'}; API http://${config.apiIp}:${apiAddress.port}/api/routes`;
   return {
     routes,
     publicAddress,
     apiAddress,
-    describe,
+    describe: describeProxy(config, publicAddress.port, apiAddress.port, { publicTls: tls !== undefined, apiTls }),
     close: async (graceMs?: number) => {
       await Promise.all([proxy.close(graceMs), api.close()]);
     },

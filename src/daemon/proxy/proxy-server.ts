@@ -13,7 +13,7 @@ import type { Logger } from '../../lib/log.js';
 import { createBackendAgents, destroyBackendAgents, type BackendAgents } from './backend-agents.js';
 import { trackWebActivity, trackWsActivity } from './proxy-activity.js';
 import { rejectUpgrade, sendErrorPage, type ErrorPageContext } from './proxy-error-page.js';
-import type { TlsMaterial } from './proxy-tls.js';
+import type { ClientTlsMaterial, TlsMaterial } from './proxy-tls.js';
 import { routingPath } from './request-path.js';
 import type { RouteEntry, RouteTable } from './route-table.js';
 
@@ -33,6 +33,8 @@ export interface ProxyServerOptions {
   /** Idle keep-alive of client connections, ms (CHP 4.6+ --keep-alive-timeout, default 5000). */
   keepAliveTimeout?: number;
   tls?: TlsMaterial;
+  /** --client-ssl-*: the proxy's certificate and trust towards https backends. */
+  clientTls?: ClientTlsMaterial;
 }
 
 export const HEALTH_PATH = '/_chp_healthz';
@@ -46,13 +48,14 @@ const HEALTH_BODY = JSON.stringify({ status: 'OK' });
 export class ProxyServer {
   readonly server: http.Server | https.Server;
   private readonly proxy: HttpProxy;
-  private readonly agents: BackendAgents = createBackendAgents();
+  private readonly agents: BackendAgents;
   private readonly upgraded = new Set<Duplex>();
   private readonly errorPages: ErrorPageContext;
   private readonly hostRouting: boolean;
 
   constructor(private readonly opts: ProxyServerOptions) {
     this.hostRouting = opts.hostRouting ?? false;
+    this.agents = createBackendAgents(opts.clientTls);
     this.proxy = createProxyServer({ xfwd: opts.xfwd ?? true, ws: true, timeout: opts.timeout, proxyTimeout: opts.proxyTimeout });
     // http-proxy-3 re-emits client socket errors of websockets here; without a listener they would throw.
     this.proxy.on('error', (err) => opts.log.debug(`proxy socket error: ${err.message}`));

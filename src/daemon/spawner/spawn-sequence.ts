@@ -22,6 +22,13 @@ export interface SpawnDeps {
   oauth: OAuthClients;
   hubApiUrl: string;
   env: NodeJS.ProcessEnv;
+  /** The Authenticator's pre_spawn_start/post_spawn_stop (PAM opens and closes the user's session there). */
+  hooks?: SpawnHooks;
+}
+
+export interface SpawnHooks {
+  preSpawnStart(user: { name: string }, server: string): Promise<void>;
+  postSpawnStop(user: { name: string }, server: string): Promise<void>;
 }
 
 export interface SpawnTarget {
@@ -54,6 +61,8 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     const ip = sp.ip || '127.0.0.1';
     const port = sp.port || (await freePort(ip === '0.0.0.0' ? '127.0.0.1' : ip));
     const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env });
+    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
+    undo.push(async () => d.hooks?.postSpawnStop({ name: t.user.name }, t.server));
     const hook = sp.pre_spawn_hook;
     if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: t.user, name: t.server, env, userOptions: t.userOptions });
     progress(50, 'Spawning server...');
@@ -93,6 +102,7 @@ export async function runStop(d: SpawnDeps, t: { userId: number; user: string; s
   await d.oauth.remove(oauthClientId(t.user, t.server));
   await clearServer(d.db, t.spawnerId);
   await updateSpawner(d.db, t.spawnerId, { state: {} });
+  await d.hooks?.postSpawnStop({ name: t.user }, t.server);
   const hook = d.config.Spawner.post_stop_hook;
   if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: { name: t.user }, name: t.server });
 }

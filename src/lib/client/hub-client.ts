@@ -64,7 +64,7 @@ export class HubClient {
         });
         r.on('error', reject);
       });
-      req.on('error', (err) => reject(this.connectError(err)));
+      req.on('error', (err) => reject(connectError(this.socketPath, err)));
       if (payload) req.write(payload);
       req.end();
     });
@@ -77,20 +77,17 @@ export class HubClient {
     return (await this.request('GET', path, opts)).body;
   }
 
-  private connectError(err: unknown): HubError {
-    const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ECONNREFUSED') {
-      const what = existsSync(this.socketPath) ? `nothing is listening on ${this.socketPath}` : `no socket at ${this.socketPath}`;
-      return new HubError('DAEMON_NOT_RUNNING', `hub is not running (${what}); ${NOT_RUNNING_HINT}`, {
-        hint: 'If it runs with another config or state directory, pass the same --config, or --socket PATH.',
-      });
-    }
-    if (code === 'EACCES') {
-      return new HubError('FORBIDDEN', `permission denied on ${this.socketPath}`, {
-        hint: 'The control socket is the operator door (mode 0600): run the command as the user that runs the hub (often root).',
-      });
-    }
-    return new HubError('IO_ERROR', `cannot reach the hub at ${this.socketPath}: ${err instanceof Error ? err.message : String(err)}`);
+  async post(path: string, body?: unknown, opts: RequestOptions = {}): Promise<HubResponse> {
+    return this.request('POST', path, { ...opts, ...(body === undefined ? {} : { body }) });
+  }
+
+  async patch(path: string, body: unknown, opts: RequestOptions = {}): Promise<HubResponse> {
+    return this.request('PATCH', path, { ...opts, body });
+  }
+
+  /** JupyterHub takes bodies on some DELETEs (`{remove: true}`, `{users: [...]}`). */
+  async delete(path: string, body?: unknown, opts: RequestOptions = {}): Promise<HubResponse> {
+    return this.request('DELETE', path, { ...opts, ...(body === undefined ? {} : { body }) });
   }
 
   private checkVersion(headers: http.IncomingHttpHeaders): void {
@@ -110,13 +107,44 @@ export class HubClient {
   }
 }
 
-function apiError(method: string, path: string, res: HubResponse): HubError {
-  const message = messageOf(res.body) ?? `HTTP ${res.status}`;
+/**
+ * The daemon's own message is the line the user sees (`No such user: bob`); the method and path only when the
+ * daemon gave none. A route the daemon does not have (an older daemon) is "not implemented", not "not found".
+ */
+export function apiError(method: string, path: string, res: HubResponse): HubError {
+  const message = messageOf(res.body);
+  const text = message ?? `${method} ${path}: HTTP ${res.status}`;
+  if (res.status === 405 || (res.status === 404 && message?.startsWith('no such path'))) {
+    return new HubError('NOT_IMPLEMENTED', `the running daemon has no ${method} ${path.split('?')[0] ?? path}`, {
+      hint: 'hub status shows the daemon version; restart the daemon after upgrading hub.',
+    });
+  }
+  if (res.status === 429) {
+    const retry = res.headers['retry-after'];
+    return new HubError('API_ERROR', text, { hint: `The hub is at a spawn limit; try again${typeof retry === 'string' ? ` in ${retry} s` : ' later'}.` });
+  }
   const code = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : res.status === 403 ? 'FORBIDDEN' : 'API_ERROR';
-  return new HubError(code, `${method} ${path}: ${message}`);
+  return new HubError(code, text);
 }
 
 function messageOf(body: unknown): string | undefined {
   if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') return body.message;
   return typeof body === 'string' && body.length > 0 && body.length < 300 ? body : undefined;
+}
+
+/** The socket is missing or dead: the daemon is not running; EACCES: not the operator. */
+export function connectError(socketPath: string, err: unknown): HubError {
+  const code = errnoCode(err);
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') {
+    const what = existsSync(socketPath) ? `nothing is listening on ${socketPath}` : `no socket at ${socketPath}`;
+    return new HubError('DAEMON_NOT_RUNNING', `hub is not running (${what}); ${NOT_RUNNING_HINT}`, {
+      hint: 'If it runs with another config or state directory, pass the same --config, or --socket PATH.',
+    });
+  }
+  if (code === 'EACCES') {
+    return new HubError('FORBIDDEN', `permission denied on ${socketPath}`, {
+      hint: 'The control socket is the operator door (mode 0600): run the command as the user that runs the hub (often root).',
+    });
+  }
+  return new HubError('IO_ERROR', `cannot reach the hub at ${socketPath}: ${err instanceof Error ? err.message : String(err)}`);
 }

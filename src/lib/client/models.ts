@@ -40,6 +40,27 @@ export interface TokenModel {
   prefix?: string;
 }
 
+export interface GroupModel {
+  name: string;
+  users: string[];
+  roles: string[];
+  properties: Record<string, unknown>;
+}
+
+/** What POST /users/:name/tokens answers: the model plus, this once, the secret. */
+export interface CreatedToken extends TokenModel {
+  token: string;
+}
+
+/** One event of a spawn's progress stream (jupyterhub-facts 3.6). */
+export interface ProgressEvent {
+  progress: number;
+  message: string;
+  ready: boolean;
+  failed: boolean;
+  url: string | null;
+}
+
 export interface DaemonStatusModel {
   version: string;
   jupyterhub_api_version: string;
@@ -54,23 +75,23 @@ export interface DaemonStatusModel {
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function bad(what: string): never {
+export function bad(what: string): never {
   throw new HubError('API_ERROR', `the hub answered with something that is not ${what}`, { hint: 'Is the CLI the same version as the daemon? hub status shows the daemon version.' });
 }
 
-function str(o: Obj, k: string): string {
+export function str(o: Obj, k: string): string {
   return typeof o[k] === 'string' ? (o[k] as string) : '';
 }
 
-function strOrNull(o: Obj, k: string): string | null {
+export function strOrNull(o: Obj, k: string): string | null {
   return typeof o[k] === 'string' ? (o[k] as string) : null;
 }
 
-function strList(o: Obj, k: string): string[] {
+export function strList(o: Obj, k: string): string[] {
   const v = o[k];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
@@ -150,4 +171,39 @@ export function asDaemonStatus(v: unknown): DaemonStatusModel {
     db_url: str(v, 'db_url'),
     config_file: strOrNull(v, 'config_file'),
   };
+}
+
+export function asGroup(v: unknown): GroupModel {
+  if (!isObj(v) || typeof v.name !== 'string') return bad('a group model');
+  return { name: v.name, users: strList(v, 'users'), roles: strList(v, 'roles'), properties: isObj(v.properties) ? v.properties : {} };
+}
+
+/** Accepts both the bare list and the `{items, _pagination}` envelope. */
+export function asGroupPage(v: unknown): { items: GroupModel[]; next: { offset: number } | null } {
+  if (Array.isArray(v)) return { items: v.map(asGroup), next: null };
+  if (!isObj(v) || !Array.isArray(v.items)) return bad('a list of groups');
+  const p = isObj(v._pagination) ? v._pagination : {};
+  const next = isObj(p.next) && typeof p.next.offset === 'number' ? { offset: p.next.offset } : null;
+  return { items: v.items.map(asGroup), next };
+}
+
+export function asCreatedToken(v: unknown): CreatedToken {
+  if (!isObj(v) || typeof v.token !== 'string') return bad('a new token');
+  return { ...asToken(v), token: v.token };
+}
+
+export function asProgressEvent(v: unknown): ProgressEvent {
+  if (!isObj(v)) return bad('a progress event');
+  return {
+    progress: typeof v.progress === 'number' ? v.progress : 0,
+    message: str(v, 'message'),
+    ready: v.ready === true,
+    failed: v.failed === true,
+    url: strOrNull(v, 'url'),
+  };
+}
+
+export function asNameList(v: unknown): string[] {
+  if (isObj(v) && Array.isArray(v.items)) return v.items.filter((x): x is string => typeof x === 'string');
+  return bad('a list of names');
 }

@@ -1,12 +1,45 @@
-import { JUPYTERHUB_API_VERSION } from '../../../lib/version.js';
+/**
+ * GET /hub/api (the version, no authentication: jupyterhub-singleuser checks it before anything else), GET /info
+ * (apihandlers/hub.py InfoAPIHandler; `python` and `sys_executable` describe the runtime that serves the API, here
+ * Node.js), and the health checks.
+ */
+import { HUB_VERSION, JUPYTERHUB_API_VERSION } from '../../../lib/version.js';
 import { sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
 import type { ApiDeps } from '../api-service.js';
+import type { ClassValue } from '../../../lib/config/index.js';
+import { authorizeTarget, scopesFor } from './guard.js';
 
-export function registerInfoRoutes(router: Router, _deps: ApiDeps): void {
+/** `{class, version}` as JupyterHub's `_class_info`: a built-in by its JupyterHub-style name, else what was configured. */
+function classInfo(value: ClassValue, builtins: Record<string, string>): { class: string; version: string } {
+  if (typeof value === 'string') return { class: builtins[value] ?? value, version: builtins[value] ? HUB_VERSION : 'unknown' };
+  return { class: value.name || 'anonymous class', version: 'unknown' };
+}
+
+const SPAWNERS: Record<string, string> = {
+  localprocess: 'hub.spawner.LocalProcessSpawner', default: 'hub.spawner.LocalProcessSpawner', simple: 'hub.spawner.SimpleLocalProcessSpawner',
+};
+const AUTHENTICATORS: Record<string, string> = {
+  pam: 'hub.auth.PAMAuthenticator', default: 'hub.auth.PAMAuthenticator', dummy: 'hub.auth.DummyAuthenticator',
+};
+
+export function registerInfoRoutes(router: Router, deps: ApiDeps): void {
   // JupyterHub answers GET /hub/api (no slash) and /hub/api/ alike, with no authentication.
   router.add('GET', 'api', async ({ res }) => sendJson(res, 200, { version: JUPYTERHUB_API_VERSION }));
   const health = async ({ res }: { res: Parameters<typeof sendJson>[0] }): Promise<void> => sendJson(res, 200, {});
   router.add('GET', 'health', health);
   router.add('GET', 'api/health', health);
+
+  const infoScopes = scopesFor('GET', '/info');
+  router.add('GET', 'api/info', async (ctx) => {
+    await authorizeTarget(deps.db, ctx.caller, infoScopes, {});
+    const jh = deps.config.JupyterHub;
+    sendJson(ctx.res, 200, {
+      version: JUPYTERHUB_API_VERSION,
+      python: `Node.js ${process.version} (hub ${HUB_VERSION})`,
+      sys_executable: process.execPath,
+      spawner: classInfo(jh.spawner_class, SPAWNERS),
+      authenticator: classInfo(jh.authenticator_class, AUTHENTICATORS),
+    });
+  });
 }

@@ -1,0 +1,124 @@
+/**
+ * `/hub/api/oauth2/authorize` (GET: check and redirect, or the confirm page; POST: the confirm form) and
+ * `/hub/api/oauth2/token` (code -> token). Authorize is a browser endpoint: it authenticates with the hub's login
+ * cookie only (never a token), and sends people who are not logged in to the login page, coming back here after.
+ */
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { ApiError, sendJson } from '../http-util.js';
+import type { RequestContext, Router } from '../router.js';
+import type { ApiDeps } from '../api-service.js';
+import { appendSetCookie, SESSION_COOKIE } from '../../auth/sessions.js';
+import { serializeCookie } from '../../auth/cookies.js';
+import { confirmedScopes, issueCode, needsConfirm, prepareGrant, type AuthorizeContext, type LoggedInUser, type PreparedGrant } from '../../auth/oauth/authorize-flow.js';
+import { describeGrant } from '../../auth/oauth/grant-scopes.js';
+import { renderConfirmPage } from '../../auth/oauth/confirm-page.js';
+import { ConfirmSigner } from '../../auth/oauth/confirm-xsrf.js';
+import { OAuthError, sendOAuthError } from '../../auth/oauth/oauth-error.js';
+import { OAuthParams, readBodyParams } from '../../auth/oauth/request-params.js';
+import { oauthSettingsFromConfig } from '../../auth/oauth/settings.js';
+import { basicCredentials, exchangeCode, type TokenContext } from '../../auth/oauth/token-exchange.js';
+
+function isHttps(req: http.IncomingMessage): boolean {
+  return (req.socket as TLSSocket).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+}
+
+function redirect(res: http.ServerResponse, location: string): void {
+  res.writeHead(302, { location, 'content-length': 0 });
+  res.end();
+}
+
+/** The login cookie's user, with a login session (created if the browser has none, as add_credentials does). */
+async function loggedIn(deps: ApiDeps, ctx: RequestContext): Promise<LoggedInUser | null> {
+  const found = await deps.sessions?.userFromRequest(ctx.req);
+  if (!found) return null;
+  let sessionId = found.sessionId;
+  if (!sessionId) {
+    sessionId = randomUUID().replaceAll('-', '');
+    appendSetCookie(ctx.res, [serializeCookie(SESSION_COOKIE, sessionId, { path: deps.baseUrl, secure: isHttps(ctx.req) })]);
+  }
+  const principal = await deps.identity.forUser(found.user, sessionId);
+  return { user: found.user, sessionId, scopes: principal.scopes };
+}
+
+function toLogin(deps: ApiDeps, ctx: RequestContext): void {
+  redirect(ctx.res, `${deps.baseUrl}hub/login?${new URLSearchParams({ next: ctx.req.url ?? '/' }).toString()}`);
+}
+
+function sendHtml(res: http.ServerResponse, html: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+    // The page grants access: never inside someone else's frame.
+    'x-frame-options': 'DENY',
+    'content-security-policy': "frame-ancestors 'none'",
+  });
+  res.end(html);
+}
+
+function showConfirm(ctx: RequestContext, who: LoggedInUser, g: PreparedGrant, signer: ConfirmSigner, deps: ApiDeps): void {
+  const { scopes, descriptions } = describeGrant(g.grantable, g.client, who.user.name, deps.registry);
+  const xsrf = signer.sign({ cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search });
+  const c = g.request.client;
+  sendHtml(ctx.res, renderConfirmPage({
+    clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf, formAction: ctx.req.url ?? '',
+  }));
+}
+
+/** A cross-site form post carries a foreign Origin; same-site posts carry ours or none. */
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === 'null') return origin === undefined;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function registerOAuthRoutes(router: Router, deps: ApiDeps): void {
+  const signer = new ConfirmSigner();
+  const c: AuthorizeContext & TokenContext = { db: deps.db, registry: deps.registry, identity: deps.identity, settings: oauthSettingsFromConfig(deps.config) };
+
+  router.add('GET', 'api/oauth2/authorize', async (ctx) => {
+    const who = await loggedIn(deps, ctx);
+    if (!who) return toLogin(deps, ctx);
+    const prepared = await prepareGrant(c, who, OAuthParams.fromSearch(ctx.url.searchParams));
+    if (prepared.kind === 'redirect') return redirect(ctx.res, prepared.location);
+    const g = prepared.grant;
+    if (await needsConfirm(c, who, g)) return showConfirm(ctx, who, g, signer, deps);
+    redirect(ctx.res, await issueCode(c, who, g, g.grantable));
+  });
+
+  router.add('POST', 'api/oauth2/authorize', async (ctx) => {
+    const who = await loggedIn(deps, ctx);
+    if (!who) return toLogin(deps, ctx);
+    const body = await readBodyParams(ctx.req);
+    const binding = { cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search };
+    if (!sameOrigin(ctx.req) || !signer.verify(binding, body.get('_xsrf'))) {
+      throw new ApiError(403, 'Authorization form must be sent from the authorization page (reload it and try again)');
+    }
+    const prepared = await prepareGrant(c, who, OAuthParams.fromSearch(ctx.url.searchParams));
+    if (prepared.kind === 'redirect') return redirect(ctx.res, prepared.location);
+    try {
+      const scopes = await confirmedScopes(c, prepared.grant, body.getAll('scopes'));
+      redirect(ctx.res, await issueCode(c, who, prepared.grant, scopes));
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      throw new ApiError(400, `invalid scopes in the authorization form: ${err.error}`);
+    }
+  });
+
+  router.add('POST', 'api/oauth2/token', async (ctx) => {
+    try {
+      const params = OAuthParams.fromSearch(ctx.url.searchParams).with(await readBodyParams(ctx.req));
+      const token = await exchangeCode(c, params, basicCredentials(ctx.req.headers.authorization));
+      sendJson(ctx.res, 200, token, { 'cache-control': 'no-store', pragma: 'no-cache' });
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      sendOAuthError(ctx.res, err);
+    }
+  });
+}

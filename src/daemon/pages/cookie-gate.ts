@@ -1,0 +1,57 @@
+import type http from 'node:http';
+import type { Logger } from '../../lib/log.js';
+import { ApiError } from '../api/http-util.js';
+import type { RequestAuthenticator } from '../api/api-service.js';
+import type { IdentityService } from '../auth/identity.js';
+import type { SessionManager } from '../auth/sessions.js';
+import { tokenFromRequest, WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js';
+import { isUrlencodedForm, readForm } from './form-body.js';
+
+/**
+ * The login cookie as a way to authenticate hub requests (after tokens, which api-service tries first and
+ * which need no XSRF token). This is the one place every cookie-authenticated write passes, so XSRF is
+ * enforced here for all of them, pages and API alike, whoever wrote the handler:
+ * - API paths (`api/...`): a write without a valid token is a JSON 403 right away.
+ * - Other paths (forms): the request continues as anonymous, so no handler can act on the user's behalf;
+ *   `xsrfRejected(req)` lets a page explain the 403.
+ */
+const rejected = new WeakSet<http.IncomingMessage>();
+
+export function xsrfRejected(req: http.IncomingMessage): boolean {
+  return rejected.has(req);
+}
+
+export interface CookieGateDeps {
+  sessions: SessionManager;
+  identity: IdentityService;
+  xsrf: XsrfProtection;
+  /** `<base_url>hub/` as requests on the hub port address it. */
+  hubPrefix: string;
+  log: Logger;
+}
+
+export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
+  return async (req, url) => {
+    const write = WRITE_METHODS.has(req.method ?? 'GET');
+    // Logging in needs nobody's cookie: the login form carries its own token, checked by the login page.
+    if (write && url.pathname === `${deps.hubPrefix}login`) return null;
+    // The OAuth endpoints identify the browser themselves (auth/oauth: the confirm form has its own per-request
+    // token, the token endpoint takes client credentials): they get no cookie principal here, and their body
+    // is left unread for them.
+    if (write && url.pathname.startsWith(`${deps.hubPrefix}api/oauth2/`)) return null;
+    const found = await deps.sessions.userFromRequest(req);
+    if (found === null) return null;
+    if (write) {
+      let token = tokenFromRequest(req, url);
+      if (token === null && isUrlencodedForm(req)) token = (await readForm(req)).get(XSRF_FIELD);
+      if (!deps.xsrf.verify(req, token, found.user.cookie_id)) {
+        const api = url.pathname.startsWith(`${deps.hubPrefix}api/`);
+        deps.log.warn(`XSRF check failed for ${req.method} ${url.pathname} by ${found.user.name}: ${token === null ? "'_xsrf' missing" : "'_xsrf' does not match"}`);
+        if (api) throw new ApiError(403, token === null ? `'_xsrf' argument missing from ${req.method}` : `XSRF cookie does not match ${req.method} argument`);
+        rejected.add(req);
+        return null;
+      }
+    }
+    return deps.identity.forUser(found.user, found.sessionId);
+  };
+}

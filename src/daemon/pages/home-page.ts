@@ -1,0 +1,54 @@
+import type { RequestContext, Router } from '../api/router.js';
+import { field } from './form-body.js';
+import { escapePath } from './next-url.js';
+import { namespace, requireUser, userForm, type PagesDeps } from './page-context.js';
+import { page } from './page-handler.js';
+import { PageError, redirect, sendHtml } from './respond.js';
+import { requireUserScope, serversOf, validServerName } from './server-views.js';
+
+/**
+ * /hub/home, the user's control panel: their default server and (with allow_named_servers) named servers,
+ * each with a start link (/hub/spawn/..., where spawning happens) and a stop button (a form: no JavaScript
+ * needed).
+ */
+async function home(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const me = await requireUser(ctx, deps);
+  const jh = deps.config.JupyterHub;
+  const urls = { baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix };
+  const views = (await serversOf(deps.db, [me.user], deps.servers(), urls)).get(me.user.id) ?? [];
+  const [defaultServer, ...named] = views;
+  if (defaultServer === undefined) throw new PageError(500, 'no default server view');
+  const ns = namespace(ctx, deps, me, {
+    default_server: defaultServer,
+    named_servers: named,
+    url: defaultServer.active ? defaultServer.url : defaultServer.spawn_url,
+    allow_named_servers: jh.allow_named_servers,
+    named_server_limit_per_user: jh.named_server_limit_per_user,
+    can_add_named: jh.allow_named_servers && (jh.named_server_limit_per_user <= 0 || named.length < jh.named_server_limit_per_user),
+  });
+  sendHtml(ctx.res, 200, deps.renderer.render('home.html', ns));
+}
+
+async function stop(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const { user: me, form } = await userForm(ctx, deps);
+  const server = field(form, 'server');
+  if (server !== '' && !validServerName(server)) throw new PageError(400, 'Invalid server name');
+  await requireUserScope(deps.db, me, 'delete:servers', me.user, server);
+  const outcome = await deps.servers().stop(me.user, server);
+  deps.log.info(`${me.user.name} stopped ${server === '' ? 'their server' : `server ${server}`} from the home page (${outcome})`);
+  redirect(ctx.res, `${deps.hubPrefix}home`);
+}
+
+async function addNamed(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const { user: me, form } = await userForm(ctx, deps);
+  if (!deps.config.JupyterHub.allow_named_servers) throw new PageError(400, 'Named servers are not enabled.');
+  const name = field(form, 'server_name').trim();
+  if (!validServerName(name)) throw new PageError(400, 'A server name must not be empty or contain "/" or control characters.');
+  redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(me.user.name)}/${escapePath(name)}`);
+}
+
+export function registerHomePage(router: Router, deps: PagesDeps): void {
+  router.add('GET', 'home', page(deps, (ctx) => home(ctx, deps)));
+  router.add('POST', 'home/stop', page(deps, (ctx) => stop(ctx, deps)));
+  router.add('POST', 'home/named', page(deps, (ctx) => addNamed(ctx, deps)));
+}

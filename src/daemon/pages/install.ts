@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { HubConfig } from '../../lib/config/index.js';
+import type { Logger } from '../../lib/log.js';
+import { HUB_VERSION } from '../../lib/version.js';
+import type { ApiService } from '../api/api-service.js';
+import { createAuthenticator } from '../auth/authenticators/create-authenticator.js';
+import { initExistingUsers } from '../auth/authenticators/init-existing-users.js';
+import type { Authenticator } from '../auth/authenticators/types.js';
+import type { IdentityService } from '../auth/identity.js';
+import type { ScopeRegistry } from '../auth/scopes/index.js';
+import type { SessionManager } from '../auth/sessions.js';
+import { XsrfProtection } from '../auth/xsrf.js';
+import type { ServerManager } from '../spawner/server-manager.js';
+import { registerAdminPage } from './admin-page.js';
+import { assetDirs } from './assets.js';
+import { cookieGate } from './cookie-gate.js';
+import { registerCspReport } from './csp-report.js';
+import { registerErrorPage } from './error-page.js';
+import { registerHomePage } from './home-page.js';
+import { registerLoginPages } from './login-page.js';
+import { registerLogoutPage } from './logout-page.js';
+import type { PagesDeps } from './page-context.js';
+import { PageRenderer } from './renderer.js';
+import { registerRootPage } from './root-page.js';
+import { registerStaticRoutes } from './static-routes.js';
+import { registerTokenPage } from './token-page.js';
+import { registerSpawnPages } from './spawn-page.js';
+import { outsideHubHandler } from './user-url.js';
+
+/**
+ * Browser-facing authentication, wired into the hub in one call: the configured Authenticator (told about
+ * every existing user, as JupyterHub's init_users does), the login cookie as a request authenticator with the
+ * XSRF gate in front of every cookie-authenticated write, and the pages under `<base_url>hub/`.
+ */
+export interface BrowserAuthDeps {
+  api: ApiService;
+  db: Knex;
+  config: HubConfig;
+  log: Logger;
+  cwd: string;
+  sessions: SessionManager;
+  identity: IdentityService;
+  registry: ScopeRegistry;
+  servers: () => ServerManager;
+  cookieSecret: Buffer;
+  /** The public side is https: cookies get the Secure flag. */
+  secure: boolean;
+}
+
+export async function installBrowserAuth(d: BrowserAuthDeps): Promise<{ authenticator: Authenticator }> {
+  const jh = d.config.JupyterHub;
+  const log = d.log.child('pages');
+  const authenticator = await createAuthenticator(d.config, d.log.child('authenticator'));
+  await initExistingUsers(d.db, authenticator, { deleteInvalid: d.config.Authenticator.delete_invalid_users, log: d.log.child('authenticator') });
+  const hubPrefix = `${jh.base_url}hub/`;
+  const xsrf = new XsrfProtection({ secret: d.cookieSecret, path: hubPrefix, secure: d.secure, maxAgeSeconds: jh.cookie_max_age_days * 86_400 });
+  const dirs = assetDirs(jh.data_files_path === '' ? '' : path.resolve(d.cwd, jh.data_files_path));
+  const renderer = new PageRenderer({
+    templatePaths: jh.template_paths.map((p) => path.resolve(d.cwd, p)),
+    defaultDir: dirs.templates,
+    environmentOptions: jh.jinja_environment_options,
+    log,
+  });
+  const deps: PagesDeps = {
+    db: d.db, log, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
+    authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
+    versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
+  };
+  d.api.authenticators.push(cookieGate({ sessions: d.sessions, identity: d.identity, xsrf, hubPrefix, log }));
+  const r = d.api.router;
+  registerRootPage(r, deps);
+  registerLoginPages(r, deps);
+  registerLogoutPage(r, deps);
+  registerHomePage(r, deps);
+  registerTokenPage(r, deps);
+  registerSpawnPages(r, deps);
+  d.api.outsideHub = outsideHubHandler(deps);
+  registerAdminPage(r, deps);
+  registerErrorPage(r, deps);
+  registerCspReport(r, deps);
+  registerStaticRoutes(r, deps, dirs);
+  return { authenticator };
+}

@@ -1,0 +1,112 @@
+import type { RequestContext, Router } from '../api/router.js';
+import { authToUser } from '../auth/authenticators/auth-to-user.js';
+import type { AuthModel, LoginData } from '../auth/authenticators/types.js';
+import { XSRF_FIELD } from '../auth/xsrf.js';
+import { clientAddress } from './client-address.js';
+import { readForm } from './form-body.js';
+import { defaultNextUrl, safeNextUrl, viaHubForUserUrls } from './next-url.js';
+import { namespace, pageUser, type PagesDeps } from './page-context.js';
+import { page } from './page-handler.js';
+import { safeHtml } from './renderer.js';
+import { PageError, redirect, sendHtml } from './respond.js';
+
+/**
+ * /hub/login: GET shows the form (or sends a logged-in browser on), POST checks the credentials through the
+ * authenticator's whole pipeline. Every kind of refusal — wrong password, unknown, blocked or not-allowed
+ * user, invalid name — answers with the same page and the same words, so the page tells an attacker nothing
+ * about which names exist or are blocked.
+ */
+export const LOGIN_FAILED = 'Invalid username or password';
+
+/** JupyterHub's get_next_url: a safe `next`, else the default for this user. */
+export function nextUrlFor(ctx: RequestContext, deps: PagesDeps, userName: string | null): string {
+  const raw = ctx.url.searchParams.get('next') ?? '';
+  const safe = safeNextUrl(raw, { host: ctx.req.headers.host ?? '' });
+  if (raw !== '' && safe === '') deps.log.warn(`Disallowing redirect outside the hub: ${JSON.stringify(raw.slice(0, 200))}`);
+  if (safe !== '') return viaHubForUserUrls(safe, deps.baseUrl, deps.hubPrefix);
+  const jh = deps.config.JupyterHub;
+  const configured = typeof jh.default_url === 'function' ? (jh.default_url as unknown as (req: unknown) => unknown)(ctx.req) : jh.default_url;
+  const serverActive = userName !== null && !deps.servers().runtime(userName, '').stopped;
+  const url = defaultNextUrl(userName, {
+    baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, defaultUrl: typeof configured === 'string' ? configured : '',
+    redirectToServer: jh.redirect_to_server, serverActive,
+  });
+  // Like JupyterHub, other query arguments of this request travel on to the default URL.
+  const extra = [...ctx.url.searchParams].filter(([k]) => k !== 'next' && k !== XSRF_FIELD);
+  if (extra.length === 0) return url;
+  const u = new URL(url, 'http://hub.invalid');
+  for (const [k, v] of extra) u.searchParams.append(k, v);
+  return u.origin === 'http://hub.invalid' ? u.pathname + u.search + u.hash : u.href;
+}
+
+function renderLogin(ctx: RequestContext, deps: PagesDeps, username: string, loginError: string | null): void {
+  const next = ctx.url.searchParams.get('next') ?? '';
+  const loginUrl = deps.authenticator.loginUrl(deps.hubPrefix);
+  const values = {
+    next: encodeURIComponent(next),
+    username,
+    login_error: loginError,
+    login_url: `${deps.hubPrefix}login`,
+    authenticator_login_url: next === '' ? loginUrl : `${loginUrl}?next=${encodeURIComponent(next)}`,
+  };
+  const ns = namespace(ctx, deps, null, values);
+  const custom = deps.authenticator.customHtml(deps.hubPrefix);
+  ns.custom_html = custom === '' ? '' : safeHtml(deps.renderer.renderString(custom, ns));
+  sendHtml(ctx.res, 200, deps.renderer.render('login.html', ns), { noStore: true });
+}
+
+async function finishLogin(ctx: RequestContext, deps: PagesDeps, auth: AuthModel): Promise<void> {
+  const user = await authToUser(deps.db, deps.authenticator, auth, deps.log);
+  deps.identity.invalidate();
+  // A fresh session id at every login: a session id planted before login (cookie tossing) is not adopted.
+  deps.sessions.login(ctx.res, user, null);
+  deps.log.info(`User logged in: ${user.name} from ${clientAddress(ctx.req, deps.config.JupyterHub.trusted_downstream_ips)}`);
+  redirect(ctx.res, nextUrlFor(ctx, deps, user.name));
+}
+
+async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const current = await pageUser(ctx, deps);
+  if (current !== null) {
+    deps.sessions.login(ctx.res, current.user, current.sessionId);
+    redirect(ctx.res, nextUrlFor(ctx, deps, current.user.name));
+    return;
+  }
+  const a = deps.authenticator;
+  if (a.autoLogin) {
+    const loginUrl = a.loginUrl(deps.hubPrefix);
+    if (loginUrl !== `${deps.hubPrefix}login`) {
+      const next = safeNextUrl(ctx.url.searchParams.get('next') ?? '', { host: ctx.req.headers.host ?? '' });
+      redirect(ctx.res, next === '' ? loginUrl : `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}next=${encodeURIComponent(next)}`);
+      return;
+    }
+    // auto_login on this very URL: the credentials are in the request itself (e.g. a REMOTE_USER header).
+    const auth = await a.getAuthenticatedUser({ username: '', password: '' }, ctx.req);
+    if (auth === null) throw new PageError(403, 'Automatic login failed.');
+    await finishLogin(ctx, deps, auth);
+    return;
+  }
+  renderLogin(ctx, deps, ctx.url.searchParams.get('username') ?? '', null);
+}
+
+async function postLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const form = await readForm(ctx.req);
+  // Before login there is no user to bind the token to: it is bound to the _xsrf cookie alone.
+  if (!deps.xsrf.verify(ctx.req, form.get(XSRF_FIELD), '')) {
+    throw new PageError(403, 'The login form could not be checked (its XSRF token is missing or stale). Reload the page and sign in again.');
+  }
+  const data: LoginData = { username: '', password: '' };
+  for (const [k, v] of form) if (k !== XSRF_FIELD) data[k] = v;
+  data.username = data.username.trim();
+  const auth = await deps.authenticator.getAuthenticatedUser(data, ctx.req);
+  if (auth === null) {
+    deps.log.warn(`Failed login for ${JSON.stringify(data.username.slice(0, 100))} from ${clientAddress(ctx.req, deps.config.JupyterHub.trusted_downstream_ips)}`);
+    renderLogin(ctx, deps, data.username, LOGIN_FAILED);
+    return;
+  }
+  await finishLogin(ctx, deps, auth);
+}
+
+export function registerLoginPages(router: Router, deps: PagesDeps): void {
+  router.add('GET', 'login', page(deps, (ctx) => getLogin(ctx, deps)));
+  router.add('POST', 'login', page(deps, (ctx) => postLogin(ctx, deps)));
+}

@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import type { HubConfig } from '../../lib/config/index.js';
+import type { Logger } from '../../lib/log.js';
+import type { RequestContext } from '../api/router.js';
+import type { Authenticator } from '../auth/authenticators/types.js';
+import type { IdentityService } from '../auth/identity.js';
+import type { Principal } from '../auth/principal.js';
+import type { ScopeRegistry } from '../auth/scopes/index.js';
+import type { SessionManager } from '../auth/sessions.js';
+import { WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js';
+import type { UserRow } from '../db/users-repo.js';
+import type { ServerManager } from '../spawner/server-manager.js';
+import { xsrfRejected } from './cookie-gate.js';
+import { readForm } from './form-body.js';
+import { escapePath } from './next-url.js';
+import { safeHtml, type PageRenderer } from './renderer.js';
+import { PageError } from './respond.js';
+
+/** What every page handler may use. `servers` is a getter: the spawning stage may replace the manager later. */
+export interface PagesDeps {
+  db: Knex;
+  log: Logger;
+  config: HubConfig;
+  sessions: SessionManager;
+  identity: IdentityService;
+  registry: ScopeRegistry;
+  servers: () => ServerManager;
+  authenticator: Authenticator;
+  xsrf: XsrfProtection;
+  renderer: PageRenderer;
+  /** JupyterHub.base_url, e.g. `/`. */
+  baseUrl: string;
+  /** `<base_url>hub/`. */
+  hubPrefix: string;
+  /** Appended to static URLs (?v=) so browsers may cache them until the hub restarts. */
+  versionHash: string;
+}
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+/** Thrown by requireUser for a GET without a login: the wrapper answers with this redirect. */
+export class LoginRedirect extends Error {
+  readonly location: string;
+
+  constructor(location: string) {
+    super('login required');
+    this.location = location;
+  }
+}
+
+/**
+ * The browser's logged-in user: the login cookie only, as JupyterHub's pages accept no tokens. On a write the
+ * cookie counts only if it came through the XSRF gate (cookie-gate.ts).
+ */
+export async function pageUser(ctx: RequestContext, deps: PagesDeps): Promise<UserPrincipal | null> {
+  const c = ctx.caller;
+  if (c.kind === 'user' && c.token === null) return c;
+  if (xsrfRejected(ctx.req) || WRITE_METHODS.has(ctx.req.method ?? 'GET')) return null;
+  const found = await deps.sessions.userFromRequest(ctx.req);
+  if (found === null) return null;
+  const p = await deps.identity.forUser(found.user, found.sessionId);
+  return p.kind === 'user' ? p : null;
+}
+
+export async function requireUser(ctx: RequestContext, deps: PagesDeps): Promise<UserPrincipal> {
+  const p = await pageUser(ctx, deps);
+  if (p !== null) return p;
+  if (xsrfRejected(ctx.req)) throw new PageError(403, 'The form could not be checked (its XSRF token is missing or stale). Reload the page and try again.');
+  if (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') throw new PageError(403, 'You are not logged in.');
+  throw new LoginRedirect(`${deps.hubPrefix}login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);
+}
+
+/** A form POST by a logged-in user, XSRF-checked again here so no page write ever depends on one check only. */
+export async function userForm(ctx: RequestContext, deps: PagesDeps): Promise<{ user: UserPrincipal; form: URLSearchParams }> {
+  const user = await requireUser(ctx, deps);
+  const form = await readForm(ctx.req);
+  const token = form.get(XSRF_FIELD) ?? (typeof ctx.req.headers['x-xsrftoken'] === 'string' ? ctx.req.headers['x-xsrftoken'] : null) ?? ctx.url.searchParams.get(XSRF_FIELD);
+  if (!deps.xsrf.verify(ctx.req, token, user.user.cookie_id)) throw new PageError(403, 'The form could not be checked (its XSRF token is missing or stale). Reload the page and try again.');
+  return { user, form };
+}
+
+/** The user as templates see it (JupyterHub passes its User object; these are the fields templates use). */
+export function userView(user: UserRow, baseUrl: string): Record<string, unknown> {
+  return {
+    name: user.name,
+    admin: user.admin,
+    escaped_name: escapePath(user.name),
+    json_escaped_name: JSON.stringify(user.name).slice(1, -1),
+    url: `${baseUrl}user/${escapePath(user.name)}/`,
+    last_activity: user.last_activity,
+  };
+}
+
+/** JupyterHub's template namespace, then template_vars, then the page's own values. */
+export function namespace(ctx: RequestContext, deps: PagesDeps, user: UserPrincipal | null, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const token = deps.xsrf.issue(ctx.req, ctx.res, user?.user.cookie_id ?? '');
+  const staticUrl = (p: string, includeVersion = true): string => `${deps.hubPrefix}static/${p}${includeVersion ? `?v=${deps.versionHash}` : ''}`;
+  return {
+    base_url: deps.hubPrefix,
+    prefix: deps.baseUrl,
+    user: user === null ? null : userView(user.user, deps.baseUrl),
+    login_url: `${deps.hubPrefix}login`,
+    logout_url: deps.authenticator.logoutUrl(deps.hubPrefix),
+    login_service: deps.authenticator.loginService,
+    static_url: staticUrl,
+    version_hash: deps.versionHash,
+    services: [],
+    parsed_scopes: user === null ? [] : [...user.scopes.parsed.keys()],
+    expanded_scopes: user === null ? [] : [...user.scopes.scopes],
+    xsrf_token: token,
+    // The token is base64url plus '.', nothing to escape.
+    xsrf_form_html: () => safeHtml(`<input type="hidden" name="_xsrf" value="${token}">`),
+    announcement: '',
+    ...deps.config.JupyterHub.template_vars,
+    ...extra,
+  };
+}

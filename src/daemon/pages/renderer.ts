@@ -1,0 +1,90 @@
+import nunjucks from 'nunjucks';
+import type { Logger } from '../../lib/log.js';
+
+/**
+ * Page templates, rendered by nunjucks (a Jinja-like engine), searched as JupyterHub searches them:
+ * `templates/<name>` always names hub's own template (so an admin's page.html can `{% extends
+ * "templates/page.html" %}`), a bare name is looked up in JupyterHub.template_paths first, then in hub's own
+ * directory. Autoescaping is on unless jinja_environment_options says otherwise.
+ */
+export interface RendererOptions {
+  templatePaths: readonly string[];
+  defaultDir: string;
+  /** JupyterHub.jinja_environment_options, in Jinja's names. */
+  environmentOptions: Readonly<Record<string, unknown>>;
+  log: Logger;
+}
+
+/** nunjucks' options (its type omits `tags`, which the engine supports). */
+type EngineOptions = nunjucks.ConfigureOptions & {
+  tags?: { blockStart?: string; blockEnd?: string; variableStart?: string; variableEnd?: string; commentStart?: string; commentEnd?: string };
+};
+
+const TAG_OPTIONS: Readonly<Record<string, string>> = {
+  block_start_string: 'blockStart', block_end_string: 'blockEnd', variable_start_string: 'variableStart',
+  variable_end_string: 'variableEnd', comment_start_string: 'commentStart', comment_end_string: 'commentEnd',
+};
+
+/** Jinja Environment options -> nunjucks; the ones nunjucks cannot honour are named in a warning. */
+export function engineOptions(jinja: Readonly<Record<string, unknown>>, log: Logger): EngineOptions {
+  const out: EngineOptions = { autoescape: true, throwOnUndefined: false, noCache: false };
+  const tags: Record<string, string> = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(jinja)) {
+    if (key === 'autoescape' && typeof value === 'boolean') out.autoescape = value;
+    else if (key === 'trim_blocks' && typeof value === 'boolean') out.trimBlocks = value;
+    else if (key === 'lstrip_blocks' && typeof value === 'boolean') out.lstripBlocks = value;
+    else if (key === 'auto_reload' && typeof value === 'boolean') out.noCache = value;
+    else if (key === 'cache_size' && typeof value === 'number') out.noCache = value === 0;
+    else if (key === 'enable_async') continue;
+    else if (Object.hasOwn(TAG_OPTIONS, key) && typeof value === 'string') tags[TAG_OPTIONS[key] ?? key] = value;
+    else ignored.push(key);
+  }
+  if (Object.keys(tags).length > 0) out.tags = tags;
+  if (out.autoescape === false) log.warn('jinja_environment_options turns autoescape off: every template must escape request data itself');
+  if (ignored.length > 0) log.warn(`jinja_environment_options not supported by hub's template engine (nunjucks), ignored: ${ignored.join(', ')}`);
+  return out;
+}
+
+export class PageRenderer {
+  private readonly env: nunjucks.Environment;
+
+  constructor(o: RendererOptions) {
+    const opts = engineOptions(o.environmentOptions, o.log);
+    const own = new nunjucks.FileSystemLoader([o.defaultDir], { noCache: opts.noCache ?? false });
+    const prefixed: nunjucks.ILoader = {
+      // nunjucks' own loaders answer null for "not mine, ask the next loader"; its typings omit that.
+      getSource: (name) => (name.startsWith('templates/') ? own.getSource(name.slice('templates/'.length)) : (null as unknown as nunjucks.LoaderSource)),
+    };
+    const search = new nunjucks.FileSystemLoader([...o.templatePaths, o.defaultDir], { noCache: opts.noCache ?? false });
+    this.env = new nunjucks.Environment([prefixed, search], opts);
+    // Jinja's tojson, safe inside <script>: '<', '>' and '&' cannot end the script element.
+    this.env.addFilter('tojson', (v: unknown) => new nunjucks.runtime.SafeString(
+      JSON.stringify(v ?? null).replaceAll('<', '\\u003c').replaceAll('>', '\\u003e').replaceAll('&', '\\u0026')));
+  }
+
+  has(name: string): boolean {
+    try {
+      this.env.getTemplate(name);
+      return true;
+    } catch (err) {
+      // A broken template is an error to see, not a reason to quietly use another one.
+      if (err instanceof Error && err.message.includes('template not found')) return false;
+      throw err;
+    }
+  }
+
+  render(name: string, context: Record<string, unknown>): string {
+    return this.env.render(name, context);
+  }
+
+  /** For template text from the config (an authenticator's custom_html), rendered with the page's values. */
+  renderString(source: string, context: Record<string, unknown>): string {
+    return this.env.renderString(source, context);
+  }
+}
+
+/** Marks trusted markup (built by hub, never from request input) so autoescape leaves it alone. */
+export function safeHtml(html: string): nunjucks.runtime.SafeString {
+  return new nunjucks.runtime.SafeString(html);
+}

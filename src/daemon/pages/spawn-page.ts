@@ -1,0 +1,113 @@
+import { getUserByName, type UserRow } from '../db/users-repo.js';
+import type { RequestContext, Router } from '../api/router.js';
+import { ServerError } from '../spawner/server-manager.js';
+import { escapePath } from './next-url.js';
+import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { page } from './page-handler.js';
+import { PageError, redirect, sendHtml } from './respond.js';
+import { requireUserScope, validServerName } from './server-views.js';
+
+/**
+ * /hub/spawn[/<user>[/<server>]]: the options form (Spawner.options_form) or a start right away, then the
+ * server (ready at once) or /hub/spawn-pending (a progress bar fed by the progress event stream).
+ * Starting someone else's server needs `servers` on it, as the API does.
+ */
+interface Target {
+  me: UserPrincipal;
+  user: UserRow;
+  server: string;
+}
+
+async function target(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal): Promise<Target> {
+  const name = ctx.params.user ?? me.user.name;
+  const server = ctx.params.server ?? '';
+  if (server !== '' && !deps.config.JupyterHub.allow_named_servers) throw new PageError(400, 'Named servers are not enabled on this hub.');
+  if (server !== '' && !validServerName(server)) throw new PageError(400, 'Invalid server name');
+  const user = name === me.user.name ? me.user : await getUserByName(deps.db, name);
+  if (!user) throw new PageError(404, `No such user: ${name}`);
+  await requireUserScope(deps.db, me, 'servers', user, server);
+  return { me, user, server };
+}
+
+function serverUrl(deps: PagesDeps, t: Target): string {
+  return `${deps.baseUrl}user/${escapePath(t.user.name)}/${t.server === '' ? '' : `${escapePath(t.server)}/`}`;
+}
+
+function pendingUrl(deps: PagesDeps, t: Target): string {
+  return `${deps.hubPrefix}spawn-pending/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`;
+}
+
+/** JupyterHub's default options_from_form: the form as a dict of lists. */
+function optionsFromForm(deps: PagesDeps, form: URLSearchParams): Record<string, unknown> {
+  const data: Record<string, string[]> = {};
+  for (const [k, v] of form) if (k !== '_xsrf') (data[k] ??= []).push(v);
+  const hook = deps.config.Spawner.options_from_form;
+  return typeof hook === 'function' ? ((hook as (d: unknown) => unknown)(data) as Record<string, unknown>) : data;
+}
+
+async function optionsFormHtml(deps: PagesDeps, t: Target): Promise<string> {
+  const f = deps.config.Spawner.options_form;
+  if (typeof f === 'function') return String(await (f as (s: unknown) => unknown)({ user: { name: t.user.name }, name: t.server }));
+  return typeof f === 'string' ? f : '';
+}
+
+/** `next` is honoured only inside this server's own prefix: no open redirect through the spawn page. */
+function landing(ctx: RequestContext, deps: PagesDeps, t: Target): { ready: string; pending: string } {
+  const next = ctx.url.searchParams.get('next') ?? '';
+  const safe = next.startsWith(serverUrl(deps, t)) && !next.includes('//') && !next.includes('\\');
+  return {
+    ready: safe ? next : serverUrl(deps, t),
+    pending: safe ? `${pendingUrl(deps, t)}?next=${encodeURIComponent(next)}` : pendingUrl(deps, t),
+  };
+}
+
+async function start(ctx: RequestContext, deps: PagesDeps, t: Target, options: Record<string, unknown>): Promise<void> {
+  const to = landing(ctx, deps, t);
+  const rt = deps.servers().runtime(t.user.name, t.server);
+  if (rt.ready) return redirect(ctx.res, to.ready);
+  if (rt.pending === 'spawn') return redirect(ctx.res, to.pending);
+  try {
+    const outcome = await deps.servers().start(t.user, t.server, options);
+    redirect(ctx.res, outcome === 'ready' ? to.ready : to.pending);
+  } catch (err) {
+    if (err instanceof ServerError && err.status === 429) throw new PageError(429, err.message);
+    throw err;
+  }
+}
+
+async function showSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const t = await target(ctx, deps, await requireUser(ctx, deps));
+  const formHtml = await optionsFormHtml(deps, t);
+  const rt = deps.servers().runtime(t.user.name, t.server);
+  if (formHtml === '' || rt.ready || rt.pending !== null) return start(ctx, deps, t, {});
+  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, spawner_options_form: formHtml, url: ctx.url.pathname + ctx.url.search });
+  sendHtml(ctx.res, 200, deps.renderer.render('spawn.html', ns));
+}
+
+async function submitSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const { user: me, form } = await userForm(ctx, deps);
+  await start(ctx, deps, await target(ctx, deps, me), optionsFromForm(deps, form));
+}
+
+async function spawnPending(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const t = await target(ctx, deps, await requireUser(ctx, deps));
+  const rt = deps.servers().runtime(t.user.name, t.server);
+  const to = landing(ctx, deps, t);
+  if (rt.ready) return redirect(ctx.res, to.ready);
+  if (rt.pending !== 'spawn') {
+    // Not starting (it failed, or nobody asked): back to the spawn page, which starts it or shows the form.
+    return redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`);
+  }
+  const progressUrl = `${deps.hubPrefix}api/users/${escapePath(t.user.name)}/${t.server === '' ? 'server' : `servers/${escapePath(t.server)}`}/progress`;
+  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, progress_url: progressUrl, server_url: to.ready });
+  sendHtml(ctx.res, 200, deps.renderer.render('spawn_pending.html', ns));
+}
+
+export function registerSpawnPages(router: Router, deps: PagesDeps): void {
+  for (const path of ['spawn', 'spawn/:user', 'spawn/:user/:server']) {
+    router.add('GET', path, page(deps, (ctx) => showSpawn(ctx, deps)));
+    router.add('POST', path, page(deps, (ctx) => submitSpawn(ctx, deps)));
+  }
+  router.add('GET', 'spawn-pending/:user', page(deps, (ctx) => spawnPending(ctx, deps)));
+  router.add('GET', 'spawn-pending/:user/:server', page(deps, (ctx) => spawnPending(ctx, deps)));
+}

@@ -1,0 +1,60 @@
+import { HubError } from '../errors.js';
+import type { HubClient } from './hub-client.js';
+import { asCreatedToken, asTokenList, type CreatedToken, type TokenModel } from './models.js';
+import { apiPath, orNotFound, userPath } from './paths.js';
+import { getUser } from './users-api.js';
+
+/**
+ * Tokens: listed from hub's /hub/ext/tokens (every owner, with the prefix JupyterHub's per-user listing lacks),
+ * created and revoked through JupyterHub's per-user endpoints. Services have no token endpoint in JupyterHub's
+ * API: their tokens come from the config (services[].api_token, service_tokens) and are listed here only.
+ */
+export interface TokenQuery {
+  user?: string;
+  service?: string;
+}
+
+export async function listTokens(client: HubClient, q: TokenQuery = {}): Promise<TokenModel[]> {
+  // An unknown owner is an error, not an empty list: a typo must not look like "no tokens".
+  if (q.user !== undefined) await getUser(client, q.user);
+  if (q.service !== undefined) {
+    await orNotFound(client.get(apiPath(`services/${encodeURIComponent(q.service)}`)), `no such service: ${q.service}`, 'Services are configured in JupyterHub.services.');
+  }
+  const all = asTokenList(await client.get('/hub/ext/tokens'));
+  return all
+    .filter((t) => (q.user === undefined || t.user === q.user) && (q.service === undefined || t.service === q.service))
+    .sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.id.localeCompare(b.id));
+}
+
+export interface NewToken {
+  scopes?: string[];
+  expiresInSeconds?: number;
+  note?: string;
+}
+
+export async function createToken(client: HubClient, user: string, t: NewToken): Promise<CreatedToken> {
+  const body = {
+    ...(t.scopes ? { scopes: t.scopes } : {}),
+    ...(t.expiresInSeconds !== undefined ? { expires_in: t.expiresInSeconds } : {}),
+    ...(t.note !== undefined ? { note: t.note } : {}),
+  };
+  const res = await orNotFound(client.post(`${userPath(user)}/tokens`, body), `no such user: ${user}`, 'hub users ls lists the users.');
+  return asCreatedToken(res.body);
+}
+
+/** Finds a token's owner by id (JupyterHub's revoke needs the user's name in the path). */
+export async function findToken(client: HubClient, id: string): Promise<TokenModel> {
+  const token = asTokenList(await client.get('/hub/ext/tokens')).find((t) => t.id === id);
+  if (!token) throw new HubError('NOT_FOUND', `no such token: ${id}`, { hint: 'hub tokens ls shows token ids (a1, a2, ...).' });
+  return token;
+}
+
+export async function revokeToken(client: HubClient, token: TokenModel): Promise<void> {
+  if (token.user === undefined) {
+    throw new HubError('NOT_IMPLEMENTED', `token ${token.id} belongs to service ${token.service ?? '?'}; service tokens come from the config`, {
+      hint: 'Remove it from JupyterHub.services[].api_token or JupyterHub.service_tokens and restart the hub.',
+    });
+  }
+  const path = `${userPath(token.user)}/tokens/${encodeURIComponent(token.id)}`;
+  await orNotFound(client.delete(path), `no such token: ${token.id}`, 'hub tokens ls shows token ids.');
+}

@@ -1,0 +1,162 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useApp, useInput, type Key } from 'ink';
+import type { PressureSnapshot } from '../../lib/client/pressure-model.js';
+import type { ServerRow } from '../../lib/client/servers-api.js';
+import { describeRow } from './describe.js';
+import { KeyBar } from './key-bar.js';
+import { PressurePanel } from './pressure-panel.js';
+import { pressureLines, type Line } from './pressure-lines.js';
+import { RefreshThrottle } from './refresh-throttle.js';
+import { ServerTable } from './server-table.js';
+import { pushSample } from './sparkline.js';
+import { initialView, onKey, selectedIndex, visibleRows, type KeyPress, type ViewState } from './top-state.js';
+import { useTerminalSize } from './use-terminal-size.js';
+
+/**
+ * `hub top`: spawn pressure pushed by the daemon, and the server list re-read (throttled) on each push.
+ * Everything it shows comes through `source`, so tests render it with a fake hub.
+ */
+export type Connection = { state: 'connecting' } | { state: 'live' } | { state: 'lost'; reason: string };
+
+export interface TopSource {
+  /** Calls onPressure for every pushed snapshot and onConnection when the stream's state changes; returns stop(). */
+  watch(onPressure: (p: PressureSnapshot) => void, onConnection: (c: Connection) => void): () => void;
+  listServers(): Promise<ServerRow[]>;
+  /** Stops the server; resolves with what happened ("stopped", "stopping"). */
+  stopServer(row: ServerRow): Promise<string>;
+}
+
+interface Status {
+  text: string;
+  bad: boolean;
+}
+
+/** Title, pressure, blank, table header, status line, key bar: what the server list leaves room for. */
+const CHROME_LINES = 5;
+const PENDING_SAMPLES = 60;
+const STATUS_MS = 6000;
+
+/**
+ * Keys typed quickly (or pasted, or sent by tmux send-keys) reach Ink as one chunk such as `/al\r`: it is
+ * split here into one press per character, so a filter typed fast is the same as one typed slowly.
+ */
+export function toKeyPresses(input: string, key: Key): KeyPress[] {
+  const special = key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.escape || key.return || key.backspace || key.delete;
+  if (special || input.length <= 1) {
+    return [{ input, up: key.upArrow, down: key.downArrow, pageUp: key.pageUp, pageDown: key.pageDown, escape: key.escape, enter: key.return, backspace: key.backspace || key.delete }];
+  }
+  return [...input].map((ch) => (ch === '\r' || ch === '\n' ? { input: '', enter: true } : ch === '\x7f' || ch === '\b' ? { input: '', backspace: true } : { input: ch }));
+}
+
+function clock(iso: string | undefined): string {
+  const t = iso ? new Date(iso) : undefined;
+  return t && !Number.isNaN(t.getTime()) ? t.toTimeString().slice(0, 8) : '--:--:--';
+}
+
+function Title({ pressure, connection }: { pressure: PressureSnapshot | null; connection: Connection }) {
+  const conn = connection.state === 'live' ? <Text color="green">● live</Text> : connection.state === 'connecting' ? <Text color="yellow">○ connecting</Text> : <Text color="red">✕ {connection.reason}</Text>;
+  return (
+    <Text wrap="truncate">
+      <Text bold>hub top</Text>
+      {`  ${clock(pressure?.time)}  `}
+      {conn}
+    </Text>
+  );
+}
+
+function statusText(view: ViewState, shown: number, total: number): string {
+  const filter = view.filter ? `  filter "${view.filter}" (esc clears)` : '';
+  return `${shown === total ? total : `${shown} of ${total}`} servers  sorted by ${view.sort}${view.desc ? ' (reversed)' : ''}${filter}`;
+}
+
+export function TopApp({ source }: { source: TopSource }) {
+  const { exit } = useApp();
+  const { columns, rows: termRows } = useTerminalSize();
+  const [pressure, setPressure] = useState<PressureSnapshot | null>(null);
+  const [pending, setPending] = useState<number[]>([]);
+  const [servers, setServers] = useState<ServerRow[]>([]);
+  const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
+  const [status, setStatus] = useState<Status | null>(null);
+  const [view, setView] = useState<ViewState>(initialView);
+  // Keys can arrive before React has re-subscribed the input handler after a render: the handler reads the
+  // latest view and rows from refs, never from a stale closure.
+  const viewRef = useRef(view);
+  const rowsRef = useRef<ServerRow[]>([]);
+
+  const throttle = useMemo(
+    () =>
+      new RefreshThrottle(async () => {
+        try {
+          setServers(await source.listServers());
+        } catch (err) {
+          setStatus({ text: `listing servers: ${err instanceof Error ? err.message : String(err)}`, bad: true });
+        }
+      }),
+    [source],
+  );
+
+  useEffect(() => {
+    const stop = source.watch(
+      (p) => {
+        setPressure(p);
+        setPending((h) => pushSample(h, p.servers.pending_spawn, PENDING_SAMPLES));
+        throttle.request();
+      },
+      setConnection,
+    );
+    return () => {
+      stop();
+      throttle.stop();
+    };
+  }, [source, throttle]);
+
+  // A message (a stop's outcome, an error) stays a few seconds, then the list summary returns.
+  useEffect(() => {
+    if (!status) return undefined;
+    const t = setTimeout(() => setStatus(null), STATUS_MS);
+    return () => clearTimeout(t);
+  }, [status]);
+
+  const lines: Line[] = pressure ? pressureLines(pressure, pending, columns) : [[{ text: 'waiting for the first snapshot from the hub…', tone: 'dim' }]];
+  const shown = visibleRows(servers, view);
+  rowsRef.current = servers;
+  const selected = selectedIndex(shown, view);
+  const listHeight = Math.max(1, termRows - 1 - CHROME_LINES - lines.length);
+
+  const stop = (target: ServerRow): void => {
+    const what = describeRow(target);
+    setStatus({ text: `stopping ${what}…`, bad: false });
+    source
+      .stopServer(target)
+      .then(
+        (result) => setStatus({ text: `${what}: ${result}`, bad: false }),
+        (err: unknown) => setStatus({ text: `${what}: ${err instanceof Error ? err.message : String(err)}`, bad: true }),
+      )
+      .finally(() => throttle.request());
+  };
+
+  useInput((input, key) => {
+    // A key means the message was read: the list summary (sort, filter) is what the next key needs to see.
+    setStatus(null);
+    for (const press of toKeyPresses(input, key)) {
+      const [next, effect] = onKey(viewRef.current, press, visibleRows(rowsRef.current, viewRef.current), listHeight);
+      viewRef.current = next;
+      if (effect.kind === 'quit') exit();
+      if (effect.kind === 'stop') stop(effect.target);
+    }
+    setView(viewRef.current);
+  });
+
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Title pressure={pressure} connection={connection} />
+      <PressurePanel lines={lines} />
+      <Text> </Text>
+      <ServerTable rows={shown} selected={selected} height={listHeight} width={columns} />
+      <Text wrap="truncate" color={status?.bad ? 'red' : undefined} dimColor={!status}>
+        {status ? status.text : statusText(view, shown.length, servers.length)}
+      </Text>
+      <KeyBar view={view} />
+    </Box>
+  );
+}

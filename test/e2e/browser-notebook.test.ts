@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { launchChromium } from '../helpers/browser.js';
+import { ROOT } from '../helpers/cli.js';
+import { startTestHub } from '../helpers/hub.js';
+import { createUnixUser, removeUnixUser } from '../helpers/unix-user.js';
+
+/**
+ * The whole path a person takes, with real parts only: a unix account made by useradd, PAM login at /hub/login,
+ * LocalProcessSpawner starting the real jupyterhub-singleuser as that account, the spawn-pending page, our
+ * proxy, the OAuth login into the notebook server, a new notebook, a python3 cell run over the kernel's
+ * websocket, and its output read back. Screenshots go to test-artifacts/notebook/.
+ */
+const SHOTS = path.join(ROOT, 'test-artifacts', 'notebook');
+
+test('Chromium logs in with PAM, gets a real notebook server through the proxy and runs a python cell', { timeout: 180_000 }, async () => {
+  await mkdir(SHOTS, { recursive: true });
+  const password = `pw-${Date.now()}`;
+  const account = await createUnixUser({ password });
+  const t = await startTestHub({ withProxy: true, overrides: ['Spawner.http_timeout=90', 'Spawner.default_url=/tree'] });
+  const browser = await launchChromium();
+  try {
+    const { page } = browser;
+    const base = t.status.public_url.replace(/\/$/, '');
+    await page.goto(`${base}/hub/login`);
+    await page.fill('#username_input', account.name);
+    await page.fill('#password_input', password);
+    await page.screenshot({ path: path.join(SHOTS, '1-login.png') });
+    await page.click('#login_submit');
+    // Through spawn-pending (progress bar) to the notebook's file tree, after the OAuth round trip.
+    await page.waitForURL(new RegExp(`/user/${account.name}/tree`), { timeout: 120_000 });
+    await page.screenshot({ path: path.join(SHOTS, '2-tree.png') });
+
+    // A new notebook via the notebook's contents API (with its XSRF cookie, as its own UI does).
+    const created = await page.evaluate(async (prefix: string) => {
+      // Runs in the page: its document, typed here without pulling the DOM library into the whole project.
+      const doc = (globalThis as unknown as { document: { cookie: string } }).document;
+      const xsrf = doc.cookie.split('; ').find((c: string) => c.startsWith('_xsrf='))?.slice(6) ?? '';
+      const r = await fetch(`${prefix}api/contents`, { method: 'POST', headers: { 'X-XSRFToken': xsrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'notebook' }) });
+      return { status: r.status, body: (await r.json()) as { path?: string } };
+    }, `/user/${account.name}/`);
+    assert.equal(created.status, 201);
+    const nbPath = created.body.path ?? '';
+    await page.goto(`${base}/user/${account.name}/notebooks/${nbPath}`);
+    await page.waitForSelector('.kernel_idle_icon', { timeout: 60_000 });
+    await page.click('.CodeMirror');
+    await page.keyboard.type('print(6 * 7, "from", __import__("getpass").getuser())');
+    await page.keyboard.press('Shift+Enter');
+    const out = await page.waitForSelector('.output_subarea', { timeout: 60_000 });
+    const text = (await out.textContent())?.trim() ?? '';
+    await page.screenshot({ path: path.join(SHOTS, '3-cell-output.png') });
+    assert.equal(text, `42 from ${account.name}`, 'the kernel runs as the unix user and its output came back over the websocket');
+  } finally {
+    await browser.close();
+    await t.stop();
+    await removeUnixUser(account.name);
+  }
+});

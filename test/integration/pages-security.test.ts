@@ -1,0 +1,201 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { safeNextUrl } from '../../src/daemon/pages/next-url.js';
+import { XsrfProtection } from '../../src/daemon/auth/xsrf.js';
+import { listTokens } from '../../src/daemon/db/tokens-repo.js';
+import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { createGroup, addGroupMembers } from '../../src/daemon/db/groups-repo.js';
+import { HttpBrowser, xsrfFrom } from '../helpers/browser.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+
+/**
+ * One test per class of JupyterHub security advisory (docs/security.md lists them): each replays the attack
+ * against hub and expects it to fail.
+ */
+async function withHub(overrides: string[], fn: (t: TestHub, origin: string) => Promise<void>): Promise<void> {
+  const t = await startTestHub({ overrides: ['JupyterHub.authenticator_class=dummy', ...overrides] });
+  try {
+    await fn(t, new URL(t.status.hub_url).origin);
+  } finally {
+    await t.stop();
+  }
+}
+
+const EVIL_NEXT = [
+  '//evil.example', '///evil.example', '////evil.example/x', '/\\evil.example', '\\\\evil.example', '/\\/evil.example',
+  'https://evil.example/', 'http:evil.example', 'https:/evil.example', 'javascript:alert(1)', 'data:text/html,hi',
+  '/%2F%2Fevil.example', '/%2f/evil.example', '%2F%2Fevil.example', '/%5Cevil.example', '/.//evil.example', '/./\\evil.example',
+  '/\t/evil.example', '/\n/evil.example', ' //evil.example', '/ /evil.example', '\u0000//evil.example',
+  'http://127.0.0.1:1@evil.example/', 'http://evil.example\\@127.0.0.1/', '//127.0.0.1@evil.example', 'evil.example',
+];
+
+test('CVE-2019-10255, jupyterhub#1908, CVE-2026-33709 (open redirect via next): only paths on this site survive', async () => {
+  for (const next of EVIL_NEXT) assert.equal(safeNextUrl(next, { host: '127.0.0.1:8000' }), '', JSON.stringify(next));
+  assert.equal(safeNextUrl('/hub/home?x=1#y', { host: 'h:1' }), '/hub/home?x=1#y');
+  assert.equal(safeNextUrl('http://h:1/user/a/tree', { host: 'h:1' }), '/user/a/tree', 'an absolute URL to this host keeps its path');
+  assert.equal(safeNextUrl('/a/../b', { host: 'h:1' }), '/b');
+  await withHub([], async (_t, origin) => {
+    const host = new URL(origin).host;
+    for (const next of [...EVIL_NEXT, `http://${host}.evil.example/`, `//${host}.evil.example/`]) {
+      const b = new HttpBrowser(origin);
+      const r = await b.login('/hub/', 'ann', 'pw', next);
+      assert.equal(r.status, 302, next);
+      assert.equal(r.headers.location, '/hub/spawn', `next=${JSON.stringify(next)} must fall back to the default`);
+      // Already logged in: GET /hub/login?next=... must not bounce either.
+      const again = await b.get(`/hub/login?next=${encodeURIComponent(next)}`);
+      assert.equal(again.headers.location, '/hub/spawn', `logged-in next=${JSON.stringify(next)}`);
+    }
+    const ok = await new HttpBrowser(origin).login('/hub/', 'ann', 'pw', `http://${host}/hub/token`);
+    assert.equal(ok.headers.location, '/hub/token');
+  });
+});
+
+test('CVE-2020-36191 and CVE-2026-40864 (XSRF): every form needs the token, Sec-Fetch-* headers are no excuse', async () => {
+  await withHub(['Authenticator.admin_users=["root1"]'], async (t, origin) => {
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'root1', 'pw');
+    const sameOriginish = { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'no-cors', referer: `${origin}/hub/admin`, origin };
+    const posts: [string, Record<string, string>][] = [
+      ['/hub/token', { note: 'csrf' }],
+      ['/hub/admin/users', { usernames: 'victim-made' }],
+      ['/hub/admin/users/root1/delete', {}],
+      ['/hub/home/stop', { server: '' }],
+      ['/hub/token/revoke', { token_id: 'a1' }],
+    ];
+    for (const [path, form] of posts) {
+      const r = await b.post(path, form, sameOriginish);
+      assert.equal(r.status, 403, path);
+      assert.match(r.text, /XSRF token is missing or stale/, path);
+    }
+    assert.equal((await listTokens(t.hub.db!, {})).length, 0, 'no token was made');
+    assert.equal(await getUserByName(t.hub.db!, 'victim-made'), null, 'no user was made');
+    assert.ok(await getUserByName(t.hub.db!, 'root1'), 'nobody was deleted');
+    // The API answers the same attempt with JSON (a stand-in endpoint: the gate runs before any API handler).
+    t.hub.api!.router.add('DELETE', 'api/test-delete', async () => assert.fail('the handler must not run'));
+    const api = await b.request('DELETE', '/hub/api/test-delete', { headers: sameOriginish });
+    assert.equal(api.status, 403);
+    assert.match(api.text, /_xsrf/);
+  });
+});
+
+test('CVE-2024-28233 (cookie tossing): an _xsrf cookie and token taken from another session are refused', async () => {
+  await withHub([], async (t, origin) => {
+    const attacker = new HttpBrowser(origin);
+    await attacker.login('/hub/', 'mallory', 'pw');
+    const attackerToken = xsrfFrom((await attacker.get('/hub/token')).text);
+    const attackerXsrfId = attacker.cookie('_xsrf')?.value ?? '';
+    const victim = new HttpBrowser(origin);
+    await victim.login('/hub/', 'victor', 'pw');
+    // Same-site content planted the attacker's _xsrf value in the victim's browser, at a more specific path.
+    victim.jar.set('_xsrf', [{ value: attackerXsrfId, path: '/hub/token', attributes: '' }, ...(victim.jar.get('_xsrf') ?? [])]);
+    const r = await victim.post('/hub/token', { _xsrf: attackerToken, note: 'tossed' });
+    assert.equal(r.status, 403);
+    const victor = await getUserByName(t.hub.db!, 'victor');
+    assert.equal((await listTokens(t.hub.db!, { userId: victor!.id })).length, 0);
+    // A planted session id is not adopted at login either.
+    const planted = new HttpBrowser(origin);
+    planted.jar.set('jupyterhub-session-id', [{ value: 'a'.repeat(32), path: '/', attributes: '' }]);
+    await planted.login('/hub/', 'victor', 'pw');
+    assert.notEqual(planted.cookie('jupyterhub-session-id')?.value, 'a'.repeat(32));
+  });
+});
+
+test('reflected input (XSS): request data is escaped in every page that shows it', async () => {
+  const payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
+  await withHub(['Authenticator.admin_users=["adm"]'], async (_t, origin) => {
+    const anon = new HttpBrowser(origin);
+    const loginPage = await anon.get(`/hub/login?next=${encodeURIComponent(payload)}&username=${encodeURIComponent(payload)}`);
+    const failed = await anon.post(`/hub/login?next=${encodeURIComponent(payload)}`, { _xsrf: xsrfFrom(loginPage.text), username: payload, password: 'x' });
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'adm', 'pw');
+    await b.post('/hub/token', { _xsrf: xsrfFrom((await b.get('/hub/token')).text), note: payload });
+    const pages = [
+      loginPage,
+      failed,
+      await b.get('/hub/token'),
+      await b.get(`/hub/admin?name_filter=${encodeURIComponent(payload)}`),
+      await b.post(`/hub/admin/users/${encodeURIComponent(payload)}/delete`, { _xsrf: xsrfFrom((await b.get('/hub/admin')).text) }),
+      await b.get(`/hub/error/${encodeURIComponent(payload)}`),
+      await b.get(`/hub/admin?done=${encodeURIComponent(payload)}`),
+    ];
+    for (const p of pages) {
+      assert.ok(!p.text.includes('<script>alert(1)'), p.text.slice(0, 400));
+      assert.ok(!p.text.includes('<img src=x'), p.text.slice(0, 400));
+    }
+    assert.ok(pages[2]!.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the note is shown, escaped');
+    assert.equal(pages[4]!.status, 404);
+  });
+});
+
+test('scope escalation: tokens never exceed their owner, admin:users cannot make admins (CVE-2024-41942), filtered admin stays filtered', async () => {
+  const roles = JSON.stringify([
+    { name: 'user-admin', scopes: ['admin:users', 'admin-ui', 'list:users'], users: ['uadm'] },
+    { name: 'group-admin', scopes: ['admin-ui', 'list:users!group=g1', 'delete:users!group=g1', 'admin:users!group=g1'], users: ['gadm'] },
+  ]);
+  await withHub([`JupyterHub.load_roles=${roles}`, 'Authenticator.allowed_users=["uadm","gadm","plain","in-g1","out-g1"]'], async (t, origin) => {
+    const db = t.hub.db!;
+    const g1 = await createGroup(db, 'g1');
+    await addGroupMembers(db, g1.id, [(await getUserByName(db, 'in-g1'))!.id]);
+    t.hub.identity!.invalidate();
+
+    const plain = new HttpBrowser(origin);
+    await plain.login('/hub/', 'plain', 'pw');
+    const xsrf = xsrfFrom((await plain.get('/hub/token')).text);
+    const escalate = await plain.post('/hub/token', { _xsrf: xsrf, note: 'x', scopes: 'admin:users' });
+    assert.equal(escalate.status, 403);
+    assert.match(escalate.text, /Not assigning requested scopes [^<]*admin:users[^<]*not held by User plain/);
+    const other = await plain.post('/hub/token', { _xsrf: xsrf, note: 'x', scopes: 'read:users!user=uadm' });
+    assert.equal(other.status, 403);
+    const unknown = await plain.post('/hub/token', { _xsrf: xsrf, note: 'x', scopes: 'no-such-scope' });
+    assert.equal(unknown.status, 400);
+    assert.equal((await listTokens(db, { userId: (await getUserByName(db, 'plain'))!.id })).length, 0);
+    assert.equal((await plain.get('/hub/admin')).status, 403, 'no admin-ui, no admin page');
+
+    const ua = new HttpBrowser(origin);
+    await ua.login('/hub/', 'uadm', 'pw');
+    const uaX = xsrfFrom((await ua.get('/hub/admin')).text);
+    assert.equal((await ua.post('/hub/admin/users', { _xsrf: uaX, usernames: 'newbie', admin: 'on' })).status, 403);
+    assert.equal((await ua.post('/hub/admin/users/plain/admin', { _xsrf: uaX, admin: 'true' })).status, 403);
+    assert.equal((await ua.post('/hub/admin/users/uadm/admin', { _xsrf: uaX, admin: 'true' })).status, 403, 'not even for oneself');
+    assert.equal((await getUserByName(db, 'plain'))!.admin, false);
+    assert.equal((await getUserByName(db, 'uadm'))!.admin, false);
+    assert.equal((await ua.post('/hub/admin/users', { _xsrf: uaX, usernames: 'newbie' })).status, 302, 'adding a plain user is what admin:users is for');
+
+    const ga = new HttpBrowser(origin);
+    await ga.login('/hub/', 'gadm', 'pw');
+    const gaPage = await ga.get('/hub/admin');
+    assert.ok(gaPage.text.includes('data-user="in-g1"') && !gaPage.text.includes('data-user="out-g1"'), 'lists only its group');
+    const gaX = xsrfFrom(gaPage.text);
+    assert.equal((await ga.post('/hub/admin/users/out-g1/delete', { _xsrf: gaX })).status, 404, 'outside the filter: as if absent');
+    assert.ok(await getUserByName(db, 'out-g1'));
+    assert.equal((await ga.post('/hub/admin/users', { _xsrf: gaX, usernames: 'x1' })).status, 403, 'a filtered admin:users cannot add users');
+    assert.equal((await ga.post('/hub/admin/users/in-g1/delete', { _xsrf: gaX })).status, 302);
+    assert.equal(await getUserByName(db, 'in-g1'), null);
+  });
+});
+
+test('cookie attributes: HttpOnly and SameSite everywhere, Secure behind https, hub cookies only at the hub path', async () => {
+  const xsrf = new XsrfProtection({ secret: Buffer.alloc(32, 1), path: '/jh/hub/', secure: true, maxAgeSeconds: 60 });
+  const headers: Record<string, string[]> = {};
+  const res = { getHeader: (n: string) => headers[n], setHeader: (n: string, v: string[]) => { headers[n] = v; } };
+  const req = { headers: {} as Record<string, string> };
+  const token = xsrf.issue(req as never, res as never, '');
+  assert.match(headers['set-cookie']?.[0] ?? '', /^_xsrf=[\w-]{22}; Path=\/jh\/hub\/; Max-Age=60; HttpOnly; Secure; SameSite=Lax$/);
+  assert.ok(xsrf.verify(req as never, token, ''));
+  assert.ok(!xsrf.verify(req as never, token, 'someone-else'), 'a token is bound to its user');
+  await withHub(['JupyterHub.base_url=/jh/'], async (_t, origin) => {
+    const b = new HttpBrowser(origin);
+    await b.login('/jh/hub/', 'ivy', 'pw');
+    assert.equal(b.cookie('jupyterhub-hub-login')?.path, '/jh/hub/');
+    assert.equal(b.cookie('jupyterhub-session-id')?.path, '/jh/');
+    assert.equal(b.cookie('_xsrf')?.path, '/jh/hub/');
+    for (const name of ['jupyterhub-hub-login', 'jupyterhub-session-id', '_xsrf']) {
+      assert.match(b.cookie(name)?.attributes ?? '', /HttpOnly/, name);
+      assert.match(b.cookie(name)?.attributes ?? '', /SameSite=Lax/, name);
+    }
+    const page = await b.get('/jh/hub/home');
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'self'; report-uri \/jh\/hub\/security\/csp-report/);
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  });
+});
