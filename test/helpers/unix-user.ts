@@ -22,6 +22,8 @@ export function randomName(prefix = 'hubt'): string {
 export interface UnixUser {
   name: string;
   password: string;
+  uid: number;
+  home: string;
   remove: () => Promise<void>;
 }
 
@@ -32,10 +34,13 @@ export async function createUnixUser(opts: { password?: string; groups?: string[
   if (opts.groups && opts.groups.length > 0) args.push('--groups', opts.groups.join(','));
   await run('useradd', [...args, name]);
   await run('chpasswd', [], `${name}:${password}\n`);
-  return { name, password, remove: () => removeUnixUser(name) };
+  const fields = (await run('getent', ['passwd', name])).split(':');
+  return { name, password, uid: Number(fields[2]), home: fields[5] ?? `/home/${name}`, remove: () => removeUnixUser(name) };
 }
 
 export async function removeUnixUser(name: string): Promise<void> {
+  // userdel refuses while the account has processes (a server a failed test left behind).
+  await run('pkill', ['-KILL', '-u', name]).catch(() => undefined);
   await run('userdel', ['--remove', name]).catch(() => run('userdel', [name]).catch(() => undefined));
 }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHub } from '../helpers/hub.js';
-import { createSystemUser } from '../helpers/system-user.js';
+import { createUnixUser } from '../helpers/unix-user.js';
 import { loginCookie } from '../helpers/python-hubauth.js';
 import { createUsers } from '../../src/daemon/db/users-repo.js';
 
@@ -43,7 +43,7 @@ class Jar {
 }
 
 test('a browser logs in to the real jupyterhub-singleuser through the hub\'s OAuth provider', async () => {
-  const account = createSystemUser('hubo');
+  const account = await createUnixUser();
   const t = await startTestHub({ withProxy: true, overrides: ['Spawner.http_timeout=60'] });
   try {
     const db = t.hub.db;
@@ -88,6 +88,6 @@ test('a browser logs in to the real jupyterhub-singleuser through the hub\'s OAu
     await t.hub.servers.stop(user, '');
   } finally {
     await t.stop();
-    account.remove();
+    await account.remove();
   }
 });

@@ -41,9 +41,9 @@ describe('proxy-main command line', () => {
   });
 
   test('CHP flags we do not implement are refused by name', () => {
-    const r = runMain(['--api-ssl-key', '/x.key', '--port', '0']);
+    const r = runMain(['--storage-backend', 'redis', '--port', '0']);
     assert.equal(r.status, EXIT_CODES.NOT_IMPLEMENTED);
-    assert.match(r.stderr, /--api-ssl-key is not supported yet/);
+    assert.match(r.stderr, /--storage-backend is not supported yet/);
   });
 
   test('unknown flags and bad values are usage errors', () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startTestHub } from '../helpers/hub.js';
-import { createSystemUser } from '../helpers/system-user.js';
+import { execFileSync } from 'node:child_process';
+import { createUnixUser } from '../helpers/unix-user.js';
 import { createUsers } from '../../src/daemon/db/users-repo.js';
 import type { LocalServerManager } from '../../src/daemon/spawner/local-server-manager.js';
 import { pidAlive } from '../../src/daemon/spawner/kill-sequence.js';
@@ -24,7 +25,7 @@ function pidOf(hub: Hub, user: string): number {
 }
 
 test('the real jupyterhub-singleuser runs as the unix user, behind our proxy; stop leaves nothing behind', async () => {
-  const account = createSystemUser();
+  const account = await createUnixUser();
   const t = await startTestHub({ withProxy: true, overrides: ['Spawner.http_timeout=60'] });
   try {
     const db = t.hub.db;
@@ -35,7 +36,7 @@ test('the real jupyterhub-singleuser runs as the unix user, behind our proxy; st
     const result = await manager.start(user, '', {});
     assert.equal(result, 'ready');
     const pid = pidOf(t.hub, account.name);
-    assert.equal(uidOf(pid), account.uid, 'the server runs as the user, not as root');
+    assert.equal(uidOf(pid), Number(execFileSync('id', ['-u', account.name], { encoding: 'utf8' })), 'the server runs as the user, not as root');
     const prefix = `/user/${account.name}/`;
 
     // Through the proxy, the notebook asks for an OAuth login at the hub, exactly as jupyterhub-singleuser does.
@@ -58,12 +59,12 @@ test('the real jupyterhub-singleuser runs as the unix user, behind our proxy; st
     assert.equal((await db('servers')).length, 0, 'no servers row');
   } finally {
     await t.stop();
-    account.remove();
+    await account.remove();
   }
 });
 
 test('cleanup_servers false: a restarted hub adopts the running server and spawns nothing; kill -9 of the proxy is repaired', async () => {
-  const account = createSystemUser();
+  const account = await createUnixUser();
   const overrides = ['Spawner.http_timeout=60', 'JupyterHub.cleanup_servers=false', 'ConfigurableHTTPProxy.check_running_interval=1', `ConfigurableHTTPProxy.auth_token=${'t'.repeat(32)}`];
   const first = await startTestHub({ withProxy: true, overrides: [...overrides, 'JupyterHub.cleanup_proxy=false'] });
   let second: Awaited<ReturnType<typeof startTestHub>> | undefined;
@@ -101,6 +102,6 @@ test('cleanup_servers false: a restarted hub adopts the running server and spawn
       if (user) await (second.hub.servers as LocalServerManager).stop(user, '').catch(() => undefined);
       await second.stop();
     }
-    account.remove();
+    await account.remove();
   }
 });

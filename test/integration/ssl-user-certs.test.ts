@@ -11,7 +11,7 @@ import { InternalSsl } from '../../src/daemon/ssl/internal-ssl.js';
 import { installUserCerts } from '../../src/daemon/ssl/user-certs.js';
 import { HubError } from '../../src/lib/errors.js';
 import { tempDir } from '../helpers/cli.js';
-import { createSystemUser, type SystemUser } from '../helpers/system-user.js';
+import { createUnixUser, randomName, type UnixUser } from '../helpers/unix-user.js';
 
 const asRoot = process.getuid?.() === 0;
 
@@ -22,15 +22,15 @@ function gidOf(name: string): number {
 describe('installUserCerts', { skip: !asRoot && 'needs root to create a unix user' }, () => {
   let cwd = '';
   let ssl: InternalSsl;
-  let user: SystemUser;
+  let user: UnixUser;
 
   before(async () => {
     cwd = await tempDir('hub-ssl-');
     ssl = await InternalSsl.init({ location: 'internal-ssl', cwd, hostname: 'hub.test' });
-    user = createSystemUser('hubssl');
+    user = await createUnixUser({ name: randomName('hubssl') });
   });
-  after(() => {
-    user.remove();
+  after(async () => {
+    await user.remove();
     rmSync(cwd, { recursive: true, force: true });
   });
 

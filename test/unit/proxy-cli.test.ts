@@ -39,7 +39,7 @@ test("CHP's defaults: port 8000, API on localhost at port+1, info, keep-alive 5 
 
 test('unsupported CHP flags are refused by name, bad values are usage errors', () => {
   const isCode = (code: string) => (err: unknown) => err instanceof HubError && err.code === code;
-  assert.throws(() => parseProxyArgs(['--client-ssl-key', 'x']), isCode('NOT_IMPLEMENTED'));
+  assert.throws(() => parseProxyArgs(['--storage-backend', 'x']), isCode('NOT_IMPLEMENTED'));
   assert.throws(() => parseProxyArgs(['--insecure']), isCode('NOT_IMPLEMENTED'));
   assert.throws(() => parseProxyArgs(['--bogus']), isCode('USAGE'));
   assert.throws(() => parseProxyArgs(['--port', '70000']), isCode('USAGE'));

@@ -52,7 +52,8 @@ On a terminal it asks; elsewhere it needs --answer-yes (or --force). --dry-run s
       return rows;
     }
     const single = targets.length === 1 && this.args.server !== undefined;
-    await this.confirmAction(single ? `Stop ${describeServer(targets[0] as Target)}?` : `Stop ${targets.length} servers (${what}): ${preview(targets.map(formatServerRef))}?`);
+    const count = `${targets.length} server${targets.length === 1 ? '' : 's'}`;
+    await this.confirmAction(single ? `Stop ${describeServer(targets[0] as Target)}?` : `Stop ${count} (${what}): ${preview(targets.map(formatServerRef))}?`);
     const results = await runBatch(targets, async (t) => ((await stopServer(client, t.user, t.name)) === 'stopped' ? 'stopped' : 'stopping'));
     const rows = outcomeRows(results, formatServerRef);
     this.log(renderOutcomes('SERVER', rows, this.width()));

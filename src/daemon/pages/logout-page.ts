@@ -1,9 +1,9 @@
 import type { RequestContext, Router } from '../api/router.js';
 import { appendSetCookie } from '../auth/sessions.js';
 import { clearCookie } from '../auth/cookies.js';
-import { deleteToken, listTokens } from '../db/tokens-repo.js';
+import { revokeSessionTokens } from '../auth/oauth/index.js';
 import { clientAddress } from './client-address.js';
-import { namespace, pageUser, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { namespace, pageUser, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
 import { redirect, sendHtml } from './respond.js';
 
@@ -13,14 +13,6 @@ import { redirect, sendHtml } from './respond.js';
  * too: CVE-2021-41247 was a logout that left those alive), and clears every hub cookie. Tokens are revoked only
  * for a logged-in request: a forged logout link must not cost a victim their other sessions.
  */
-async function revokeSessionTokens(deps: PagesDeps, user: UserPrincipal): Promise<number> {
-  if (user.sessionId === null || user.sessionId === '') return 0;
-  const tokens = (await listTokens(deps.db, { userId: user.user.id })).filter((t) => t.session_id === user.sessionId);
-  for (const t of tokens) await deleteToken(deps.db, t.id, { userId: user.user.id });
-  if (tokens.length > 0) deps.identity.invalidate();
-  return tokens.length;
-}
-
 async function logout(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const user = await pageUser(ctx, deps);
   if (user !== null) {
@@ -28,7 +20,7 @@ async function logout(ctx: RequestContext, deps: PagesDeps): Promise<void> {
       deps.log.info(`Shutting down ${user.user.name}'s servers`);
       await deps.servers().stopAll(user.user);
     }
-    const revoked = await revokeSessionTokens(deps, user);
+    const revoked = await revokeSessionTokens(deps.db, { userId: user.user.id, sessionId: user.sessionId ?? '' }, deps.identity);
     if (revoked > 0) deps.log.debug(`Deleted ${revoked} access tokens for ${user.user.name}`);
     deps.log.info(`User logged out: ${user.user.name} from ${clientAddress(ctx.req, deps.config.JupyterHub.trusted_downstream_ips)}`);
   }

@@ -33,6 +33,8 @@ export interface NewToken {
 }
 
 export async function createToken(client: HubClient, user: string, t: NewToken): Promise<CreatedToken> {
+  // JupyterHub answers 403 ("not found or no permissions") for an unknown user: ask first, to say which.
+  await getUser(client, user);
   const body = {
     ...(t.scopes ? { scopes: t.scopes } : {}),
     ...(t.expiresInSeconds !== undefined ? { expires_in: t.expiresInSeconds } : {}),

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+/**
+ * A real terminal for dashboard tests: a private tmux server (-L, no user config) with one fixed-size window
+ * running a command; the screen is read with capture-pane and keys are typed with send-keys. The pane stays
+ * after the command exits (remain-on-exit) so its exit status can be checked.
+ */
+const run = promisify(execFile);
+
+export class Tmux {
+  private constructor(
+    readonly socket: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  private async tmux(...args: string[]): Promise<string> {
+    const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { env: this.env });
+    return stdout;
+  }
+
+  /** Starts `command` (one shell word list) in a new tmux server of its own, in a width x height window. */
+  static async start(command: string[], opts: { cwd: string; width: number; height: number; env: NodeJS.ProcessEnv }): Promise<Tmux> {
+    const socket = `hub-test-${process.pid}-${Date.now().toString(36)}`;
+    const t = new Tmux(socket, opts.env);
+    await t.tmux('new-session', '-d', '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, ...command, ';', 'set-option', '-g', 'remain-on-exit', 'on');
+    return t;
+  }
+
+  /** The visible screen as text (no colours), trailing blank lines dropped. */
+  async capture(): Promise<string> {
+    return (await this.tmux('capture-pane', '-p')).replace(/\n+$/, '');
+  }
+
+  async sendKeys(...keys: string[]): Promise<void> {
+    await this.tmux('send-keys', ...keys);
+  }
+
+  async resize(width: number, height: number): Promise<void> {
+    await this.tmux('resize-window', '-x', String(width), '-y', String(height));
+  }
+
+  /** null while the command runs, its exit status once it has exited. */
+  async exitStatus(): Promise<number | null> {
+    const [dead, status] = (await this.tmux('display-message', '-p', '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
+    return dead === '1' ? Number(status) : null;
+  }
+
+  /** Polls the screen until `check` holds (no fixed sleeps); fails with the last screen after `timeoutMs`. */
+  async waitFor(check: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.capture();
+      if (check(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`tmux: timed out waiting for ${what}; the screen:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async kill(): Promise<void> {
+    // The server is gone already if its last pane was closed: nothing left to kill is fine.
+    await this.tmux('kill-server').catch(() => undefined);
+  }
+}
