@@ -1,8 +1,10 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import type { TlsFiles } from './spawner/spawner.js';
 import type { LoadedConfig } from '../lib/config/index.js';
 import { HubError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -21,6 +23,8 @@ import { adoptRunningServers } from './spawner/adopt.js';
 import { freePort } from './spawner/free-port.js';
 import { startActivityPoll } from './activity-poll.js';
 import { PressureFeed } from './pressure.js';
+import { InternalSsl } from './ssl/internal-ssl.js';
+import { readTlsFiles, type TlsMaterialPem } from './ssl/tls-files.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
 import { syncConfiguredUsers } from './init-users.js';
 import { syncRoles } from './auth/role-sync.js';
@@ -64,6 +68,8 @@ export class Hub {
   private hubTarget = '';
   proxy: ProxyStage | undefined;
   pressure: PressureFeed | undefined;
+  /** internal_ssl: the certificate store, and the hub's own key/certificate/trust bundle. */
+  ssl: { store: InternalSsl; hub: TlsMaterialPem } | undefined;
   private hubAddr: ListenAddress = { host: '127.0.0.1', port: 0 };
   private publicUrl = '';
   db: Knex | undefined;
@@ -92,6 +98,7 @@ export class Hub {
       await prepareSocketPath(this.opts.socketPath, log);
       this.db = await this.startDatabase();
       this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
+      if (jh.internal_ssl) await this.startInternalSsl();
       const pub = publicListenAddress(jh, this.opts.loaded.explicit);
       // hub_port 0 is resolved now: the proxy, started first, must know where the hub will be (its error target).
       this.hubAddr = hubListenAddress(jh);
@@ -182,6 +189,27 @@ export class Hub {
     return db;
   }
 
+  private async startInternalSsl(): Promise<void> {
+    const jh = this.config.JupyterHub;
+    const store = await InternalSsl.init({
+      location: jh.internal_certs_location, cwd: this.opts.cwd, trustedAltNames: jh.trusted_alt_names, recreate: jh.recreate_internal_certs,
+      externalAuthorities: jh.external_ssl_authorities, subdomainHost: jh.subdomain_host, log: this.opts.log.child('ssl'),
+    });
+    if (!store.proxyApi || !store.proxyClient) {
+      throw new HubError('CONFIG_INVALID', 'internal_ssl needs keys for proxy-api-ca and proxy-client-ca to issue the proxy its certificates', { hint: 'Give their keys in JupyterHub.external_ssl_authorities, or let hub create them.' });
+    }
+    this.ssl = { store, hub: await readTlsFiles(store.hub) };
+  }
+
+  /** What the spawn sequence needs under internal_ssl: a certificate per spawn, and the hub's client identity. */
+  private spawnSsl(ssl: { store: InternalSsl; hub: TlsMaterialPem }): { issue(name: string): Promise<TlsFiles>; agent: https.Agent } {
+    const sp = this.config.Spawner;
+    return {
+      issue: (name) => ssl.store.issueServerCert({ name, altNames: sp.ssl_alt_names, includeLocal: sp.ssl_alt_names_include_local }),
+      agent: new https.Agent({ keepAlive: true, ...ssl.hub }),
+    };
+  }
+
   private async startProxy(pub: ListenAddress): Promise<void> {
     const jh = this.config.JupyterHub;
     const hubAddr = this.hubAddr;
@@ -189,7 +217,10 @@ export class Hub {
       config: this.config,
       explicit: this.opts.loaded.explicit,
       publicAddr: pub,
-      hubUrl: urlFor('http', hubAddr, `${jh.base_url}hub/`),
+      hubUrl: urlFor(this.ssl ? 'https' : 'http', hubAddr, `${jh.base_url}hub/`),
+      ...(this.ssl && this.ssl.store.proxyApi && this.ssl.store.proxyClient
+        ? { tls: { apiSsl: this.ssl.store.proxyApi, clientSsl: this.ssl.store.proxyClient, hub: this.ssl.hub } }
+        : {}),
       pidFile: path.join(path.dirname(this.opts.socketPath), 'proxy.pid'),
       env: this.opts.env,
       log: this.opts.log.child('proxy'),
@@ -208,7 +239,7 @@ export class Hub {
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
-    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`, env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}) });
+    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`, env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');
@@ -224,11 +255,14 @@ export class Hub {
 
   private async startHubPort(api: ApiService): Promise<void> {
     const addr = this.hubAddr;
-    const server = http.createServer(api.listener('tcp'));
+    // Under internal_ssl every peer of the hub port (proxy, servers, services) shows a certificate of ours.
+    const server = this.ssl
+      ? https.createServer({ ...this.ssl.hub, requestCert: true, rejectUnauthorized: true }, api.listener('tcp'))
+      : http.createServer(api.listener('tcp'));
     await listen(server, () => server.listen(addr.port, addr.host), `the hub API on ${addr.host}:${addr.port}`);
     this.undo.push({ name: 'hub API', run: () => closeServer(server) });
     const bound = server.address() as AddressInfo;
-    this.hubUrl = urlFor('http', { host: addr.host, port: bound.port }, `${this.config.JupyterHub.base_url}hub/`);
+    this.hubUrl = urlFor(this.ssl ? 'https' : 'http', { host: addr.host, port: bound.port }, `${this.config.JupyterHub.base_url}hub/`);
     this.hubTarget = new URL(this.hubUrl).origin;
   }
 

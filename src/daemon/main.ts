@@ -6,6 +6,8 @@ import { createLogger, type Logger } from '../lib/log.js';
 import { resolveSocketPath } from '../lib/paths.js';
 import { Hub } from './hub.js';
 import { sdNotify } from './sd-notify.js';
+import { InternalSsl } from './ssl/internal-ssl.js';
+import { describeEntry } from './ssl/ssl-report.js';
 
 /**
  * The daemon process: load config, build the hub, start it, report readiness (stderr, systemd, and the
@@ -52,6 +54,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     const log = makeLogger(loaded, args.cwd);
     signals.log = log;
     for (const w of loaded.warnings) log.warn(w);
+    if (loaded.config.JupyterHub.generate_certs) return await generateCertsAndExit(loaded, args.cwd, log);
     const socket = resolveSocketPath({ flag: args.socket, env: args.env, configured: loaded.config.Hub.control_socket, dbUrl: loaded.config.JupyterHub.db_url, cwd: args.cwd });
     const hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log });
     const status = await hub.start();
@@ -70,6 +73,18 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
   } finally {
     signals.dispose();
   }
+}
+
+/** JupyterHub's generate_certs: create (or reuse) the internal-ssl store, say what was done, and exit. */
+async function generateCertsAndExit(loaded: LoadedConfig, cwd: string, log: Logger): Promise<number> {
+  const jh = loaded.config.JupyterHub;
+  const store = await InternalSsl.init({
+    location: jh.internal_certs_location, cwd, trustedAltNames: jh.trusted_alt_names, recreate: jh.recreate_internal_certs,
+    externalAuthorities: jh.external_ssl_authorities, subdomainHost: jh.subdomain_host, log: log.child('ssl'),
+  });
+  for (const entry of store.report) log.info(describeEntry(entry));
+  if (!jh.internal_ssl) log.warn("You'll need to enable internal_ssl (JupyterHub.internal_ssl: true) to use these certificates.");
+  return 0;
 }
 
 /** The first SIGTERM/SIGINT resolves `first`; a second one ends the process at once. */

@@ -8,6 +8,7 @@ import { defaultProxyCommand } from './proxy/proxy-args.js';
 import type { ProxyRoutes } from './spawner/ports.js';
 import type { ListenAddress } from './hub-urls.js';
 import { freePort } from './spawner/free-port.js';
+import type { TlsFiles } from './ssl/internal-ssl.js';
 
 /**
  * The proxy, its own process by default (GUIDE decision 2), driven through configurable-http-proxy's REST API,
@@ -24,6 +25,8 @@ export interface ProxyStageOptions {
   pidFile: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** internal_ssl: the proxy's API and backend certificates, and the hub's own for talking to the API. */
+  tls?: { apiSsl: TlsFiles; clientSsl: TlsFiles; hub: { key: Buffer; cert: Buffer; ca: Buffer } };
 }
 
 export class ProxyStage implements ProxyRoutes {
@@ -57,8 +60,9 @@ export class ProxyStage implements ProxyRoutes {
       if (api.port === '0') api.port = String(await freePort(api.hostname));
       if (this.o.publicAddr.port === 0) this.o.publicAddr.port = await freePort(this.o.publicAddr.host);
     }
+    if (this.o.tls) api.protocol = 'https:';
     this.apiUrl = api.toString().replace(/\/$/, '');
-    this.client = new ChpClient({ apiUrl: this.apiUrl, authToken: this.authToken, hostRouting: this.o.config.JupyterHub.subdomain_host !== '', log: this.o.log });
+    this.client = new ChpClient({ ...(this.o.tls?.hub ?? {}), apiUrl: this.apiUrl, authToken: this.authToken, hostRouting: this.o.config.JupyterHub.subdomain_host !== '', log: this.o.log });
     if (chp.should_start) {
       const command = this.o.explicit.has('ConfigurableHTTPProxy.command') ? chp.command : defaultProxyCommand();
       this.process = new ProxyProcess({
@@ -76,6 +80,7 @@ export class ProxyStage implements ProxyRoutes {
         env: this.o.env,
         pidFile: this.o.pidFile,
         adopt: true,
+        ...(this.o.tls ? { apiSsl: this.o.tls.apiSsl, clientSsl: this.o.tls.clientSsl, clientTls: this.o.tls.hub } : {}),
         output: (line) => this.o.log.info(`[proxy] ${line}`),
         log: this.o.log,
       });

@@ -6,6 +6,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { createUnixUser, removeUnixUser } from '../helpers/unix-user.js';
+import { runCell } from '../helpers/notebook.js';
 
 /**
  * The whole path a person takes, with real parts only: a unix account made by useradd, PAM login at /hub/login,
@@ -33,23 +34,7 @@ test('Chromium logs in with PAM, gets a real notebook server through the proxy a
     await page.waitForURL(new RegExp(`/user/${account.name}/tree`), { timeout: 120_000 });
     await page.screenshot({ path: path.join(SHOTS, '2-tree.png') });
 
-    // A new notebook via the notebook's contents API (with its XSRF cookie, as its own UI does).
-    const created = await page.evaluate(async (prefix: string) => {
-      // Runs in the page: its document, typed here without pulling the DOM library into the whole project.
-      const doc = (globalThis as unknown as { document: { cookie: string } }).document;
-      const xsrf = doc.cookie.split('; ').find((c: string) => c.startsWith('_xsrf='))?.slice(6) ?? '';
-      const r = await fetch(`${prefix}api/contents`, { method: 'POST', headers: { 'X-XSRFToken': xsrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'notebook' }) });
-      return { status: r.status, body: (await r.json()) as { path?: string } };
-    }, `/user/${account.name}/`);
-    assert.equal(created.status, 201);
-    const nbPath = created.body.path ?? '';
-    await page.goto(`${base}/user/${account.name}/notebooks/${nbPath}`);
-    await page.waitForSelector('.kernel_idle_icon', { timeout: 60_000 });
-    await page.click('.CodeMirror');
-    await page.keyboard.type('print(6 * 7, "from", __import__("getpass").getuser())');
-    await page.keyboard.press('Shift+Enter');
-    const out = await page.waitForSelector('.output_subarea', { timeout: 60_000 });
-    const text = (await out.textContent())?.trim() ?? '';
+    const text = await runCell(page, base, `/user/${account.name}/`, 'print(6 * 7, "from", __import__("getpass").getuser())');
     await page.screenshot({ path: path.join(SHOTS, '3-cell-output.png') });
     assert.equal(text, `42 from ${account.name}`, 'the kernel runs as the unix user and its output came back over the websocket');
   } finally {

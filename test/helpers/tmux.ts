@@ -46,12 +46,17 @@ export class Tmux {
     return dead === '1' ? Number(status) : null;
   }
 
-  /** Polls the screen until `check` holds (no fixed sleeps); fails with the last screen after `timeoutMs`. */
+  /**
+   * Polls the screen until `check` holds on two identical captures in a row (a frame caught half drawn is not
+   * taken for the next one); no fixed sleeps. Fails with the last screen after `timeoutMs`.
+   */
   async waitFor(check: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    let previous = '';
     for (;;) {
       const screen = await this.capture();
-      if (check(screen)) return screen;
+      if (screen === previous && check(screen)) return screen;
+      previous = screen;
       if (Date.now() > deadline) throw new Error(`tmux: timed out waiting for ${what}; the screen:\n${screen}`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -45,6 +45,8 @@ export interface ProxyProcessOptions extends ProxyListenOptions {
   output?: (line: string) => void;
   /** The proxy died while it was supposed to run (JupyterHub restarts it and restores the routes). */
   onExit?: (exit: ProxyExit) => void;
+  /** Under internal_ssl: the hub's own certificate, presented to the proxy's API (which requires one). */
+  clientTls?: { key: Buffer; cert: Buffer; ca: Buffer };
   log?: Logger;
 }
 
@@ -68,12 +70,12 @@ export class ProxyProcess {
 
   get apiUrl(): string {
     const host = this.opts.apiIp.includes(':') ? `[${this.opts.apiIp}]` : this.opts.apiIp;
-    return `http://${host || '127.0.0.1'}:${this.opts.apiPort}`;
+    return `${this.opts.apiSsl ? 'https' : 'http'}://${host || '127.0.0.1'}:${this.opts.apiPort}`;
   }
 
   /** A client for this proxy's API, with the token it was started with. */
   client(log?: Logger): ChpClient {
-    return new ChpClient({ apiUrl: this.apiUrl, authToken: this.opts.authToken, hostRouting: this.opts.hostRouting, log });
+    return new ChpClient({ apiUrl: this.apiUrl, authToken: this.opts.authToken, hostRouting: this.opts.hostRouting, log, ...(this.opts.clientTls ?? {}) });
   }
 
   isRunning(): boolean {

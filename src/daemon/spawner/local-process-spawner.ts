@@ -6,7 +6,8 @@ import { HubError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { killSequence, pidAlive } from './kill-sequence.js';
 import { formatTemplate } from './singleuser-contract.js';
-import type { PollResult, SpawnRequest, Spawner, Started } from './spawner.js';
+import type { PollResult, SpawnRequest, Spawner, Started, TlsFiles } from './spawner.js';
+import { installUserCerts } from '../ssl/user-certs.js';
 import { lookupAccount, type UnixAccount } from './unix-account.js';
 
 /**
@@ -81,6 +82,12 @@ export class LocalProcessSpawner implements Spawner {
     const file = typeof state.log_file === 'string' ? state.log_file : '';
     if (!file || !existsSync(file)) return '';
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-15).join('\n');
+  }
+
+  async placeCerts(files: TlsFiles, user: string): Promise<TlsFiles> {
+    if (this.o.simple) return files;
+    const account = await lookupAccount(user);
+    return installUserCerts(files, { uid: account.uid, gid: account.gid, home: account.home, name: user });
   }
 
   logFileFor(user: string, server: string): string {

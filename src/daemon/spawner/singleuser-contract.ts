@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { HubConfig } from '../../lib/config/index.js';
 
 /**
@@ -62,6 +63,8 @@ export interface EnvInput {
   port: number;
   adminAccess: boolean;
   processEnv: NodeJS.ProcessEnv;
+  /** internal_ssl: the server's key, certificate and trust bundle, as the server's user sees them. */
+  certs?: { keyfile: string; certfile: string; cafile: string };
 }
 
 export function buildEnv(i: EnvInput): Record<string, string> {
@@ -90,8 +93,13 @@ export function buildEnv(i: EnvInput): Record<string, string> {
     JUPYTERHUB_ACTIVITY_URL: `${apiUrl}/users/${escapePath(i.user)}/activity`,
     JUPYTERHUB_BASE_URL: baseUrl,
     JUPYTERHUB_SERVICE_PREFIX: prefix,
-    JUPYTERHUB_SERVICE_URL: `http://${i.ip}:${i.port}${prefix}`,
+    JUPYTERHUB_SERVICE_URL: `${i.certs ? 'https' : 'http'}://${i.ip}:${i.port}${prefix}`,
   });
+  if (i.certs) {
+    env.JUPYTERHUB_SSL_KEYFILE = i.certs.keyfile;
+    env.JUPYTERHUB_SSL_CERTFILE = i.certs.certfile;
+    env.JUPYTERHUB_SSL_CLIENT_CA = i.certs.cafile;
+  }
   if (i.adminAccess) env.JUPYTERHUB_ADMIN_ACCESS = '1';
   if (sp.mem_limit) env.MEM_LIMIT = String(sp.mem_limit);
   if (sp.mem_guarantee) env.MEM_GUARANTEE = String(sp.mem_guarantee);
@@ -114,11 +122,11 @@ const readinessAgent = new http.Agent({ keepAlive: false });
  * means it is up. Connection errors and 5xx are retried with backoff (0.2 s, x2, at most 5 s, jittered) until
  * `timeoutMs`; `alive()` lets a dead process end the wait at once instead of after the whole timeout.
  */
-export async function waitForHttpServer(url: string, timeoutMs: number, alive: () => Promise<boolean>): Promise<void> {
+export async function waitForHttpServer(url: string, timeoutMs: number, alive: () => Promise<boolean>, tlsAgent?: https.Agent): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let delay = 200;
   for (;;) {
-    const status = await probe(url, Math.max(1000, Math.min(5000, deadline - Date.now())));
+    const status = await probe(url, Math.max(1000, Math.min(5000, deadline - Date.now())), tlsAgent);
     if (status !== null && status < 500) return;
     if (!(await alive())) throw new Error('the server process exited before it answered');
     if (Date.now() + delay > deadline) throw new Error(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
@@ -127,9 +135,11 @@ export async function waitForHttpServer(url: string, timeoutMs: number, alive: (
   }
 }
 
-function probe(url: string, timeoutMs: number): Promise<number | null> {
+function probe(url: string, timeoutMs: number, tlsAgent?: https.Agent): Promise<number | null> {
   return new Promise((resolve) => {
-    const req = http.get(url, { agent: readinessAgent, timeout: timeoutMs }, (res) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const agent = url.startsWith('https:') ? tlsAgent : readinessAgent;
+    const req = get(url, { agent, timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode ?? null);
     });

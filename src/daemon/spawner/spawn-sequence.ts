@@ -6,7 +6,8 @@ import { clearServer, ensureSpawner, setServer, updateSpawner } from '../db/spaw
 import { freePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { SERVER_TOKEN_SCOPES, accessScopes, buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
-import type { Spawner } from './spawner.js';
+import type https from 'node:https';
+import type { Spawner, TlsFiles } from './spawner.js';
 
 /**
  * One spawn, in JupyterHub's order: token and OAuth client first (the server needs both the moment it starts),
@@ -24,6 +25,8 @@ export interface SpawnDeps {
   env: NodeJS.ProcessEnv;
   /** The Authenticator's pre_spawn_start/post_spawn_stop (PAM opens and closes the user's session there). */
   hooks?: SpawnHooks;
+  /** internal_ssl: the certificate store and an agent presenting the hub's certificate to servers. */
+  ssl?: { issue(name: string): Promise<TlsFiles>; agent: https.Agent };
 }
 
 export interface SpawnHooks {
@@ -60,7 +63,9 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
 
     const ip = sp.ip || '127.0.0.1';
     const port = sp.port || (await freePort(ip === '0.0.0.0' ? '127.0.0.1' : ip));
-    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env });
+    // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
+    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name), t.user.name) : undefined;
+    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
     await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
     undo.push(async () => d.hooks?.postSpawnStop({ name: t.user.name }, t.server));
     const hook = sp.pre_spawn_hook;
@@ -74,13 +79,14 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     undo.push(() => d.spawner.stop(started.state, true));
     const now = new Date();
     await updateSpawner(d.db, row.id, { state: started.state, started: now, last_activity: now });
-    await setServer(d.db, row.id, { proto: 'http', ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId });
+    const proto = d.ssl ? 'https' : 'http';
+    await setServer(d.db, row.id, { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId });
     undo.push(() => clearServer(d.db, row.id));
 
-    const target = `http://${started.ip === '0.0.0.0' ? '127.0.0.1' : started.ip}:${started.port}`;
+    const target = `${proto}://${started.ip === '0.0.0.0' ? '127.0.0.1' : started.ip}:${started.port}`;
     progress(75, 'Waiting for the server to answer...');
     const alive = async (): Promise<boolean> => (await d.spawner.poll(started.state)).running;
-    await waitForHttpServer(`${target}${prefix}`, sp.http_timeout * 1000, alive).catch((err: unknown) => {
+    await waitForHttpServer(`${target}${prefix}`, sp.http_timeout * 1000, alive, d.ssl?.agent).catch((err: unknown) => {
       const tail = d.spawner.lastOutput?.(started.state) ?? '';
       throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`);
     });

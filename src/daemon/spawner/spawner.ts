@@ -39,6 +39,17 @@ export interface Spawner {
   stop(state: Record<string, unknown>, now: boolean): Promise<void>;
   /** Lines the server wrote before it died, for the spawn failure message. */
   lastOutput?(state: Record<string, unknown>): string;
+  /**
+   * internal_ssl: put the spawn's key and certificates where the server's user can read them and nobody else
+   * can (JupyterHub's move_certs); returns their new paths. Without it the files stay in the hub's store.
+   */
+  placeCerts?(files: TlsFiles, user: string): Promise<TlsFiles>;
+}
+
+export interface TlsFiles {
+  keyfile: string;
+  certfile: string;
+  cafile: string;
 }
 
 export type SpawnerFactory = (config: HubConfig, log: Logger) => Spawner;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import type { PressureSnapshot } from '../../lib/client/pressure-model.js';
 import type { ServerRow } from '../../lib/client/servers-api.js';
@@ -6,35 +6,20 @@ import { describeRow } from './describe.js';
 import { KeyBar } from './key-bar.js';
 import { PressurePanel } from './pressure-panel.js';
 import { pressureLines, type Line } from './pressure-lines.js';
-import { RefreshThrottle } from './refresh-throttle.js';
 import { ServerTable } from './server-table.js';
-import { pushSample } from './sparkline.js';
 import { initialView, onKey, selectedIndex, visibleRows, type KeyPress, type ViewState } from './top-state.js';
+import type { Connection, TopSource } from './top-source.js';
+import { useHubFeed, useStatus } from './use-hub-feed.js';
 import { useTerminalSize } from './use-terminal-size.js';
+
+export type { Connection, TopSource } from './top-source.js';
 
 /**
  * `hub top`: spawn pressure pushed by the daemon, and the server list re-read (throttled) on each push.
  * Everything it shows comes through `source`, so tests render it with a fake hub.
  */
-export type Connection = { state: 'connecting' } | { state: 'live' } | { state: 'lost'; reason: string };
-
-export interface TopSource {
-  /** Calls onPressure for every pushed snapshot and onConnection when the stream's state changes; returns stop(). */
-  watch(onPressure: (p: PressureSnapshot) => void, onConnection: (c: Connection) => void): () => void;
-  listServers(): Promise<ServerRow[]>;
-  /** Stops the server; resolves with what happened ("stopped", "stopping"). */
-  stopServer(row: ServerRow): Promise<string>;
-}
-
-interface Status {
-  text: string;
-  bad: boolean;
-}
-
 /** Title, pressure, blank, table header, status line, key bar: what the server list leaves room for. */
 const CHROME_LINES = 5;
-const PENDING_SAMPLES = 60;
-const STATUS_MS = 6000;
 
 /**
  * Keys typed quickly (or pasted, or sent by tmux send-keys) reach Ink as one chunk such as `/al\r`: it is
@@ -72,55 +57,17 @@ function statusText(view: ViewState, shown: number, total: number): string {
 export function TopApp({ source }: { source: TopSource }) {
   const { exit } = useApp();
   const { columns, rows: termRows } = useTerminalSize();
-  const [pressure, setPressure] = useState<PressureSnapshot | null>(null);
-  const [pending, setPending] = useState<number[]>([]);
-  const [servers, setServers] = useState<ServerRow[]>([]);
-  const [connection, setConnection] = useState<Connection>({ state: 'connecting' });
-  const [status, setStatus] = useState<Status | null>(null);
+  const [status, setStatus] = useStatus();
+  const feed = useHubFeed(source, setStatus);
   const [view, setView] = useState<ViewState>(initialView);
   // Keys can arrive before React has re-subscribed the input handler after a render: the handler reads the
   // latest view and rows from refs, never from a stale closure.
   const viewRef = useRef(view);
   const rowsRef = useRef<ServerRow[]>([]);
+  rowsRef.current = feed.servers;
 
-  const throttle = useMemo(
-    () =>
-      new RefreshThrottle(async () => {
-        try {
-          setServers(await source.listServers());
-        } catch (err) {
-          setStatus({ text: `listing servers: ${err instanceof Error ? err.message : String(err)}`, bad: true });
-        }
-      }),
-    [source],
-  );
-
-  useEffect(() => {
-    const stop = source.watch(
-      (p) => {
-        setPressure(p);
-        setPending((h) => pushSample(h, p.servers.pending_spawn, PENDING_SAMPLES));
-        throttle.request();
-      },
-      setConnection,
-    );
-    return () => {
-      stop();
-      throttle.stop();
-    };
-  }, [source, throttle]);
-
-  // A message (a stop's outcome, an error) stays a few seconds, then the list summary returns.
-  useEffect(() => {
-    if (!status) return undefined;
-    const t = setTimeout(() => setStatus(null), STATUS_MS);
-    return () => clearTimeout(t);
-  }, [status]);
-
-  const lines: Line[] = pressure ? pressureLines(pressure, pending, columns) : [[{ text: 'waiting for the first snapshot from the hub…', tone: 'dim' }]];
-  const shown = visibleRows(servers, view);
-  rowsRef.current = servers;
-  const selected = selectedIndex(shown, view);
+  const lines: Line[] = feed.pressure ? pressureLines(feed.pressure, feed.pending, columns) : [[{ text: 'waiting for the first snapshot from the hub…', tone: 'dim' }]];
+  const shown = visibleRows(feed.servers, view);
   const listHeight = Math.max(1, termRows - 1 - CHROME_LINES - lines.length);
 
   const stop = (target: ServerRow): void => {
@@ -132,7 +79,7 @@ export function TopApp({ source }: { source: TopSource }) {
         (result) => setStatus({ text: `${what}: ${result}`, bad: false }),
         (err: unknown) => setStatus({ text: `${what}: ${err instanceof Error ? err.message : String(err)}`, bad: true }),
       )
-      .finally(() => throttle.request());
+      .finally(feed.refresh);
   };
 
   useInput((input, key) => {
@@ -149,12 +96,12 @@ export function TopApp({ source }: { source: TopSource }) {
 
   return (
     <Box flexDirection="column" width={columns}>
-      <Title pressure={pressure} connection={connection} />
+      <Title pressure={feed.pressure} connection={feed.connection} />
       <PressurePanel lines={lines} />
       <Text> </Text>
-      <ServerTable rows={shown} selected={selected} height={listHeight} width={columns} />
+      <ServerTable rows={shown} selected={selectedIndex(shown, view)} height={listHeight} width={columns} />
       <Text wrap="truncate" color={status?.bad ? 'red' : undefined} dimColor={!status}>
-        {status ? status.text : statusText(view, shown.length, servers.length)}
+        {status ? status.text : statusText(view, shown.length, feed.servers.length)}
       </Text>
       <KeyBar view={view} />
     </Box>

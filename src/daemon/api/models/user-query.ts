@@ -3,9 +3,10 @@
  * user lists filtered, sorted and paged in SQL, never by loading every user.
  */
 import type { Knex } from 'knex';
-import { asRow, asRows, readInt, readNullableString, type Row } from '../../db/row.js';
+import { asRow, readInt, readNullableString, type Row } from '../../db/row.js';
 import { readNullableDate } from '../../db/timestamps.js';
 import { userFromRow, type UserRow } from '../../db/users-repo.js';
+import { readRows } from './read-connection.js';
 
 type Db = Knex;
 
@@ -107,15 +108,15 @@ function aggregateFromRow(row: Row, withSpawners: boolean): UserAggregate {
 
 /** One user model's worth of data in one query, or null. */
 export async function getUserAggregate(db: Db, name: string): Promise<UserAggregate | null> {
-  const row: unknown = await db('users').select(aggregateColumns(db, true)).where('users.name', name).first();
-  return row === undefined ? null : aggregateFromRow(asRow(row), true);
+  const [row] = await readRows(db, db('users').select(aggregateColumns(db, true)).where('users.name', name).limit(1));
+  return row === undefined ? null : aggregateFromRow(row, true);
 }
 
 /** Spawners of many users in one query (a single scan: JupyterHub's schema has no index on spawners.user_id). */
 export async function spawnerSummaries(db: Db, userIds: readonly number[]): Promise<Map<number, SpawnerSummary[]>> {
   const out = new Map<number, SpawnerSummary[]>();
   if (userIds.length === 0) return out;
-  const rows = asRows(await db('spawners').select(['user_id', ...SPAWNER_FIELDS]).whereIn('user_id', [...new Set(userIds)]).orderBy('id'));
+  const rows = await readRows(db, db('spawners').select(['user_id', ...SPAWNER_FIELDS]).whereIn('user_id', [...new Set(userIds)]).orderBy('id'));
   for (const r of rows) {
     const id = readInt(r, 'user_id');
     out.set(id, [...(out.get(id) ?? []), spawnerSummary(r)]);
@@ -145,14 +146,15 @@ function withListFilters(db: Db, query: Knex.QueryBuilder, q: UserListQuery): Kn
 
 /** A page of users with their groups and roles (spawners: see spawnerSummaries), and the total matching. */
 export async function queryUserPage(db: Db, q: UserListQuery): Promise<{ users: UserAggregate[]; total: number }> {
-  const total = readInt(asRow(await withListFilters(db, db('users').count({ n: '*' }), q).first()), 'n');
+  const [count] = await readRows(db, withListFilters(db, db('users').count({ n: '*' }), q));
+  const total = count === undefined ? 0 : readInt(count, 'n');
   const query = withListFilters(db, db('users').select(aggregateColumns(db, false)), q);
   const sort = q.sort ?? { column: 'id', desc: false };
   // NULLs first when ascending, last when descending, on both databases (as JupyterHub 5 makes explicit).
   if (sort.column === 'last_activity') void query.orderByRaw(sort.desc ? 'users.last_activity IS NULL' : 'users.last_activity IS NOT NULL');
   void query.orderBy(`users.${sort.column}`, sort.desc ? 'desc' : 'asc');
   if (sort.column !== 'id') void query.orderBy('users.id', 'asc');
-  const rows = asRows(await query.offset(q.offset).limit(q.limit));
+  const rows = await readRows(db, query.offset(q.offset).limit(q.limit));
   return { users: rows.map((r) => aggregateFromRow(r, false)), total };
 }
 
@@ -161,7 +163,7 @@ export async function queryUserPage(db: Db, q: UserListQuery): Promise<{ users: 
 export async function userAggregatesByIds(db: Db, ids: readonly number[]): Promise<UserAggregate[]> {
   const out: UserAggregate[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = asRows(await db('users').select(aggregateColumns(db, false)).whereIn('users.id', ids.slice(i, i + 500)).orderBy('users.id'));
+    const rows = await readRows(db, db('users').select(aggregateColumns(db, false)).whereIn('users.id', ids.slice(i, i + 500)).orderBy('users.id'));
     out.push(...rows.map((r) => aggregateFromRow(r, false)));
   }
   return out;
