@@ -6,7 +6,9 @@
  * Usage (after the build): node dist/bench/spawn-storm.js [users=1000] [--no-jupyterhub]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import { buildStandin } from './standin/standin.js';
 import { startHubUnderTest, type HubUnderTest } from './hub-under-test.js';
@@ -102,7 +104,10 @@ async function leaks(h: HubUnderTest, bin: string): Promise<Record<string, numbe
 }
 
 async function main(): Promise<void> {
-  const standin = await buildStandin();
+  // A private copy, so counting its processes counts only this run's (tests may run stand-ins too).
+  const standin = path.join(mkdtempSync(path.join(os.tmpdir(), 'storm-')), 'standin');
+  copyFileSync(await buildStandin(), standin);
+  chmodSync(standin, 0o755);
   const all = names(USERS);
   const results: Record<string, StormResult> = {};
   for (const kind of WITH_JH ? (['hub', 'jupyterhub'] as const) : (['hub'] as const)) {
