@@ -1,6 +1,7 @@
+import { isHubError } from '../lib/errors.js';
 import type { HubClient } from '../lib/client/hub-client.js';
 import { listServers, stopServer, watchPressure } from '../lib/client/queries.js';
-import type { Connection, TopSource } from '../ui/top/top-app.js';
+import type { Connection, TopSource } from '../ui/top/top-source.js';
 
 /**
  * The dashboard's hub: the pushed pressure stream (reconnected with backoff if the daemon restarts), the server
@@ -29,9 +30,11 @@ export function socketTopSource(client: HubClient): TopSource {
           const next = live ? 0 : attempt + 1;
           timer = setTimeout(() => connect(next), RETRY_MS[Math.min(next, RETRY_MS.length - 1)]);
         };
+        // A HubError says why in its first clause ("hub is not running (no socket at ...)"); a reset stream
+        // (the daemon stopping) only says "aborted".
         stream.done.then(
           () => retry('the hub closed the event stream'),
-          (err: unknown) => retry(err instanceof Error ? err.message.split(';')[0] ?? 'disconnected' : 'disconnected'),
+          (err: unknown) => retry(isHubError(err) ? (err.message.split(';')[0] ?? err.message) : 'lost the connection to the hub'),
         );
       };
       connect(0);

@@ -11,7 +11,7 @@ import { runCli, startDaemon, tempDir, type CliResult, type RunningDaemon } from
  * the progress stream) or failing, by name.
  */
 let dir = '';
-let daemon: RunningDaemon;
+let daemon: RunningDaemon | undefined;
 
 async function hub(args: string[]): Promise<CliResult> {
   return runCli(args, { cwd: dir });
@@ -66,7 +66,7 @@ SimpleLocalProcessSpawner: {home_dir_template: '${dir}/home/{username}'}
 });
 
 after(async () => {
-  await daemon.stop();
+  await daemon?.stop();
 });
 
 test('start, ls, show: --json holds what the table shows; starting a running server is a conflict', async () => {
@@ -133,7 +133,10 @@ test('named servers: start, show, stop, listed as stopped with --all, removed wi
   assert.ok(!json<Row[]>(await hub(['servers', 'ls', '--all', '--json'])).some((r) => r.name === 'gpu'));
 });
 
-test('hub top without a terminal prints one snapshot that agrees with servers ls', async () => {
+test('hub top without a terminal prints one snapshot that agrees with servers ls; servers --help points to it', async () => {
+  const help = (await hub(['servers', '--help'])).stdout;
+  assert.match(help, /^List single-user servers .*; live view: hub top\.$/m);
+  assert.match(help.replace(/\s+/g, ' '), /Live view of servers and spawn pressure .* hub top\./);
   const snap = await hub(['top']);
   assert.equal(snap.code, 0, snap.stderr);
   const running = json<Row[]>(await hub(['servers', 'ls', '--json'])).length;
@@ -165,7 +168,7 @@ test('stop --idle-for and --all: dry run, confirmation, then every running serve
   assert.deepEqual(json<Row[]>(await hub(['servers', 'ls', '--json'])), []);
 
   assert.equal((await hub(['servers', 'start', 'carol'])).code, 0);
-  assertOneLineError(await hub(['servers', 'stop', '--all']), 11, /Stop 1 servers \(all running\): carol\?/);
+  assertOneLineError(await hub(['servers', 'stop', '--all']), 11, /Stop 1 server \(all running\): carol\?/);
   assert.equal((await hub(['servers', 'stop', '--all', '--force'])).code, 0);
   assert.deepEqual(json<Row[]>(await hub(['servers', 'ls', '--json'])), []);
 });

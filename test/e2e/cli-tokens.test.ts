@@ -7,7 +7,7 @@ import { runCli, startDaemon, tempDir, type CliResult, type RunningDaemon } from
 /** `hub tokens` end to end; a created token is checked against the hub's own API on its TCP port. */
 const SERVICE_TOKEN = 'announcer-secret-0123456789abcdef';
 let dir = '';
-let daemon: RunningDaemon;
+let daemon: RunningDaemon | undefined;
 let hubUrl = '';
 
 async function hub(args: string[]): Promise<CliResult> {
@@ -64,7 +64,7 @@ Authenticator: {admin_users: [alice]}
 });
 
 after(async () => {
-  await daemon.stop();
+  await daemon?.stop();
 });
 
 test('create prints the secret alone on stdout, once; it works, and ls never shows it', async () => {

@@ -10,7 +10,7 @@ import { runCli, startDaemon, tempDir, type CliResult, type RunningDaemon } from
  * servers spawned as stand-ins (bench/standin) by the simple spawner.
  */
 let dir = '';
-let daemon: RunningDaemon;
+let daemon: RunningDaemon | undefined;
 
 async function hub(args: string[], input?: string): Promise<CliResult> {
   return runCli(args, { cwd: dir, ...(input !== undefined ? { input } : {}) });
@@ -34,7 +34,7 @@ Authenticator: {admin_users: [root-admin]}
 });
 
 after(async () => {
-  await daemon.stop();
+  await daemon?.stop();
 });
 
 function json<T>(r: CliResult): T {
@@ -142,6 +142,10 @@ test('block ends the running server at once and shows as blocked; unblock undoes
   const started = await hub(['servers', 'start', 'stud05']);
   assert.equal(started.code, 0, started.stderr);
   assert.equal(Object.keys(json<User>(await hub(['users', 'show', 'stud05', '--json'])).servers).length, 1);
+  const byState = async (state: string): Promise<string[]> => json<User[]>(await hub(['users', 'ls', '--state', state, '--name', 'stud', '--json'])).map((u) => u.name);
+  assert.deepEqual(await byState('active'), ['stud05']);
+  assert.deepEqual(await byState('ready'), ['stud05']);
+  assert.deepEqual(await byState('inactive'), ['stud01', 'stud02', 'stud03', 'stud04']);
 
   assertOneLineError(await hub(['users', 'block', 'stud05']), 11, /refusing without confirmation.*\n\s+Run again with --answer-yes/);
   const blocked = await hub(['users', 'block', 'stud05', '--force']);

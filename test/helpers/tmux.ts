@@ -3,9 +3,11 @@ import { promisify } from 'node:util';
 
 /**
  * A real terminal for dashboard tests: a private tmux server (-L, no user config) with one fixed-size window
- * running a command; the screen is read with capture-pane and keys are typed with send-keys. The pane stays
- * after the command exits (remain-on-exit) so its exit status can be checked.
+ * running a command; the screen is read with capture-pane and keys are typed with send-keys. When the command
+ * exits, a shell around it prints `[exit N]` and keeps the pane open, so the last screen and the exit status
+ * can be read (tmux's remain-on-exit blanks the screen of a dead pane).
  */
+const WRAPPER = '"$@"; echo "[exit $?]"; exec sleep 3600';
 const run = promisify(execFile);
 
 export class Tmux {
@@ -23,13 +25,13 @@ export class Tmux {
   static async start(command: string[], opts: { cwd: string; width: number; height: number; env: NodeJS.ProcessEnv }): Promise<Tmux> {
     const socket = `hub-test-${process.pid}-${Date.now().toString(36)}`;
     const t = new Tmux(socket, opts.env);
-    await t.tmux('new-session', '-d', '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, ...command, ';', 'set-option', '-g', 'remain-on-exit', 'on');
+    await t.tmux('new-session', '-d', '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, 'sh', '-c', WRAPPER, 'sh', ...command);
     return t;
   }
 
-  /** The visible screen as text (no colours), trailing blank lines dropped. */
-  async capture(): Promise<string> {
-    return (await this.tmux('capture-pane', '-p')).replace(/\n+$/, '');
+  /** The visible screen as text, trailing blank lines dropped; with `ansi`, colours and attributes as escapes. */
+  async capture(opts: { ansi?: boolean } = {}): Promise<string> {
+    return (await this.tmux('capture-pane', '-p', ...(opts.ansi ? ['-e'] : []))).replace(/\n+$/, '');
   }
 
   async sendKeys(...keys: string[]): Promise<void> {
@@ -42,8 +44,14 @@ export class Tmux {
 
   /** null while the command runs, its exit status once it has exited. */
   async exitStatus(): Promise<number | null> {
-    const [dead, status] = (await this.tmux('display-message', '-p', '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
-    return dead === '1' ? Number(status) : null;
+    const m = /^\[exit (\d+)\]$/m.exec(await this.capture());
+    return m ? Number(m[1]) : null;
+  }
+
+  /** Waits for the command to exit; its exit status. */
+  async exited(timeoutMs = 20_000): Promise<number> {
+    const screen = await this.waitFor((s) => /^\[exit \d+\]$/m.test(s), 'the command to exit', timeoutMs);
+    return Number(/^\[exit (\d+)\]$/m.exec(screen)?.[1]);
   }
 
   /**

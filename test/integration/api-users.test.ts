@@ -58,6 +58,18 @@ describe('users API', () => {
     assert.equal((await h.api('GET', '/users?offset=x')).status, 400);
   });
 
+  it('lists reflect every committed write at once, including writes the API did not make', async () => {
+    const before = (await h.api('GET', '/users?limit=1', { headers: PAGED })).body as { _pagination: Model };
+    await h.db('users').insert({ name: 'zz-direct', admin: false, cookie_id: 'direct-cookie' });
+    const after = (await h.api('GET', '/users?limit=1', { headers: PAGED })).body as { _pagination: Model };
+    assert.equal(after._pagination.total, Number(before._pagination.total) + 1);
+    await h.db('users').where({ name: 'zz-direct' }).update({ admin: true });
+    const direct = ((await h.api('GET', '/users?name_filter=zz-direct')).body as Model[])[0];
+    assert.equal(direct?.admin, true);
+    await h.db('users').where({ name: 'zz-direct' }).delete();
+    assert.deepEqual((await h.api('GET', '/users?name_filter=zz-direct')).body, []);
+  });
+
   it('filters by name (case-insensitive substring), sorts by name/id/last_activity (5.x)', async () => {
     assert.deepEqual(names((await h.api('GET', '/users?name_filter=E')).body), ['ben', 'dee', 'eve']);
     assert.deepEqual(names((await h.api('GET', '/users?sort=-name&limit=3')).body), ['root', 'hal', 'gus']);
@@ -147,12 +159,14 @@ describe('users API', () => {
     const t0 = new Date(Date.now() - 7200_000).toISOString();
     await h.api('POST', '/users/dee/activity', { body: { last_activity: t1 } });
     await h.api('POST', '/users/dee/activity', { body: { last_activity: t0 } });
-    assert.equal(((await h.api('GET', '/users/dee')).body as Model).last_activity, t1);
+    const shown = String(((await h.api('GET', '/users/dee')).body as Model).last_activity);
+    assert.match(shown, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'JupyterHub\'s isoformat: microseconds and Z');
+    assert.equal(Date.parse(shown), Date.parse(t1));
     assert.equal((await h.api('POST', '/users/dee/activity', { body: { servers: { x: { last_activity: t1 } } } })).status, 400);
     await h.db('spawners').insert({ user_id: await idOf(h, 'dee'), name: 'x' });
     assert.equal((await h.api('POST', '/users/dee/activity', { body: { servers: { x: { last_activity: t1 } } } })).status, 200);
     const dee = (await h.api('GET', '/users/dee?include_stopped_servers')).body as { servers: Record<string, Model> };
-    assert.equal(dee.servers.x?.last_activity, t1);
+    assert.equal(Date.parse(String(dee.servers.x?.last_activity)), Date.parse(t1));
     const soon = new Date(Date.now() + 30 * 60_000).toISOString();
     assert.equal((await h.api('POST', '/users/dee/activity', { body: { last_activity: soon } })).status, 200, '30 min ahead is fine');
     const late = new Date(Date.now() + 61 * 60_000).toISOString();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Key } from 'ink';
 import type { ServerRow } from '../../src/lib/client/servers-api.js';
 import { initialView, onKey, rowKey, selectedIndex, visibleRows, type KeyPress, type ViewState } from '../../src/ui/top/top-state.js';
-import { toKeyPresses } from '../../src/ui/top/top-app.js';
+import { toKeyPresses } from '../../src/ui/top/key-presses.js';
 
 function row(user: string, over: Partial<ServerRow> = {}): ServerRow {
   return { user, name: '', state: 'ready', url: `/user/${user}/`, started: '2026-01-01T00:00:00Z', last_activity: '2026-01-01T00:00:00Z', uptime_seconds: 60, ...over };

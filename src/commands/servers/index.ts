@@ -4,7 +4,6 @@ import ServersLs from './ls.js';
 export default class Servers extends ServersLs {
   static override summary = 'List single-user servers (same as hub servers ls); live view: hub top.';
   static override description = `${ServersLs.description}
-Subcommands: ls, show, start, stop, rm.
-Live dashboard of servers and spawn pressure (pending spawns, limits, spawns/min, time to ready, 429s): hub top.`;
+Subcommands: ls, show, start, stop, rm.`;
   static override examples = ['<%= config.bin %> servers', '<%= config.bin %> servers --all', '<%= config.bin %> top'];
 }

@@ -10,7 +10,7 @@ export default class ServersLs extends HubCommand<typeof ServersLs> {
 
   static override description = `GET /hub/api/users?state=active (every page): running and pending servers. --all adds stopped named servers (include_stopped_servers).
 State is ready, spawning, stopping, stopped, or unready (running but not answering yet). --json prints the same rows, with timestamps in ISO form and uptime in seconds.
-For a live view: hub top.`;
+Live view of servers and spawn pressure (pending spawns against the limits, spawns/min, time to ready, 429s), with a list to stop servers from: hub top.`;
 
   static override examples = ['<%= config.bin %> servers ls', '<%= config.bin %> servers ls --all --json', '<%= config.bin %> servers ls --idle-for 2h'];
 

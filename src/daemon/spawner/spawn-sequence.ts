@@ -3,6 +3,7 @@ import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
 import { createToken, deleteToken } from '../db/tokens-repo.js';
 import { clearServer, ensureSpawner, setServer, updateSpawner } from '../db/spawners-repo.js';
+import { toDbTimestamp } from '../db/timestamps.js';
 import { freePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { SERVER_TOKEN_SCOPES, accessScopes, buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
@@ -79,6 +80,8 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     undo.push(() => d.spawner.stop(started.state, true));
     const now = new Date();
     await updateSpawner(d.db, row.id, { state: started.state, started: now, last_activity: now });
+    // As JupyterHub's User.spawn: starting a server is activity of the user too.
+    await d.db('users').where({ id: t.user.id }).update({ last_activity: toDbTimestamp(now) });
     const proto = d.ssl ? 'https' : 'http';
     await setServer(d.db, row.id, { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId });
     undo.push(() => clearServer(d.db, row.id));
@@ -107,7 +110,9 @@ export async function runStop(d: SpawnDeps, t: { userId: number; user: string; s
   await d.db('api_tokens').where({ user_id: t.userId, note: `Server at ${prefix}` }).delete();
   await d.oauth.remove(oauthClientId(t.user, t.server));
   await clearServer(d.db, t.spawnerId);
-  await updateSpawner(d.db, t.spawnerId, { state: {} });
+  const stoppedAt = new Date();
+  await updateSpawner(d.db, t.spawnerId, { state: {}, last_activity: stoppedAt });
+  await d.db('users').where({ id: t.userId }).update({ last_activity: toDbTimestamp(stoppedAt) });
   await d.hooks?.postSpawnStop({ name: t.user }, t.server);
   const hook = d.config.Spawner.post_stop_hook;
   if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: { name: t.user }, name: t.server });

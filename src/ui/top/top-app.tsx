@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { Box, Text, useApp, useInput, type Key } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
 import type { PressureSnapshot } from '../../lib/client/pressure-model.js';
 import type { ServerRow } from '../../lib/client/servers-api.js';
 import { describeRow } from './describe.js';
@@ -7,31 +7,16 @@ import { KeyBar } from './key-bar.js';
 import { PressurePanel } from './pressure-panel.js';
 import { pressureLines, type Line } from './pressure-lines.js';
 import { ServerTable } from './server-table.js';
-import { initialView, onKey, selectedIndex, visibleRows, type KeyPress, type ViewState } from './top-state.js';
+import { toKeyPresses } from './key-presses.js';
+import { initialView, onKey, selectedIndex, visibleRows, type ViewState } from './top-state.js';
 import type { Connection, TopSource } from './top-source.js';
 import { useHubFeed, useStatus } from './use-hub-feed.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
 export type { Connection, TopSource } from './top-source.js';
 
-/**
- * `hub top`: spawn pressure pushed by the daemon, and the server list re-read (throttled) on each push.
- * Everything it shows comes through `source`, so tests render it with a fake hub.
- */
 /** Title, pressure, blank, table header, status line, key bar: what the server list leaves room for. */
 const CHROME_LINES = 5;
-
-/**
- * Keys typed quickly (or pasted, or sent by tmux send-keys) reach Ink as one chunk such as `/al\r`: it is
- * split here into one press per character, so a filter typed fast is the same as one typed slowly.
- */
-export function toKeyPresses(input: string, key: Key): KeyPress[] {
-  const special = key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.escape || key.return || key.backspace || key.delete;
-  if (special || input.length <= 1) {
-    return [{ input, up: key.upArrow, down: key.downArrow, pageUp: key.pageUp, pageDown: key.pageDown, escape: key.escape, enter: key.return, backspace: key.backspace || key.delete }];
-  }
-  return [...input].map((ch) => (ch === '\r' || ch === '\n' ? { input: '', enter: true } : ch === '\x7f' || ch === '\b' ? { input: '', backspace: true } : { input: ch }));
-}
 
 function clock(iso: string | undefined): string {
   const t = iso ? new Date(iso) : undefined;
@@ -54,6 +39,10 @@ function statusText(view: ViewState, shown: number, total: number): string {
   return `${shown === total ? total : `${shown} of ${total}`} servers  sorted by ${view.sort}${view.desc ? ' (reversed)' : ''}${filter}`;
 }
 
+/**
+ * `hub top`: spawn pressure pushed by the daemon, and the server list re-read (throttled) on each push.
+ * Everything it shows comes through `source`, so tests render it with a fake hub.
+ */
 export function TopApp({ source }: { source: TopSource }) {
   const { exit } = useApp();
   const { columns, rows: termRows } = useTerminalSize();

@@ -39,6 +39,8 @@ class Reader implements FastReads {
   private readonly conn: sqlite3.Database;
   private readonly statements = new Map<string, sqlite3.Statement>();
   closed = false;
+  /** Queries sent and not answered yet: the pool sends the next query to the least busy reader. */
+  busy = 0;
 
   constructor(conn: sqlite3.Database) {
     this.conn = conn;
@@ -56,14 +58,24 @@ class Reader implements FastReads {
   }
 
   get(sql: string, params: readonly unknown[]): Promise<Row | undefined> {
+    this.busy++;
     return new Promise((resolve, reject) => {
-      this.statement(sql).get([...params], (err: Error | null, row: unknown) => (err ? reject(err) : resolve(row === undefined ? undefined : asRow(row))));
+      this.statement(sql).get([...params], (err: Error | null, row: unknown) => {
+        this.busy--;
+        if (err) reject(err);
+        else resolve(row === undefined ? undefined : asRow(row));
+      });
     });
   }
 
   all(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    this.busy++;
     return new Promise((resolve, reject) => {
-      this.statement(sql).all([...params], (err: Error | null, rows: unknown[]) => (err ? reject(err) : resolve(rows.map(asRow))));
+      this.statement(sql).all([...params], (err: Error | null, rows: unknown[]) => {
+        this.busy--;
+        if (err) reject(err);
+        else resolve(rows.map(asRow));
+      });
     });
   }
 
@@ -82,16 +94,53 @@ class Reader implements FastReads {
   }
 }
 
+/** Readers work on separate threads of libuv's pool: two keep the database busy while JS handles results. */
+const READERS = 2;
+
+class ReaderPool implements FastReads {
+  readonly readers: Reader[];
+
+  constructor(readers: Reader[]) {
+    this.readers = readers;
+  }
+
+  get closed(): boolean {
+    return this.readers.some((r) => r.closed);
+  }
+
+  private pick(): Reader {
+    let best = this.readers[0] as Reader;
+    for (const r of this.readers) if (r.busy < best.busy) best = r;
+    return best;
+  }
+
+  get(sql: string, params: readonly unknown[]): Promise<Row | undefined> {
+    return this.pick().get(sql, params);
+  }
+
+  all(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    return this.pick().all(sql, params);
+  }
+
+  close(): void {
+    for (const r of this.readers) r.close();
+  }
+}
+
+async function openReader(file: string): Promise<Reader> {
+  const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const c = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(c)));
+  });
+  await new Promise<void>((resolve, reject) => conn.exec('PRAGMA busy_timeout = 5000; PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
+  return new Reader(conn);
+}
+
 async function open(db: Knex): Pending {
   const file = sqliteFile(db);
   if (file === null) return null;
   const mode = await db.raw('PRAGMA journal_mode');
   if (field(Array.isArray(mode) ? mode[0] : mode, 'journal_mode') !== 'wal') return null;
-  const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const c = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(c)));
-  });
-  await new Promise<void>((resolve, reject) => conn.exec('PRAGMA busy_timeout = 5000; PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
-  const reader = new Reader(conn);
+  const reader = new ReaderPool(await Promise.all(Array.from({ length: READERS }, () => openReader(file))));
   const pool = field(db.client, 'pool');
   const on = field(pool, 'on');
   if (typeof on !== 'function') {
@@ -110,12 +159,29 @@ export async function fastReads(db: Knex): Promise<FastReads | null> {
     readers.set(db, pending);
   }
   const reader = await pending;
-  return reader instanceof Reader && reader.closed ? null : reader;
+  return reader instanceof ReaderPool && reader.closed ? null : reader;
+}
+
+/**
+ * SQLite's `PRAGMA data_version` on the first reader: it changes whenever another connection (the hub's writer, a
+ * CLI, JupyterHub) commits. Equal values mean nothing was written in between. null without a reader.
+ */
+export async function dataVersion(db: Knex): Promise<number | null> {
+  const reader = await fastReads(db);
+  if (!(reader instanceof ReaderPool)) return null;
+  try {
+    const row = await (reader.readers[0] as Reader).get('PRAGMA data_version', []);
+    const v = row?.data_version;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    disableFastReads(db);
+    return null;
+  }
 }
 
 /** After a failed fast read: stop using the reader for this database. */
 export function disableFastReads(db: Knex): void {
-  void readers.get(db)?.then((r) => (r instanceof Reader ? r.close() : undefined));
+  void readers.get(db)?.then((r) => (r instanceof ReaderPool ? r.close() : undefined));
   readers.set(db, Promise.resolve(null));
 }
 

@@ -3,9 +3,8 @@
  * ready and state from the server manager; a stopped one is built from its row alone, as JupyterHub builds it from
  * an orm.Spawner. `state` is kept here and removed by the scope filter unless the caller has admin:server_state.
  */
-import { isoZ } from '../http-util.js';
 import type { ServerRuntime } from '../../spawner/server-manager.js';
-import type { SpawnerSummary } from './user-query.js';
+import { isoFromDate, type SpawnerSummary } from './user-query.js';
 import { progressUrl, serverUrl } from './urls.js';
 
 export type ServerModel = Record<string, unknown>;
@@ -22,8 +21,8 @@ export function serverModel(baseUrl: string, user: string, spawner: SpawnerSumma
   const active = !rt.stopped;
   return {
     name: spawner.name,
-    last_activity: isoZ(spawner.last_activity),
-    started: isoZ(spawner.started),
+    last_activity: isoFromDate(spawner.last_activity),
+    started: isoFromDate(spawner.started),
     pending: active ? rt.pending : null,
     ready: active ? rt.ready : false,
     stopped: !active,

@@ -2,7 +2,7 @@
  * apihandlers/base.py `token_model`. `scopes` are what the token can really do (scopes.py `get_scopes_for`: its
  * stored scopes expanded and intersected with its owner's), not the raw column.
  */
-import { isoZ } from '../http-util.js';
+import { isoFromDate } from './user-query.js';
 import type { TokenRow } from '../../db/tokens-repo.js';
 
 export type TokenOwnerRef = { user: string } | { service: string };
@@ -15,9 +15,9 @@ export function tokenModel(t: TokenRow, owner: TokenOwnerRef, scopes: readonly s
     // Deprecated in 3.0 and always empty; JupyterHub keeps the key.
     roles: [],
     scopes: [...scopes].sort(),
-    created: isoZ(t.created),
-    last_activity: isoZ(t.last_activity),
-    expires_at: isoZ(t.expires_at),
+    created: isoFromDate(t.created),
+    last_activity: isoFromDate(t.last_activity),
+    expires_at: isoFromDate(t.expires_at),
     note: t.note,
     session_id: t.session_id,
     oauth_client: oauthClient,

@@ -6,7 +6,6 @@
  * are all unfiltered (an admin, the operator); then every user gets the same keys and the per-user scope walk is
  * skipped. The result is the same as filterUserModel's (test/integration/api-models.test.ts compares them).
  */
-import { isoZ } from '../http-util.js';
 import type { ServerManager } from '../../spawner/server-manager.js';
 import {
   ALL, allowedKeys, filterUserModel, USER_ACCESS_MAP, type ExpandedScopes, type Model,
@@ -30,27 +29,26 @@ export interface FullUserModel {
 
 /** Everything JupyterHub's user_model computes before filtering (auth_state is a placeholder, as there). */
 export function fullUserModel(agg: UserAggregate, ctx: UserModelContext): FullUserModel {
-  const { user } = agg;
-  const def = ctx.servers.runtime(user.name, '');
+  const def = ctx.servers.runtime(agg.name, '');
   const model: Record<string, unknown> = {
     kind: 'user',
-    name: user.name,
-    admin: user.admin,
+    name: agg.name,
+    admin: agg.admin,
     roles: agg.roles,
     groups: agg.groups,
-    server: def.ready ? userUrl(ctx.baseUrl, user.name) : null,
+    server: def.ready ? userUrl(ctx.baseUrl, agg.name) : null,
     pending: def.stopped ? null : def.pending,
-    created: isoZ(user.created),
-    last_activity: isoZ(user.last_activity),
+    created: agg.created,
+    last_activity: agg.lastActivity,
     auth_state: null,
   };
   const servers = new Map<string, Model>();
   for (const s of agg.spawners) {
-    const rt = ctx.servers.runtime(user.name, s.name);
-    if (!rt.stopped || ctx.includeStopped) servers.set(s.name, serverModel(ctx.baseUrl, user.name, s, rt));
+    const rt = ctx.servers.runtime(agg.name, s.name);
+    if (!rt.stopped || ctx.includeStopped) servers.set(s.name, serverModel(ctx.baseUrl, agg.name, s, rt));
   }
-  if (ctx.includeStopped && !servers.has('')) servers.set('', serverModel(ctx.baseUrl, user.name, neverSpawned(''), def));
-  return { name: user.name, groups: agg.groups, model, servers };
+  if (ctx.includeStopped && !servers.has('')) servers.set('', serverModel(ctx.baseUrl, agg.name, neverSpawned(''), def));
+  return { name: agg.name, groups: agg.groups, model, servers };
 }
 
 const SERVER_SCOPES = ['read:servers', 'admin:server_state'];
@@ -64,9 +62,14 @@ export function userModelFilter(held: ExpandedScopes): (full: FullUserModel) => 
   if (keys.size === 0) return () => ({});
   const readServers = held.parsed.get('read:servers') === ALL;
   const withState = held.parsed.get('admin:server_state') === ALL;
+  // An admin may see every key: the full model is the answer (it is built per request, so it may be extended).
+  const everything = Object.values(USER_ACCESS_MAP).every((ks) => ks.every((k) => keys.has(k)));
   return (full) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(full.model)) if (keys.has(k)) out[k] = v;
+    let out: Record<string, unknown> = full.model;
+    if (!everything) {
+      out = {};
+      for (const [k, v] of Object.entries(full.model)) if (keys.has(k)) out[k] = v;
+    }
     if (!readServers) {
       if (keys.has('servers')) out.servers = {};
       return out;

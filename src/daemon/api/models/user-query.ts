@@ -3,9 +3,8 @@
  * user lists filtered, sorted and paged in SQL, never by loading every user.
  */
 import type { Knex } from 'knex';
-import { asRow, readInt, readNullableString, type Row } from '../../db/row.js';
+import { asRow, readBool, readInt, readNullableString, readString, type Row } from '../../db/row.js';
 import { readNullableDate } from '../../db/timestamps.js';
-import { userFromRow, type UserRow } from '../../db/users-repo.js';
 import { readRows } from './read-connection.js';
 
 type Db = Knex;
@@ -22,38 +21,33 @@ export interface SpawnerSummary {
   hasServer: boolean;
 }
 
-/** A user with the names of its groups and directly granted roles, and (when asked for) its spawners. */
+/**
+ * What a user model shows of a user: its row's public columns (timestamps already in JupyterHub's ISO form), the
+ * names of its groups and directly granted roles, and (when asked for) its spawners.
+ */
 export interface UserAggregate {
-  user: UserRow;
+  id: number;
+  name: string;
+  admin: boolean;
+  created: string | null;
+  lastActivity: string | null;
   groups: string[];
   roles: string[];
   spawners: SpawnerSummary[];
 }
 
-export interface UserListQuery {
-  offset: number;
-  limit: number;
-  /** active/ready: some spawner has a server row; inactive: none has. */
-  state?: 'active' | 'ready' | 'inactive';
-  /** JupyterHub's `name ILIKE '%<x>%'` (LIKE wildcards in x act as wildcards, as in JupyterHub). */
-  nameContains?: string;
-  /** A filtered list:users scope: only these names or members of these groups. */
-  onlyNames?: readonly string[];
-  onlyGroups?: readonly string[];
-  sort?: { column: 'id' | 'name' | 'last_activity'; desc: boolean };
-}
 
-function postgres(db: Db): boolean {
+export function postgres(db: Db): boolean {
   const client: unknown = db.client;
   return typeof client === 'object' && client !== null && 'dialect' in client && client.dialect === 'postgresql';
 }
 
-function jsonNames(db: Db, table: 'groups' | 'roles', map: string, column: string): Knex.Raw {
+export function jsonNames(db: Db, table: 'groups' | 'roles', map: string, column: string): Knex.Raw {
   const agg = postgres(db) ? "COALESCE(json_agg(t.name), '[]'::json)" : 'json_group_array(t.name)';
   return db.raw(`(SELECT ${agg} FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id)`);
 }
 
-const SPAWNER_FIELDS = ['name', 'started', 'last_activity', 'state', 'user_options', 'server_id'];
+export const SPAWNER_FIELDS = ['name', 'started', 'last_activity', 'state', 'user_options', 'server_id'];
 
 function jsonSpawners(db: Db): Knex.Raw {
   const pg = postgres(db);
@@ -62,14 +56,51 @@ function jsonSpawners(db: Db): Knex.Raw {
   return db.raw(`(SELECT ${agg} FROM spawners s WHERE s.user_id = users.id)`);
 }
 
-function jsonList(row: Row, column: string): unknown[] {
+export function jsonList(row: Row, column: string): unknown[] {
   const v = row[column];
   const parsed: unknown = typeof v === 'string' ? JSON.parse(v) : v;
   return Array.isArray(parsed) ? parsed : [];
 }
 
+// Most users share the same few group and role lists ('["user"]'): parse each distinct text once.
+const parsedNames = new Map<string, string[]>();
+
 function names(row: Row, column: string): string[] {
-  return jsonList(row, column).filter((n): n is string => typeof n === 'string').sort();
+  const v = row[column];
+  if (typeof v === 'string') {
+    const known = parsedNames.get(v);
+    if (known) return known;
+    const list = jsonList(row, column).filter((n): n is string => typeof n === 'string').sort();
+    if (parsedNames.size < 10_000) parsedNames.set(v, list);
+    return list;
+  }
+  const list = jsonList(row, column);
+  // The common cases (no groups, the one `user` role) need no copy or sort.
+  if (list.length === 0 || (list.length === 1 && typeof list[0] === 'string')) return list as string[];
+  return list.filter((n): n is string => typeof n === 'string').sort();
+}
+
+/** A Date as JupyterHub's isoformat prints it (microseconds, from our milliseconds; no fraction when zero). */
+export function isoFromDate(d: Date | null): string | null {
+  if (d === null) return null;
+  const iso = d.toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : `${iso.slice(0, -1)}000Z`;
+}
+
+const NAIVE_UTC = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?$/;
+
+/**
+ * A naive-UTC column as JupyterHub's `isoformat` prints it: `2026-11-25T17:01:37.276739Z`, the fraction in
+ * microseconds and left out when zero (Python's datetime.isoformat). String work, not Date round trips: lists
+ * format hundreds of these per request.
+ */
+export function isoFromDb(row: Row, column: string): string | null {
+  const v = row[column];
+  if (v === null || v === undefined) return null;
+  const m = typeof v === 'string' ? NAIVE_UTC.exec(v) : null;
+  if (!m) return readNullableDate(row, column)?.toISOString() ?? null;
+  const micros = (m[3] ?? '').padEnd(6, '0');
+  return `${m[1]}T${m[2]}${/^0+$/.test(micros) ? '' : `.${micros}`}Z`;
 }
 
 function jsonColumn(v: unknown): Record<string, unknown> | null {
@@ -83,7 +114,7 @@ function jsonColumn(v: unknown): Record<string, unknown> | null {
   }
 }
 
-function spawnerSummary(r: Row): SpawnerSummary {
+export function spawnerSummary(r: Row): SpawnerSummary {
   return {
     name: readNullableString(r, 'name') ?? '',
     started: readNullableDate(r, 'started'),
@@ -95,15 +126,19 @@ function spawnerSummary(r: Row): SpawnerSummary {
 }
 
 function aggregateColumns(db: Db, withSpawners: boolean): (string | Knex.Raw)[] {
-  const cols: (string | Knex.Raw)[] = ['users.*', jsonNames(db, 'groups', 'user_group_map', 'group_id').wrap('', ' AS group_names'),
+  const cols: (string | Knex.Raw)[] = ['users.id', 'users.name', 'users.admin', 'users.created', 'users.last_activity', jsonNames(db, 'groups', 'user_group_map', 'group_id').wrap('', ' AS group_names'),
     jsonNames(db, 'roles', 'user_role_map', 'role_id').wrap('', ' AS role_names')];
   if (withSpawners) cols.push(jsonSpawners(db).wrap('', ' AS spawner_list'));
   return cols;
 }
 
-function aggregateFromRow(row: Row, withSpawners: boolean): UserAggregate {
+export function aggregateFromRow(row: Row, withSpawners: boolean): UserAggregate {
   const spawners = withSpawners ? jsonList(row, 'spawner_list').map((s) => spawnerSummary(asRow(s))) : [];
-  return { user: userFromRow(row), groups: names(row, 'group_names'), roles: names(row, 'role_names'), spawners };
+  return {
+    id: readInt(row, 'id'), name: readString(row, 'name'), admin: readBool(row, 'admin'),
+    created: isoFromDb(row, 'created'), lastActivity: isoFromDb(row, 'last_activity'),
+    groups: names(row, 'group_names'), roles: names(row, 'role_names'), spawners,
+  };
 }
 
 /** One user model's worth of data in one query, or null. */
@@ -123,41 +158,6 @@ export async function spawnerSummaries(db: Db, userIds: readonly number[]): Prom
   }
   return out;
 }
-
-function withListFilters(db: Db, query: Knex.QueryBuilder, q: UserListQuery): Knex.QueryBuilder {
-  const active = db('spawners').select('user_id').whereNotNull('server_id');
-  if (q.state === 'active' || q.state === 'ready') void query.whereIn('users.id', active);
-  if (q.state === 'inactive') void query.whereNotIn('users.id', active);
-  if (q.onlyNames !== undefined || q.onlyGroups !== undefined) {
-    const members = db('user_group_map').join('groups', 'groups.id', 'user_group_map.group_id')
-      .whereIn('groups.name', [...(q.onlyGroups ?? [])]).select('user_group_map.user_id');
-    void query.where((w) => {
-      void w.whereIn('users.name', [...(q.onlyNames ?? [])]).orWhereIn('users.id', members);
-    });
-  }
-  if (q.nameContains !== undefined && q.nameContains !== '') {
-    // SQLAlchemy's ilike on SQLite is lower(x) LIKE lower(y); on PostgreSQL ILIKE, with no escape character so a
-    // trailing backslash cannot make the pattern invalid.
-    if (postgres(db)) void query.whereRaw("users.name ILIKE ? ESCAPE ''", [`%${q.nameContains}%`]);
-    else void query.whereRaw('lower(users.name) LIKE lower(?)', [`%${q.nameContains}%`]);
-  }
-  return query;
-}
-
-/** A page of users with their groups and roles (spawners: see spawnerSummaries), and the total matching. */
-export async function queryUserPage(db: Db, q: UserListQuery): Promise<{ users: UserAggregate[]; total: number }> {
-  const [count] = await readRows(db, withListFilters(db, db('users').count({ n: '*' }), q));
-  const total = count === undefined ? 0 : readInt(count, 'n');
-  const query = withListFilters(db, db('users').select(aggregateColumns(db, false)), q);
-  const sort = q.sort ?? { column: 'id', desc: false };
-  // NULLs first when ascending, last when descending, on both databases (as JupyterHub 5 makes explicit).
-  if (sort.column === 'last_activity') void query.orderByRaw(sort.desc ? 'users.last_activity IS NULL' : 'users.last_activity IS NOT NULL');
-  void query.orderBy(`users.${sort.column}`, sort.desc ? 'desc' : 'asc');
-  if (sort.column !== 'id') void query.orderBy('users.id', 'asc');
-  const rows = await readRows(db, query.offset(q.offset).limit(q.limit));
-  return { users: rows.map((r) => aggregateFromRow(r, false)), total };
-}
-
 
 /** Users by id with groups and roles (no spawners), in id order: models of users just written. */
 export async function userAggregatesByIds(db: Db, ids: readonly number[]): Promise<UserAggregate[]> {

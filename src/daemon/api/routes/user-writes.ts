@@ -78,13 +78,15 @@ async function patchUser(deps: ApiDeps, caller: Principal, url: URL, name: strin
 
 async function deleteUser(deps: ApiDeps, caller: Principal, name: string): Promise<void> {
   const agg = await findUserAggregate(deps, name);
+  const user = await getUserByName(deps.db, name);
+  if (!user) throw new ApiError(404, `No such user: ${name}`);
   if (name === callerName(caller)) throw new ApiError(400, 'Cannot delete yourself!');
   const stopping = `${name}'s server is in the process of stopping, please wait.`;
   if (deps.servers.runtime(name, '').pending === 'stop') throw new ApiError(400, stopping);
   // Every server, named ones included (JupyterHub 3.0 stops only the default one and then fails on the others).
-  await deps.servers.stopAll(agg.user);
+  await deps.servers.stopAll(user);
   if (activeServers(deps, name, agg.spawners).length > 0) throw new ApiError(400, stopping);
-  await deleteUserEverywhere(deps.db, agg.user.id);
+  await deleteUserEverywhere(deps.db, user.id);
   deps.identity.invalidate();
   deps.log.info(`${callerName(caller) ?? caller.kind} deleted user ${name}`);
 }

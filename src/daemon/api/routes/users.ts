@@ -9,7 +9,8 @@ import type { Principal } from '../../auth/principal.js';
 import { ALL } from '../../auth/scopes/index.js';
 import { insertUsers } from '../../db/users-repo.js';
 import { pageLimitsOf, paginated, parsePaging, queryArg } from '../pagination.js';
-import { queryUserPage, spawnerSummaries, userAggregatesByIds, type UserListQuery } from '../models/user-query.js';
+import { userAggregatesByIds } from '../models/user-query.js';
+import { queryUserPage, type UserListQuery } from '../models/user-list-query.js';
 import { isValidUsername, normalizeUsername } from '../models/names.js';
 import { authorizeTarget, callerIsAdmin, scopesFor } from './guard.js';
 import { checkModel, conflictAs409, isObject, stringList, truthy, USER_MODEL_TYPES } from './body.js';
@@ -46,10 +47,8 @@ async function listUsers(deps: ApiDeps, caller: Principal, url: URL, accept: str
   const filters = listFilters(url);
   const paging = parsePaging(url, accept, pageLimitsOf(deps.config.JupyterHub));
   const { users, total } = await queryUserPage(deps.db, { offset: paging.offset, limit: paging.limit, ...filters, ...listScopeFilter(caller) });
-  const spawners = await spawnerSummaries(deps.db, users.map((u) => u.user.id));
-  for (const u of users) u.spawners = spawners.get(u.user.id) ?? [];
   // `ready` cannot be told in SQL (it is the server manager's knowledge): filtered after paging, as JupyterHub does.
-  const page = filters.state === 'ready' ? users.filter((u) => u.spawners.some((s) => deps.servers.runtime(u.user.name, s.name).ready)) : users;
+  const page = filters.state === 'ready' ? users.filter((u) => u.spawners.some((s) => deps.servers.runtime(u.name, s.name).ready)) : users;
   const items = userModels(deps, caller, url, page).filter((m) => Object.keys(m).length > 0);
   return paginated(items, total, paging, url);
 }
