@@ -39,7 +39,9 @@ test('pagination follows JupyterHub: bare list with max limit, envelope with def
   assert.equal(body._pagination.next.offset, 50);
   assert.equal(body._pagination.next.url, 'http://h:8081/hub/api/users?name_filter=a&offset=50&limit=50');
   assert.deepEqual(paginated([], 10, { offset: 0, limit: 50, wantsEnvelope: true }, url), { items: [], _pagination: { offset: 0, limit: 50, total: 10, next: null } });
-  assert.throws(() => parsePaging(new URL('http://h/x?limit=-1'), undefined), (e: unknown) => e instanceof ApiError && e.status === 400);
+  assert.throws(() => parsePaging(new URL('http://h/x?limit=ten'), undefined), (e: unknown) => e instanceof ApiError && e.status === 400);
+  // JupyterHub takes the absolute value of a negative limit or offset rather than refusing it.
+  assert.deepEqual(parsePaging(new URL('http://h/x?limit=-5&offset=-2'), undefined), { offset: 2, limit: 5, wantsEnvelope: false });
   assert.equal(parsePaging(new URL('http://h/x?limit=5000'), undefined).limit, 200);
 });
 
