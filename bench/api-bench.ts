@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startDaemon, tempDir } from '../test/helpers/cli.js';
 import { freeLoopbackPort, jupyterhubInstalled, startJupyterHub } from '../test/helpers/jupyterhub-server.js';
-import { bulkCreate, load, type LoadResult } from './api-load.js';
+import { bulkCreate, load, postJson, type LoadResult } from './api-load.js';
 
 const USERS = Number(process.argv[2] ?? 10_000);
 const HUB_READS = Number(process.argv[3] ?? 20_000);
@@ -31,7 +31,25 @@ interface Target {
 interface Figures {
   one: LoadResult;
   list: LoadResult;
+  /** The same list while activity is posted every 10 ms: every request sees a changed database. */
+  busyList: LoadResult;
   createSeconds: number;
+}
+
+/** Posts user activity every `ms` until stopped: a hub whose database changes all the time. */
+function activityWriter(apiUrl: string, ms: number): () => Promise<void> {
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const stamp = new Date(Date.now() - 1000 + i).toISOString();
+      await postJson(`${apiUrl}/users/u${(i * 31) % USERS}/activity`, TOKEN, { last_activity: stamp });
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
 }
 
 async function startHub(): Promise<Target> {
@@ -78,10 +96,13 @@ async function measure(t: Target, reads: number): Promise<Figures> {
   const listUrl = (): string => `${t.apiUrl}/users?limit=200`;
   await load(listUrl, Math.min(50, reads / 10), CONCURRENCY, auth);
   const list = await load(listUrl, Math.max(20, Math.floor(reads / 10)), CONCURRENCY, auth);
+  const stopWriter = activityWriter(t.apiUrl, 10);
+  const busyList = await load(listUrl, Math.max(20, Math.floor(reads / 10)), CONCURRENCY, auth);
+  await stopWriter();
   const t0 = process.hrtime.bigint();
   for (let b = 0; b < 10; b++) await bulkCreate(t.apiUrl, TOKEN, Array.from({ length: 100 }, (_, j) => `new${b * 100 + j}`));
   const createSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { one, list, createSeconds };
+  return { one, list, busyList, createSeconds };
 }
 
 function line(label: string, ours: LoadResult, theirs: LoadResult | undefined): string {
@@ -112,6 +133,7 @@ async function main(): Promise<void> {
   }
   console.log(line('GET /users/{name}', ours.one, theirs?.one));
   console.log(line('GET /users?limit=200', ours.list, theirs?.list));
+  console.log(line('  with a write every 10 ms', ours.busyList, theirs?.busyList));
   const create = `POST /users 1000 (10 x 100)`.padEnd(28);
   console.log(`${create} hub ${ours.createSeconds.toFixed(2)} s${theirs ? `, JH ${theirs.createSeconds.toFixed(2)} s, ratio ${(theirs.createSeconds / ours.createSeconds).toFixed(1)}x (target >= 10x)` : ''}`);
 }

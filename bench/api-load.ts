@@ -49,10 +49,16 @@ export async function load(urlFor: (i: number) => string, total: number, concurr
 
 /** POST /users with these names; throws unless 201. */
 export async function bulkCreate(apiUrl: string, token: string, usernames: string[]): Promise<void> {
-  const body = JSON.stringify({ usernames });
+  const status = await postJson(`${apiUrl}/users`, token, { usernames });
+  if (status !== 201) throw new Error(`POST ${apiUrl}/users answered ${status}`);
+}
+
+/** One JSON POST on a fresh connection; resolves with the status. */
+export async function postJson(url: string, token: string, payload: unknown): Promise<number> {
+  const body = JSON.stringify(payload);
   const agent = new http.Agent({ keepAlive: false });
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = http.request(`${apiUrl}/users`, {
+  return new Promise<number>((resolve, reject) => {
+    const req = http.request(url, {
       method: 'POST', agent,
       headers: { authorization: `token ${token}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
     }, (res) => {
@@ -62,5 +68,4 @@ export async function bulkCreate(apiUrl: string, token: string, usernames: strin
     req.on('error', reject);
     req.end(body);
   });
-  if (status !== 201) throw new Error(`POST ${apiUrl}/users answered ${status}`);
 }

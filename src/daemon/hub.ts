@@ -68,6 +68,9 @@ export class Hub {
   private hubTarget = '';
   proxy: ProxyStage | undefined;
   pressure: PressureFeed | undefined;
+  /** POST /hub/api/shutdown may override cleanup_servers/cleanup_proxy for this one stop. */
+  private cleanupServers: boolean | undefined;
+  private cleanupProxy: boolean | undefined;
   /** internal_ssl: the certificate store, and the hub's own key/certificate/trust bundle. */
   ssl: { store: InternalSsl; hub: TlsMaterialPem } | undefined;
   private hubAddr: ListenAddress = { host: '127.0.0.1', port: 0 };
@@ -115,7 +118,8 @@ export class Hub {
         maxAgeDays: jh.cookie_max_age_days,
         secure: pub.protocol === 'https',
       });
-      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config, sessions: this.sessions });
+      const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
+        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions });
       this.api = api;
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
       this.authenticator = (await installBrowserAuth({
@@ -150,6 +154,14 @@ export class Hub {
         this.opts.log.warn(`stopping ${step.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+  }
+
+  /** POST /hub/api/shutdown: stop as SIGTERM would (main.ts handles it), with this stop's cleanup choices. */
+  private requestShutdown(o: { servers?: boolean; proxy?: boolean }): void {
+    this.cleanupServers = o.servers;
+    this.cleanupProxy = o.proxy;
+    this.opts.log.info('Shutdown requested through the API');
+    setImmediate(() => process.kill(process.pid, 'SIGTERM'));
   }
 
   status(): DaemonStatus {
@@ -227,7 +239,7 @@ export class Hub {
     });
     await proxy.start();
     this.proxy = proxy;
-    this.undo.push({ name: 'proxy', run: () => proxy.stop(this.config.JupyterHub.cleanup_proxy) });
+    this.undo.push({ name: 'proxy', run: () => proxy.stop(this.cleanupProxy ?? this.config.JupyterHub.cleanup_proxy) });
   }
 
   /** Spawner and server manager; servers that survived a hub restart are adopted, not respawned. */
@@ -245,9 +257,10 @@ export class Hub {
       process.kill(process.pid, 'SIGTERM');
     };
     this.servers = manager;
+    this.api?.setProxy(proxy);
     this.pressure?.attach(manager);
     if (this.api) this.api.setServers(manager);
-    this.undo.push({ name: 'servers', run: () => manager.shutdown(this.config.JupyterHub.cleanup_servers) });
+    this.undo.push({ name: 'servers', run: () => manager.shutdown(this.cleanupServers ?? this.config.JupyterHub.cleanup_servers) });
     await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });
     const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: this.config.JupyterHub.last_activity_interval, log });
     this.undo.push({ name: 'activity poll', run: async () => activity.stop() });

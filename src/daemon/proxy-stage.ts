@@ -36,7 +36,7 @@ export class ProxyStage implements ProxyRoutes {
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   client!: ChpClient;
-  readonly authToken: string;
+  authToken: string;
 
   constructor(o: ProxyStageOptions) {
     this.o = o;
@@ -127,6 +127,25 @@ export class ProxyStage implements ProxyRoutes {
     } finally {
       this.checking = false;
     }
+  }
+
+  /** GET /hub/api/proxy: the proxy's own routing table. */
+  async getRoutes(): Promise<Record<string, unknown>> {
+    return this.client.getRawRoutes();
+  }
+
+  /** POST /hub/api/proxy: make the proxy's routes match ours now. */
+  async sync(): Promise<void> {
+    await this.check();
+  }
+
+  /** PATCH /hub/api/proxy: a new proxy took over at apiUrl (with token); talk to it and give it our routes. */
+  async reconfigure(apiUrl?: string, token?: string): Promise<void> {
+    if (apiUrl) this.apiUrl = apiUrl.replace(/\/$/, '');
+    if (token) this.authToken = token;
+    this.client.close();
+    this.client = new ChpClient({ ...(this.o.tls?.hub ?? {}), apiUrl: this.apiUrl, authToken: this.authToken, hostRouting: this.o.config.JupyterHub.subdomain_host !== '', log: this.o.log });
+    await this.check();
   }
 
   async stop(cleanup: boolean): Promise<void> {

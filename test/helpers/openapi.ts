@@ -326,3 +326,8 @@ export class FakeServerManager implements ServerManager {
     for (const k of [...this.servers.keys()]) if (k.startsWith(`${user.name}/`)) this.servers.delete(k);
   }
 }
+
+// API_SPEC_STATS=1: say how many replies this test process checked against the spec (for reports).
+if (process.env.API_SPEC_STATS) {
+  process.on('exit', () => console.error(`spec-validated replies: ${stats.validated} over ${stats.byOperation.size} operations`));
+}

@@ -88,6 +88,10 @@ export class ApiService {
     this.deps.servers = servers;
   }
 
+  setProxy(proxy: ProxyControl): void {
+    this.deps.proxy = proxy;
+  }
+
   /** The request listener for one door. */
   listener(door: 'socket' | 'tcp'): http.RequestListener {
     const prefix = door === 'socket' ? '/hub/' : `${this.deps.baseUrl}hub/`;

@@ -14,7 +14,7 @@ import sqlite3 from 'sqlite3';
 import { asRow, type Row } from '../../db/row.js';
 
 export interface FastReads {
-  get(sql: string, params: readonly unknown[]): Promise<Row | undefined>;
+  /** All rows. (No `get`: node-sqlite3's Statement#get without parameters does not rewind a reused statement.) */
   all(sql: string, params: readonly unknown[]): Promise<Row[]>;
 }
 
@@ -55,17 +55,6 @@ class Reader implements FastReads {
       this.statements.set(sql, st);
     }
     return st;
-  }
-
-  get(sql: string, params: readonly unknown[]): Promise<Row | undefined> {
-    this.busy++;
-    return new Promise((resolve, reject) => {
-      this.statement(sql).get([...params], (err: Error | null, row: unknown) => {
-        this.busy--;
-        if (err) reject(err);
-        else resolve(row === undefined ? undefined : asRow(row));
-      });
-    });
   }
 
   all(sql: string, params: readonly unknown[]): Promise<Row[]> {
@@ -112,10 +101,6 @@ class ReaderPool implements FastReads {
     let best = this.readers[0] as Reader;
     for (const r of this.readers) if (r.busy < best.busy) best = r;
     return best;
-  }
-
-  get(sql: string, params: readonly unknown[]): Promise<Row | undefined> {
-    return this.pick().get(sql, params);
   }
 
   all(sql: string, params: readonly unknown[]): Promise<Row[]> {
@@ -170,7 +155,7 @@ export async function dataVersion(db: Knex): Promise<number | null> {
   const reader = await fastReads(db);
   if (!(reader instanceof ReaderPool)) return null;
   try {
-    const row = await (reader.readers[0] as Reader).get('PRAGMA data_version', []);
+    const [row] = await (reader.readers[0] as Reader).all('PRAGMA data_version', []);
     const v = row?.data_version;
     return typeof v === 'number' ? v : null;
   } catch {
