@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,12 @@ export async function startHubUnderTest(kind: 'hub' | 'jupyterhub', s: HubSettin
       const t = setTimeout(() => proc.kill('SIGKILL'), 60_000);
       await gone;
       clearTimeout(t);
+      // JupyterHub 3.0 can leave its configurable-http-proxy behind on SIGTERM; the bench cleans up after it.
+      try {
+        execFileSync('pkill', ['-f', `configurable-http-proxy.*--api-port ${apiPort}`]);
+      } catch {
+        /* none left */
+      }
     },
   };
 }

@@ -92,6 +92,12 @@ async function timeStart(kind: 'hub' | 'jupyterhub', dir: string, standin: strin
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
+    // JupyterHub 3.0 can leave its configurable-http-proxy behind on SIGTERM; the bench cleans up after it.
+    try {
+      execFileSync('pkill', ['-f', `configurable-http-proxy.*--api-port ${apiPort}`]);
+    } catch {
+      /* none left */
+    }
   }
 }
 
