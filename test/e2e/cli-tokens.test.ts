@@ -126,7 +126,7 @@ test('ls of everyone, of one service, of one user; --json holds what the table s
   assert.equal((await hub(['tokens', 'ls', '--user', 'alice', '--service', 'announcer'])).code, 2, 'one owner at a time');
 });
 
-test('revoke by id asks first, then the token stops working; --user NAME --all; unknown ids and service tokens', async () => {
+test('revoke by id asks first, then the token stops working; --user NAME --all; unknown ids; service tokens made and revoked', async () => {
   const secret = (await hub(['tokens', 'create', '--user', 'alice', '--note', 'to revoke'])).stdout.trim();
   const id = json<Token[]>(await hub(['tokens', 'ls', '--user', 'alice', '--json'])).find((t) => t.note === 'to revoke')?.id ?? '';
   assertOneLineError(await hub(['tokens', 'revoke', id]), 11, new RegExp(`Revoke token ${id} of alice\\?`));
@@ -138,8 +138,17 @@ test('revoke by id asks first, then the token stops working; --user NAME --all; 
   assertOneLineError(await hub(['tokens', 'revoke', 'a99999', '-y']), 13, /no such token: a99999/);
   assertOneLineError(await hub(['tokens', 'revoke', id, '--user', 'bob', '-y']), 13, /no such token/);
   assertOneLineError(await hub(['tokens', 'revoke', '-y']), 2, /which token\?/);
-  const serviceId = json<Token[]>(await hub(['tokens', 'ls', '--service', 'announcer', '--json']))[0]?.id ?? '';
-  assertOneLineError(await hub(['tokens', 'revoke', serviceId, '-y']), 18, /belongs to service announcer; service tokens come from the config/);
+  // A service token made from the CLI works as the service, and revoking it ends it at once.
+  const made = await hub(['tokens', 'create', '--service', 'announcer', '--note', 'rotation']);
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stderr, /for service announcer/);
+  const serviceSecret = made.stdout.trim();
+  assert.equal(await whoami(serviceSecret), 'announcer');
+  const serviceId = json<Token[]>(await hub(['tokens', 'ls', '--service', 'announcer', '--json'])).find((t) => t.note === 'rotation')?.id ?? '';
+  assert.equal((await hub(['tokens', 'revoke', serviceId, '-y'])).code, 0);
+  assert.equal(await whoami(serviceSecret), 403);
+  assert.equal(await whoami(SERVICE_TOKEN), 'announcer', 'the configured token is untouched');
+  assertOneLineError(await hub(['tokens', 'create', '--service', 'nope']), 13, /no such service: nope/);
 
   const bobs = json<Token[]>(await hub(['tokens', 'ls', '--user', 'bob', '--json']));
   assert.ok(bobs.length >= 1);
@@ -147,4 +156,34 @@ test('revoke by id asks first, then the token stops working; --user NAME --all; 
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual(json<Token[]>(await hub(['tokens', 'ls', '--user', 'bob', '--json'])), []);
   assert.match((await hub(['tokens', 'revoke', '--user', 'bob', '--all', '-y'])).stdout, /no tokens to revoke/);
+});
+
+test("rotating a service's api_token in the config revokes the old one at the next start", async () => {
+  const rdir = await tempDir('hub-cli-rotate-');
+  const config = (token: string): string => `ConfigurableHTTPProxy: {api_url: 'http://127.0.0.1:0'}
+JupyterHub:
+  hub_ip: 127.0.0.1
+  hub_port: 0
+  ip: 127.0.0.1
+  port: 0
+  db_url: 'sqlite:///hub.sqlite'
+  services: [{name: culler, api_token: '${token}'}]
+`;
+  const ask = async (url: string, token: string): Promise<number> => (await fetch(new URL('api/user', url), { headers: { authorization: `token ${token}` } })).status;
+  const OLD = 'culler-old-0123456789abcdef0123';
+  const NEW = 'culler-new-0123456789abcdef0123';
+  await writeFile(path.join(rdir, 'hub.yml'), config(OLD));
+  const first = await startDaemon([], { cwd: rdir });
+  const url1 = json<{ hub_url: string }>(await runCli(['status', '--json'], { cwd: rdir })).hub_url;
+  assert.equal(await ask(url1, OLD), 200);
+  await first.stop();
+  await writeFile(path.join(rdir, 'hub.yml'), config(NEW));
+  const second = await startDaemon([], { cwd: rdir });
+  try {
+    const url2 = json<{ hub_url: string }>(await runCli(['status', '--json'], { cwd: rdir })).hub_url;
+    assert.equal(await ask(url2, NEW), 200);
+    assert.equal(await ask(url2, OLD), 403, 'the old configured token no longer works');
+  } finally {
+    await second.stop();
+  }
 });

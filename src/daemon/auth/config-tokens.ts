@@ -5,6 +5,8 @@ import type { Logger } from '../../lib/log.js';
 import { createUsers, getUserByName } from '../db/users-repo.js';
 import { deleteServicesExcept, upsertService } from '../db/services-repo.js';
 import { createToken, findToken } from '../db/tokens-repo.js';
+import { asRows, readInt, readString } from '../db/row.js';
+import { compareToken } from './token-hash.js';
 import { syncServiceOAuthClients } from './oauth/service-clients.js';
 
 /**
@@ -55,6 +57,7 @@ export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Lo
     if (!service) throw new HubError('CONFIG_INVALID', `JupyterHub.service_tokens names the service ${name}, which is not in JupyterHub.services`, { hint: `Add {name: ${name}} to JupyterHub.services.` });
     await ensureToken(db, token, { service: name }, log);
   }
+  await dropStaleConfigTokens(db, serviceTokens, log);
   for (const [token, name] of Object.entries(config.JupyterHub.api_tokens)) {
     if (!(await getUserByName(db, name))) await createUsers(db, [name]);
     await ensureToken(db, token, { user: name }, log);
@@ -82,4 +85,21 @@ async function serviceId(db: Knex, name: string): Promise<number> {
   const row = (await db('services').where({ name }).first('id')) as { id?: unknown } | undefined;
   if (typeof row?.id !== 'number') throw new HubError('DB_ERROR', `service ${name} is missing from the database`);
   return row.id;
+}
+
+/**
+ * A service token that came from the config and is no longer there is deleted, so rotating a service's
+ * api_token in the config really revokes the old one (JupyterHub 3.0 leaves it valid).
+ */
+async function dropStaleConfigTokens(db: Knex, configured: Map<string, string>, log: Logger): Promise<void> {
+  const rows = asRows(await db('api_tokens').join('services', 'services.id', 'api_tokens.service_id')
+    .where('api_tokens.note', 'from config').select('api_tokens.id', 'api_tokens.hashed', 'services.name'));
+  for (const row of rows) {
+    const name = readString(row, 'name');
+    const hashed = readString(row, 'hashed');
+    const still = [...configured].some(([token, owner]) => owner === name && compareToken(hashed, token));
+    if (still) continue;
+    await db('api_tokens').where({ id: readInt(row, 'id') }).delete();
+    log.info(`Revoked the old configured token of service ${name}: it is no longer in the config`);
+  }
 }

@@ -53,10 +53,22 @@ export async function findToken(client: HubClient, id: string): Promise<TokenMod
 
 export async function revokeToken(client: HubClient, token: TokenModel): Promise<void> {
   if (token.user === undefined) {
-    throw new HubError('NOT_IMPLEMENTED', `token ${token.id} belongs to service ${token.service ?? '?'}; service tokens come from the config`, {
-      hint: 'Remove it from JupyterHub.services[].api_token or JupyterHub.service_tokens and restart the hub.',
-    });
+    const service = token.service ?? '';
+    const path = `/hub/ext/services/${encodeURIComponent(service)}/tokens/${encodeURIComponent(token.id)}`;
+    await orNotFound(client.delete(path), `no such token: ${token.id}`, 'hub tokens ls shows token ids.');
+    return;
   }
   const path = `${userPath(token.user)}/tokens/${encodeURIComponent(token.id)}`;
   await orNotFound(client.delete(path), `no such token: ${token.id}`, 'hub tokens ls shows token ids.');
+}
+
+/** A token for a service (hub's /hub/ext/: JupyterHub's API has none), e.g. to rotate its credentials. */
+export async function createServiceToken(client: HubClient, service: string, t: NewToken): Promise<CreatedToken> {
+  const body = {
+    ...(t.scopes ? { scopes: t.scopes } : {}),
+    ...(t.expiresInSeconds !== undefined ? { expires_in: t.expiresInSeconds } : {}),
+    ...(t.note !== undefined ? { note: t.note } : {}),
+  };
+  const res = await orNotFound(client.post(`/hub/ext/services/${encodeURIComponent(service)}/tokens`, body), `no such service: ${service}`, 'Services are defined in JupyterHub.services.');
+  return asCreatedToken(res.body);
 }

@@ -1,10 +1,11 @@
 import { sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
 import { requireScope, type ApiDeps } from '../api-service.js';
-import { listTokens } from '../../db/tokens-repo.js';
+import { createToken, deleteToken, listTokens } from '../../db/tokens-repo.js';
 import { getUserByName, listUsersByIds, newCookieId } from '../../db/users-repo.js';
 import { blockUser, blockedUserNames, unblockUser } from '../../db/blocked-users-repo.js';
-import { ApiError, sendEmpty } from '../http-util.js';
+import { ApiError, readJsonBody, sendEmpty } from '../http-util.js';
+import { getServiceByName } from '../../db/services-repo.js';
 import { isExpired, tokenModel } from './tokens.js';
 
 /**
@@ -86,6 +87,37 @@ export function registerExtRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', 'ext/blocked', async (ctx) => {
     requireScope(ctx.caller, ['admin:users']);
     sendJson(ctx.res, 200, { items: await blockedUserNames(deps.db) });
+  });
+
+  // Service tokens: JupyterHub's API has no endpoint for them (they come from the config); admins need to
+  // make and revoke them to rotate a service's credentials without editing the config.
+  router.add('POST', 'ext/services/:name/tokens', async (ctx) => {
+    requireScope(ctx.caller, ['admin:services', 'admin:users']);
+    const service = await getServiceByName(deps.db, ctx.params.name ?? '');
+    if (!service) throw new ApiError(404, `No such service: ${ctx.params.name ?? ''}`);
+    const body = (await readJsonBody(ctx.req)) ?? {};
+    if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'body must be a JSON object');
+    const { note, expires_in: expiresIn, scopes } = body as Record<string, unknown>;
+    if (note !== undefined && typeof note !== 'string') throw new ApiError(400, 'note must be a string');
+    if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn <= 0)) throw new ApiError(400, 'expires_in must be a positive integer (seconds)');
+    if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((x) => typeof x === 'string'))) throw new ApiError(400, 'scopes must be a list of strings');
+    const made = await createToken(deps.db, { serviceId: service.id }, {
+      note: note ?? 'Requested via hub tokens create',
+      ...(typeof expiresIn === 'number' ? { expiresInSeconds: expiresIn } : {}),
+      ...(scopes ? { scopes: scopes as string[] } : {}),
+    });
+    sendJson(ctx.res, 201, { ...tokenModel(made.row, { service: service.name }), token: made.token });
+  });
+
+  router.add('DELETE', 'ext/services/:name/tokens/:id', async (ctx) => {
+    requireScope(ctx.caller, ['admin:services', 'admin:users']);
+    const service = await getServiceByName(deps.db, ctx.params.name ?? '');
+    const id = /^a(\d+)$/.exec(ctx.params.id ?? '')?.[1];
+    if (!service || id === undefined || !(await deleteToken(deps.db, Number(id), { serviceId: service.id }))) {
+      throw new ApiError(404, `No such token ${ctx.params.id ?? ''} for service ${ctx.params.name ?? ''}`);
+    }
+    deps.identity.invalidate();
+    sendEmpty(ctx.res, 204);
   });
 
   router.add('GET', 'ext/tokens', async (ctx) => {
