@@ -35,8 +35,8 @@ export function sendError(res: http.ServerResponse, err: ApiError): void {
   sendJson(res, err.status, { status: err.status, message: err.message }, err.headers);
 }
 
-/** Reads a JSON body with a size cap; malformed JSON and oversized bodies are the client's 400/413. */
-export async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+/** The raw body, refused with 413 past MAX_BODY_BYTES (announced or actual): every body reader starts here. */
+export async function readBodyBytes(req: http.IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
@@ -47,13 +47,7 @@ export async function readJsonBody(req: http.IncomingMessage): Promise<unknown> 
     if (size > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(buf);
   }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ApiError(400, 'request body is not valid JSON');
-  }
+  return Buffer.concat(chunks);
 }
 
 /** JupyterHub's timestamps: ISO 8601 UTC with a Z. */
@@ -66,20 +60,11 @@ export function isoZ(d: Date | null | undefined): string | null {
  * client's 400 with JupyterHub's message. Stricter than Node's decoder: invalid UTF-8 is refused, not replaced.
  */
 export async function readJsonRequest(req: http.IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buf);
-  }
-  if (size === 0) return undefined;
+  const bytes = await readBodyBytes(req);
+  if (bytes.length === 0) return undefined;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)).trim();
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).trim();
   } catch {
     throw new ApiError(400, 'Invalid JSON in body of request: not UTF-8');
   }

@@ -4,7 +4,7 @@ import { requireScope, type ApiDeps } from '../api-service.js';
 import { createToken, deleteToken, listTokens } from '../../db/tokens-repo.js';
 import { getUserByName, listUsersByIds, newCookieId } from '../../db/users-repo.js';
 import { blockUser, blockedUserNames, unblockUser } from '../../db/blocked-users-repo.js';
-import { ApiError, readJsonBody, sendEmpty } from '../http-util.js';
+import { ApiError, readJsonRequest, sendEmpty } from '../http-util.js';
 import { getServiceByName } from '../../db/services-repo.js';
 import { isExpired, tokenModel } from './tokens.js';
 
@@ -95,7 +95,7 @@ export function registerExtRoutes(router: Router, deps: ApiDeps): void {
     requireScope(ctx.caller, ['admin:services', 'admin:users']);
     const service = await getServiceByName(deps.db, ctx.params.name ?? '');
     if (!service) throw new ApiError(404, `No such service: ${ctx.params.name ?? ''}`);
-    const body = (await readJsonBody(ctx.req)) ?? {};
+    const body = (await readJsonRequest(ctx.req)) ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'body must be a JSON object');
     const { note, expires_in: expiresIn, scopes } = body as Record<string, unknown>;
     if (note !== undefined && typeof note !== 'string') throw new ApiError(400, 'note must be a string');

@@ -4,7 +4,7 @@
  * winning. Kept as a list of pairs, so repeated parameters can be refused as oauthlib refuses them.
  */
 import type http from 'node:http';
-import { ApiError, MAX_BODY_BYTES } from '../../api/http-util.js';
+import { readBodyBytes } from '../../api/http-util.js';
 import { OAuthError } from './oauth-error.js';
 
 export class OAuthParams {
@@ -40,17 +40,7 @@ export class OAuthParams {
 }
 
 async function readBodyText(req: http.IncomingMessage): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readBodyBytes(req)).toString('utf8');
 }
 
 function jsonPairs(text: string): [string, string][] {
