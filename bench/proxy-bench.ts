@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
+import { load, type LoadResult } from './http-load.js';
 import { ChpClient } from '../src/daemon/proxy/chp-client.js';
 import { ProxyProcess } from '../src/daemon/proxy/proxy-process.js';
 import { freePort } from '../test/helpers/proxy-http.js';
@@ -29,40 +29,8 @@ async function startBackend(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-}
 
-async function load(url: string): Promise<Result> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  const until = Date.now() + SECONDS * 1000;
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      http.get(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      }).on('error', reject);
-    });
-  const worker = async (): Promise<void> => {
-    while (Date.now() < until) await one();
-  };
-  const t0 = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsed = (Date.now() - t0) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
-}
-
-async function throughProxy(command: string[] | undefined, backendUrl: string): Promise<Result> {
+async function throughProxy(command: string[] | undefined, backendUrl: string): Promise<LoadResult> {
   const [port, apiPort] = [await freePort(), await freePort()];
   const proc = new ProxyProcess({ command, ip: '127.0.0.1', port, apiIp: '127.0.0.1', apiPort, authToken: 'bench', logLevel: 'error', output: () => undefined });
   await proc.start();
@@ -70,23 +38,23 @@ async function throughProxy(command: string[] | undefined, backendUrl: string): 
   try {
     for (let i = 0; i < ROUTES; i++) await client.addRoute(`/user/u${i}/`, 'http://127.0.0.1:9', { user: `u${i}` });
     await client.addRoute('/user/bench/', backendUrl, { user: 'bench' });
-    await load(`http://127.0.0.1:${port}/user/bench/api/status`); // warm-up, discarded
-    return await load(`http://127.0.0.1:${port}/user/bench/api/status`);
+    await load(`http://127.0.0.1:${port}/user/bench/api/status`, SECONDS, CONCURRENCY); // warm-up, discarded
+    return await load(`http://127.0.0.1:${port}/user/bench/api/status`, SECONDS, CONCURRENCY);
   } finally {
     client.close();
     await proc.stop();
   }
 }
 
-function row(name: string, r: Result, direct: Result): string {
+function row(name: string, r: LoadResult, direct: LoadResult): string {
   return `${name.padEnd(26)} ${r.rps.toFixed(0).padStart(8)} req/s  ${(r.rps / direct.rps).toFixed(2).padStart(5)}x direct  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`;
 }
 
 async function main(): Promise<void> {
   const backend = await startBackend();
   try {
-    await load(`${backend.url}/warmup`);
-    const direct = await load(`${backend.url}/user/bench/api/status`);
+    await load(`${backend.url}/warmup`, SECONDS, CONCURRENCY);
+    const direct = await load(`${backend.url}/user/bench/api/status`, SECONDS, CONCURRENCY);
     const ours = await throughProxy(undefined, backend.url);
     console.log(`${SECONDS} s per run, ${CONCURRENCY} keep-alive clients, ${ROUTES + 1} routes`);
     console.log(row('direct', direct, direct));

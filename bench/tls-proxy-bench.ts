@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import http from 'node:http';
+import { load, type LoadResult } from './http-load.js';
 import { ChpClient } from '../src/daemon/proxy/chp-client.js';
 import { ProxyProcess } from '../src/daemon/proxy/proxy-process.js';
 import { InternalSsl } from '../src/daemon/ssl/internal-ssl.js';
@@ -36,54 +36,21 @@ async function startBackend(tls?: { keyfile: string; certfile: string; cafile: s
   return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-}
 
-async function load(url: string): Promise<Result> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  const until = Date.now() + SECONDS * 1000;
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      http.get(url, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`${url}: ${res.statusCode ?? 0}`));
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      }).on('error', reject);
-    });
-  const worker = async (): Promise<void> => {
-    while (Date.now() < until) await one();
-  };
-  const t0 = Date.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsed = (Date.now() - t0) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
-}
-
-function row(name: string, r: Result, plain: Result): string {
+function row(name: string, r: LoadResult, plain: LoadResult): string {
   return `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  ${(r.rps / plain.rps).toFixed(2).padStart(5)}x plain  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`;
 }
 
 /** Alternating runs, so that drift in the machine's load hits both sides alike; the better run of each counts. */
-async function measure(base: string): Promise<{ plain: Result; tls: Result }> {
-  await load(`${base}/user/plain/warmup`);
-  await load(`${base}/user/tls/warmup`);
-  const runs = { plain: [] as Result[], tls: [] as Result[] };
+async function measure(base: string): Promise<{ plain: LoadResult; tls: LoadResult }> {
+  await load(`${base}/user/plain/warmup`, SECONDS, CONCURRENCY);
+  await load(`${base}/user/tls/warmup`, SECONDS, CONCURRENCY);
+  const runs = { plain: [] as LoadResult[], tls: [] as LoadResult[] };
   for (let i = 0; i < 2; i++) {
-    runs.plain.push(await load(`${base}/user/plain/api/status`));
-    runs.tls.push(await load(`${base}/user/tls/api/status`));
+    runs.plain.push(await load(`${base}/user/plain/api/status`, SECONDS, CONCURRENCY));
+    runs.tls.push(await load(`${base}/user/tls/api/status`, SECONDS, CONCURRENCY));
   }
-  const best = (rs: Result[]): Result => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
+  const best = (rs: LoadResult[]): LoadResult => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
   return { plain: best(runs.plain), tls: best(runs.tls) };
 }
 

@@ -1,4 +1,5 @@
 import { sendJson } from '../http-util.js';
+import type { DaemonStatusModel } from '../../../lib/client/models.js';
 import type { Router } from '../router.js';
 import { requireScope, type ApiDeps } from '../api-service.js';
 import { createToken, deleteToken, listTokens } from '../../db/tokens-repo.js';
@@ -12,17 +13,8 @@ import { isExpired, tokenModel } from './tokens.js';
  * hub's own endpoints, for what JupyterHub's API lacks: daemon status and cross-user listings the CLI needs.
  * All of them live under `/hub/ext/`, documented in the README beside the JupyterHub API.
  */
-export interface DaemonStatus {
-  version: string;
-  jupyterhub_api_version: string;
-  pid: number;
-  started: string;
-  hub_url: string;
-  public_url: string;
-  socket: string;
-  db_url: string;
-  config_file: string | null;
-}
+/** What GET /hub/ext/status answers: the same type the CLI reads it as. */
+export type DaemonStatus = DaemonStatusModel;
 
 export function registerExtRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', 'ext/status', async (ctx) => {
