@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
-pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3)
-[ "$want_tests" = 1 ] && pkgs+=(postgresql chromium node-configurable-http-proxy tmux openssl)
+# util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users
+pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd)
+# procps: pkill/pgrep in tests; systemd: systemd-analyze verifies contrib/hub.service
+[ "$want_tests" = 1 ] && pkgs+=(postgresql chromium node-configurable-http-proxy tmux openssl procps systemd)
 
 missing=()
 for p in "${pkgs[@]}"; do
