@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Rebuilds the README's command reference from oclif.manifest.json (run by `npm run build`), so the README
+// Rebuilds the README's command reference from oclif.manifest.json (run by `npm run build`; it also sorts the
+// manifest's commands so the file is stable), so the README
 // never drifts from the commands' own help. The reference sits between the two marker comments.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
-const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'));
+const manifestPath = path.join(root, 'oclif.manifest.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+// oclif lists commands in the file system's directory order, which differs between checkouts; sorted by id,
+// the committed manifest is the same wherever it is built (CI compares it).
+manifest.commands = Object.fromEntries(Object.entries(manifest.commands).sort(([a], [b]) => a.localeCompare(b)));
+writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
 const readmePath = path.join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
 const START = '<!-- commands -->';
