@@ -16,6 +16,7 @@ import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
 import { hubListenAddress, publicListenAddress, urlFor, type ListenAddress } from './hub-urls.js';
 import { ProxyStage } from './proxy-stage.js';
+import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
 import { OAuthClientRegistry } from './auth/oauth/index.js';
@@ -129,6 +130,7 @@ export class Hub {
       // --- end browser auth & pages ---
       await this.startHubPort(api);
       if (this.proxy) await this.startSpawning();
+      await this.startServices();
       await this.startControlSocket(api);
       if (jh.pid_file) {
         const pidFile = path.resolve(this.opts.cwd, jh.pid_file);
@@ -251,7 +253,7 @@ export class Hub {
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
-    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`, env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');
@@ -264,6 +266,22 @@ export class Hub {
     await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });
     const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: this.config.JupyterHub.last_activity_interval, log });
     this.undo.push({ name: 'activity poll', run: async () => activity.stop() });
+  }
+
+  /** How spawned servers and services reach the hub's API (127.0.0.1 when the hub listens on all addresses). */
+  private hubApiUrl(): string {
+    return `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`;
+  }
+
+  /** JupyterHub.services: routes for those with a url; managed ones started now and stopped before the proxy. */
+  private async startServices(): Promise<void> {
+    if (!this.db || this.config.JupyterHub.services.length === 0) return;
+    const services = new ServicesStage({
+      db: this.db, config: this.config, log: this.opts.log.child('services'), proxy: this.proxy, env: this.opts.env, cwd: this.opts.cwd,
+      hubApiUrl: this.hubApiUrl(), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}),
+    });
+    this.undo.push({ name: 'services', run: () => services.stop() });
+    await services.start();
   }
 
   private async startHubPort(api: ApiService): Promise<void> {

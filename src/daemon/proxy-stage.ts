@@ -129,9 +129,9 @@ export class ProxyStage implements ProxyRoutes {
     }
   }
 
-  /** GET /hub/api/proxy: the proxy's own routing table. */
+  /** GET /hub/api/proxy: the hub's routes in the proxy, as JupyterHub's get_all_routes gives them ({routespec, target, data}). */
   async getRoutes(): Promise<Record<string, unknown>> {
-    return this.client.getRawRoutes();
+    return this.client.getAllRoutes();
   }
 
   /** POST /hub/api/proxy: make the proxy's routes match ours now. */

@@ -8,6 +8,7 @@ import { createToken, findToken } from '../db/tokens-repo.js';
 import { asRows, readInt, readString } from '../db/row.js';
 import { compareToken } from './token-hash.js';
 import { syncServiceOAuthClients } from './oauth/service-clients.js';
+import { parseServiceSpecs } from '../services/service-spec.js';
 
 /**
  * JupyterHub.services, service_tokens and api_tokens, as init_services/init_api_tokens: services are rows (gone
@@ -17,32 +18,8 @@ import { syncServiceOAuthClients } from './oauth/service-clients.js';
  */
 const MIN_TOKEN_LENGTH = 8;
 
-export interface ServiceSpec {
-  name: string;
-  admin: boolean;
-  apiToken: string | null;
-  oauthClientId: string | null;
-}
-
-export function serviceSpecs(config: HubConfig): ServiceSpec[] {
-  return config.JupyterHub.services.map((raw, i) => {
-    const name = raw.name;
-    if (typeof name !== 'string' || name === '') {
-      throw new HubError('CONFIG_INVALID', `JupyterHub.services[${i}] has no name`, { hint: 'Every service needs a name: {name: my-service, ...}' });
-    }
-    const token = raw.api_token;
-    const usesOAuth = typeof raw.oauth_client_id === 'string' || typeof raw.oauth_redirect_uri === 'string' || typeof raw.url === 'string';
-    return {
-      name,
-      admin: raw.admin === true,
-      apiToken: typeof token === 'string' && token !== '' ? token : null,
-      oauthClientId: typeof raw.oauth_client_id === 'string' ? raw.oauth_client_id : usesOAuth ? `service-${name}` : null,
-    };
-  });
-}
-
 export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Logger): Promise<void> {
-  const specs = serviceSpecs(config);
+  const specs = parseServiceSpecs(config);
   const gone = await deleteServicesExcept(db, specs.map((s) => s.name));
   if (gone.length > 0) log.info(`Removed services no longer in the config: ${gone.join(', ')}`);
   // services.oauth_client_id is a foreign key: the clients must exist before the rows point at them.

@@ -14,6 +14,7 @@ import { deleteOAuthClient, HUB_OAUTH_CLIENT_ID, listOAuthClientIds } from '../.
 import { defaultRole } from '../scopes/index.js';
 import { registerClient } from './client-registry.js';
 import { SERVICE_CLIENT_PREFIX, serviceClientId } from './client-ids.js';
+import { serviceHost, servicePrefix } from '../../services/service-urls.js';
 
 export interface ServiceOAuthSpec {
   name: string;
@@ -69,7 +70,7 @@ export function serviceOAuthSpecs(config: HubConfig, log?: Logger): ServiceOAuth
       throw new HubError('CONFIG_INVALID', `service ${name} has oauth_client_id='${explicitId}'. Service oauth client ids must start with 'service-'`,
         { hint: `Remove oauth_client_id from the service (the default is service-${name}) or make it start with service-.` });
     }
-    const defaultRedirect = url === '' ? '' : `${config.JupyterHub.base_url}services/${name}/oauth_callback`;
+    const defaultRedirect = url === '' ? '' : `${serviceHost(config)}${servicePrefix(config.JupyterHub.base_url, name)}oauth_callback`;
     out.push({
       name,
       clientId: explicitId || serviceClientId(name),

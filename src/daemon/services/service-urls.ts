@@ -1,0 +1,31 @@
+/**
+ * Where a service lives on the public side (app.py init_services): under <base_url>services/<name>/ and, with
+ * subdomain_host, on the host `services.<domain>` (so services never share an origin with the hub or users).
+ */
+import type { HubConfig } from '../../lib/config/index.js';
+
+export function servicePrefix(baseUrl: string, name: string): string {
+  return `${baseUrl}services/${name}/`;
+}
+
+/** `services.example.org` with subdomain_host https://example.org, else ''. */
+export function serviceDomain(config: HubConfig): string {
+  const sub = config.JupyterHub.subdomain_host;
+  return sub === '' ? '' : `services.${new URL(sub).host}`;
+}
+
+/** `https://services.example.org` with subdomain_host, else '' (URLs stay path-only, as in JupyterHub). */
+export function serviceHost(config: HubConfig): string {
+  const sub = config.JupyterHub.subdomain_host;
+  return sub === '' ? '' : `${new URL(sub).protocol}//${serviceDomain(config)}`;
+}
+
+/** The proxy route of a service with a url: its prefix, behind its host when routing by host. */
+export function serviceRoutespec(config: HubConfig, name: string): string {
+  return serviceDomain(config) + servicePrefix(config.JupyterHub.base_url, name);
+}
+
+/** The proxy target of a service: the origin of its url (the proxy keeps the path, as for user servers). */
+export function serviceTarget(url: string): string {
+  return new URL(url).origin;
+}

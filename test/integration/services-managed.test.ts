@@ -1,0 +1,205 @@
+/**
+ * JupyterHub.services with real parts: JupyterHub's own whoami-oauth example service (Python, jupyterhub.services
+ * .auth from Debian's jupyterhub) started by the hub as a managed service, reached through the hub's proxy at
+ * /services/whoami/. It gets the JupyterHub environment, its generated token works against the API, a person
+ * logs in to it through the hub's OAuth provider, it is restarted when killed and stopped with the hub. Under
+ * internal_ssl it runs as a unix user with a notebooks-ca certificate in that user's home, serves https with
+ * client certificates required, and talks to the hub over mutual TLS. An external service gets its route.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { startTestHub, request, type TestHub } from '../helpers/hub.js';
+import { HttpBrowser } from '../helpers/browser.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/proxy-http.js';
+import { createUnixUser } from '../helpers/unix-user.js';
+import { pidAlive } from '../../src/daemon/spawner/kill-sequence.js';
+
+const WHOAMI = path.join(ROOT, 'test', 'fixtures', 'whoami_service.py');
+
+async function hubWithServices(services: unknown[], overrides: string[] = []): Promise<TestHub> {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'hub.yml'), JSON.stringify({ JupyterHub: { authenticator_class: 'dummy', services } }));
+  return startTestHub({ dir, withProxy: true, overrides, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+}
+
+async function serviceModel(t: TestHub, name: string): Promise<Record<string, unknown>> {
+  const r = await request({ socketPath: t.status.socket, path: `/hub/api/services/${name}` });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body as Record<string, unknown>;
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const text = await res.text();
+  return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Follows redirects by hand (the cookie jar sees every hop) until a non-redirect answer. */
+async function follow(b: HttpBrowser, start: string): Promise<{ status: number; text: string; hops: string[] }> {
+  const hops: string[] = [];
+  let at = start;
+  for (let i = 0; i < 8; i++) {
+    const r = await b.get(at);
+    if (r.status !== 302 && r.status !== 303) return { status: r.status, text: r.text, hops };
+    at = new URL(String(r.headers.location), new URL(at, b.origin)).toString().replace(b.origin, '');
+    hops.push(at);
+  }
+  throw new Error(`too many redirects: ${hops.join(' -> ')}`);
+}
+
+test('a managed service: environment, its own token, OAuth login through the hub, restart when killed, stopped with the hub', { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const t = await hubWithServices([
+    { name: 'whoami', url: `http://127.0.0.1:${port}`, command: ['/usr/bin/python3', WHOAMI], environment: { EXTRA: 'from-config' }, oauth_no_confirm: true },
+  ], [`JupyterHub.load_roles=${JSON.stringify([{ name: 'whoami-users', scopes: ['access:services!service=whoami'], users: ['ada'] }])}`]);
+  let pid = 0;
+  try {
+    const origin = t.status.public_url.replace(/\/$/, '');
+    const model = await serviceModel(t, 'whoami');
+    pid = Number(model.pid);
+    assert.ok(pid > 0 && pidAlive(pid), `the service runs: ${JSON.stringify(model)}`);
+    assert.deepEqual(model.command, ['/usr/bin/python3', WHOAMI]);
+    assert.equal(model.prefix, '/services/whoami/');
+
+    const env = await getJson(`${origin}/services/whoami/env`);
+    assert.equal(env.status, 200, JSON.stringify(env.body));
+    assert.equal(env.body.JUPYTERHUB_SERVICE_NAME, 'whoami');
+    assert.equal(env.body.JUPYTERHUB_SERVICE_URL, `http://127.0.0.1:${port}`);
+    assert.equal(env.body.JUPYTERHUB_SERVICE_PREFIX, '/services/whoami/');
+    assert.equal(env.body.JUPYTERHUB_CLIENT_ID, 'service-whoami');
+    assert.equal(env.body.JUPYTERHUB_API_URL, `${t.status.hub_url}api`);
+    assert.equal(env.body.JUPYTERHUB_OAUTH_CALLBACK_URL, '/services/whoami/oauth_callback');
+    assert.deepEqual(JSON.parse(String(env.body.JUPYTERHUB_OAUTH_ACCESS_SCOPES)), ['access:services', 'access:services!service=whoami']);
+    assert.equal(env.body.EXTRA, 'from-config');
+    assert.equal(env.body.JUPYTERHUB_ACTIVITY_URL, undefined, 'services get no activity URL');
+    assert.equal(typeof env.body.JUPYTERHUB_API_TOKEN, 'string');
+    assert.equal(env.body.JUPYTERHUB_API_TOKEN, env.body.JPY_API_TOKEN);
+    assert.ok(!t.logs.some((l) => l.includes(String(env.body.JUPYTERHUB_API_TOKEN))), 'the generated token is never logged');
+
+    const me = await getJson(`${origin}/services/whoami/me`);
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.equal(me.body.kind, 'service');
+    assert.equal(me.body.name, 'whoami');
+
+    // As in JupyterHub 3.0, the default user role holds no access:services: bob is refused, ada has a role for it.
+    const bob = new HttpBrowser(origin);
+    assert.equal((await bob.login('/hub/', 'bob', 'any')).status, 302);
+    const refused = await follow(bob, '/services/whoami/');
+    assert.equal(refused.status, 403, refused.text);
+    assert.match(refused.text, /You do not have permission to access JupyterHub service whoami/);
+
+    const b = new HttpBrowser(origin);
+    const login = await b.login('/hub/', 'ada', 'any');
+    assert.equal(login.status, 302, login.text);
+    const page = await follow(b, '/services/whoami/');
+    assert.equal(page.status, 200, `${page.text}\n${page.hops.join('\n')}`);
+    assert.ok(page.hops.some((h) => h.startsWith('/hub/api/oauth2/authorize?client_id=service-whoami')), page.hops.join('\n'));
+    assert.ok(page.hops.some((h) => h.startsWith('/services/whoami/oauth_callback?code=')), page.hops.join('\n'));
+    const user = JSON.parse(page.text) as Record<string, unknown>;
+    assert.equal(user.name, 'ada');
+    assert.deepEqual([...(user.scopes as string[])].filter((s) => s.startsWith('access:services')), ['access:services!service=whoami']);
+
+    process.kill(pid, 'SIGKILL');
+    const second = await waitFor('the service to be restarted', async () => {
+      const p = Number((await serviceModel(t, 'whoami')).pid);
+      return p > 0 && p !== pid && (await getJson(`${origin}/services/whoami/env`)).status === 200 ? p : undefined;
+    });
+    assert.ok(t.logs.some((l) => /Service whoami exited with signal SIGKILL; restarting/.test(l)), t.logs.join('\n'));
+    pid = second;
+  } finally {
+    await t.stop();
+  }
+  assert.equal(pidAlive(pid), false, 'the managed service is stopped with the hub');
+});
+
+test('internal_ssl: a managed service running as a unix user gets its own certificate and speaks mutual TLS both ways', { timeout: 120_000 }, async () => {
+  const account = await createUnixUser();
+  const port = await freePort();
+  const t = await hubWithServices(
+    [{ name: 'secure', url: `https://127.0.0.1:${port}`, command: ['/usr/bin/python3', WHOAMI], user: account.name, cwd: '/tmp' }],
+    ['JupyterHub.internal_ssl=true'],
+  );
+  try {
+    const origin = t.status.public_url.replace(/\/$/, '');
+    const env = await getJson(`${origin}/services/secure/env`);
+    assert.equal(env.status, 200, JSON.stringify(env.body));
+    assert.equal(env.body.uid, account.uid);
+    assert.equal(env.body.USER, account.name);
+    assert.equal(env.body.HOME, account.home);
+    assert.equal(env.body.cwd, '/tmp');
+    const certDir = path.join(account.home, '.jupyterhub', 'jupyterhub-certs');
+    assert.equal(path.dirname(String(env.body.JUPYTERHUB_SSL_KEYFILE)), certDir);
+    const dirStat = await stat(certDir);
+    assert.equal(dirStat.uid, account.uid);
+    assert.equal(dirStat.mode & 0o777, 0o700);
+    assert.match(String(env.body.JUPYTERHUB_SSL_CLIENT_CA), /notebooks-ca_trust\.crt$/);
+
+    // The service reaches the hub's https API with its certificate.
+    const me = await getJson(`${origin}/services/secure/me`);
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.equal(me.body.name, 'secure');
+
+    // Without a client certificate the service refuses the connection.
+    const refused = await new Promise<string>((resolve) => {
+      const req = https.get({ host: '127.0.0.1', port, path: '/services/secure/env', rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(`answered ${res.statusCode ?? 0}`);
+      });
+      req.on('error', (err) => resolve(`refused: ${err.message}`));
+    });
+    assert.match(refused, /^refused/);
+  } finally {
+    await t.stop();
+    await account.remove();
+  }
+});
+
+test('an external service with a url is routed at /services/<name>/ and is not started by the hub', { timeout: 60_000 }, async () => {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.end('external ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const t = await hubWithServices([{ name: 'ext', url: `http://127.0.0.1:${port}`, api_token: 'e'.repeat(40) }]);
+  try {
+    const res = await fetch(`${t.status.public_url.replace(/\/$/, '')}/services/ext/some/page?x=1`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'external ok');
+    assert.ok(seen.includes('/services/ext/some/page?x=1'), seen.join(', '));
+    const model = await serviceModel(t, 'ext');
+    assert.equal(model.pid, 0);
+    assert.deepEqual(model.command, []);
+    const routes = await request({ socketPath: t.status.socket, path: '/hub/api/proxy' });
+    const route = (routes.body as Record<string, { routespec?: string; target?: string; data?: Record<string, unknown> }>)['/services/ext/'];
+    assert.equal(route?.routespec, '/services/ext/', JSON.stringify(routes.body));
+    assert.equal(route?.target, `http://127.0.0.1:${port}`);
+    assert.deepEqual(route?.data?.service, 'ext');
+  } finally {
+    await t.stop();
+    server.close();
+  }
+});
+
+test('a managed service whose command cannot run stops the start with a clear error', { timeout: 60_000 }, async () => {
+  await assert.rejects(hubWithServices([{ name: 'broken', command: ['/nonexistent/program'] }]), (err: Error) => {
+    assert.match(err.message, /cannot start service broken \(\/nonexistent\/program\): .*ENOENT/);
+    return true;
+  });
+});

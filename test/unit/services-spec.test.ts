@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type HubConfig } from '../../src/lib/config/index.js';
+import { HubError } from '../../src/lib/errors.js';
+import { parseServiceSpecs } from '../../src/daemon/services/service-spec.js';
+import { serviceEnv } from '../../src/daemon/services/service-env.js';
+import { serviceRoutespec } from '../../src/daemon/services/service-urls.js';
+
+async function configWith(services: unknown[], more: string[] = []): Promise<HubConfig> {
+  const cwd = await mkdtemp(path.join(tmpdir(), 'hub-svc-'));
+  return (await loadConfig({ cwd, env: {}, overrides: [`JupyterHub.services=${JSON.stringify(services)}`, ...more] })).config;
+}
+
+test('service entries are read as JupyterHub reads them: a string command becomes a list, defaults filled in', async () => {
+  const [s] = parseServiceSpecs(await configWith([{ name: 'cull', command: '/usr/bin/cull', admin: true }]));
+  assert.ok(s);
+  assert.deepEqual(s.command, ['/usr/bin/cull']);
+  assert.equal(s.admin, true);
+  assert.equal(s.display, true);
+  assert.equal(s.oauthClientId, null, 'no url, no redirect uri: no OAuth client');
+  const [web] = parseServiceSpecs(await configWith([{ name: 'web', url: 'http://127.0.0.1:9999' }]));
+  assert.equal(web?.oauthClientId, 'service-web');
+});
+
+test('every problem of every service entry is reported at once, with a did-you-mean', async () => {
+  const config = await configWith([{ name: 'a', comand: ['x'] }, { url: 'ftp://x' }, { name: 'a', admin: 'yes', environment: { K: ['no'] } }, { name: 'bad name' }]);
+  assert.throws(() => parseServiceSpecs(config), (err: unknown) => {
+    assert.ok(err instanceof HubError);
+    assert.equal(err.code, 'CONFIG_INVALID');
+    assert.match(err.message, /services\[0\] \(a\): no such service field comand \(did you mean command\?\)/);
+    assert.match(err.message, /services\[1\] has no name/);
+    assert.match(err.message, /services\[1\]\.url "ftp:\/\/x" must be an http:\/\/ or https:\/\/ URL/);
+    assert.match(err.message, /services\[2\] \(a\)\.admin must be true or false/);
+    assert.match(err.message, /services\[2\] \(a\)\.environment must be a mapping of variable names to strings/);
+    assert.match(err.message, /services\[2\] \(a\): the name a is used by another service too/);
+    assert.match(err.message, /services\[3\] \(bad name\)\.name "bad name" must start with a letter or digit/);
+    return true;
+  });
+});
+
+test('a managed service environment follows JupyterHub: config env, then name/url/prefix, then the account', async () => {
+  const config = await configWith([{ name: 'svc', url: 'http://127.0.0.1:10101', command: ['x'], environment: { JUPYTERHUB_SERVICE_NAME: 'overridden', MINE: '1', USER: 'nope' } }], ['JupyterHub.base_url=/jh/']);
+  const [spec] = parseServiceSpecs(config);
+  assert.ok(spec);
+  const env = serviceEnv({ config, spec, apiToken: 't0k', hubApiUrl: 'http://127.0.0.1:8081/jh/hub/api', processEnv: { PATH: '/bin', SECRET: 'x' },
+    account: { name: 'svcuser', uid: 1234, gid: 1234, home: '/home/svcuser', shell: '/bin/sh' } });
+  assert.equal(env.PATH, '/bin');
+  assert.equal(env.SECRET, undefined, 'only env_keep passes through');
+  assert.equal(env.JUPYTERHUB_SERVICE_NAME, 'svc', 'the name wins over the config environment');
+  assert.equal(env.MINE, '1');
+  assert.equal(env.USER, 'svcuser', 'the account wins over the config environment');
+  assert.equal(env.JUPYTERHUB_SERVICE_PREFIX, '/jh/services/svc/');
+  assert.equal(env.JUPYTERHUB_OAUTH_CALLBACK_URL, '/jh/services/svc/oauth_callback');
+  assert.equal(env.JUPYTERHUB_BASE_URL, '/jh/');
+  assert.equal(env.JUPYTERHUB_API_TOKEN, 't0k');
+  assert.equal(env.JUPYTERHUB_ACTIVITY_URL, undefined);
+});
+
+test('with subdomain_host, services are routed on the services. host', async () => {
+  const config = await configWith([{ name: 'svc', url: 'http://127.0.0.1:10101' }], ['JupyterHub.subdomain_host=https://hub.example.org']);
+  assert.equal(serviceRoutespec(config, 'svc'), 'services.hub.example.org/services/svc/');
+});
