@@ -8,7 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFile, stat } from 'node:fs/promises';
+import knex from 'knex';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -202,4 +204,35 @@ test('a managed service whose command cannot run stops the start with a clear er
     assert.match(err.message, /cannot start service broken \(\/nonexistent\/program\): .*ENOENT/);
     return true;
   });
+});
+
+test('a service left running by a hub that was killed is stopped before it is started again', { timeout: 60_000 }, async () => {
+  const services = [{ name: 'sleeper', command: ['/bin/sleep', '1000'] }];
+  const first = await hubWithServices(services);
+  await first.stop();
+  // What a kill -9 of the hub leaves: the process, and its pid in the services row.
+  const leftover = spawn('/bin/sleep', ['1000'], { detached: true, stdio: 'ignore' });
+  leftover.unref();
+  const unrelated = spawn('/bin/sleep', ['999'], { detached: true, stdio: 'ignore' });
+  unrelated.unref();
+  const db = knex({ client: 'sqlite3', connection: { filename: path.join(first.dir, 'hub.sqlite') }, useNullAsDefault: true });
+  await db('services').where({ name: 'sleeper' }).update({ pid: leftover.pid });
+  await db.destroy();
+  const t = await startTestHub({ dir: first.dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  try {
+    assert.equal(pidAlive(leftover.pid ?? -1), false, 'the leftover is gone');
+    assert.ok(t.logs.some((l) => l.includes(`Service sleeper is still running from an earlier hub (pid ${leftover.pid ?? -1})`)), t.logs.join('\n'));
+    const model = await serviceModel(t, 'sleeper');
+    assert.ok(Number(model.pid) > 0 && Number(model.pid) !== leftover.pid);
+  } finally {
+    await t.stop();
+  }
+  // A pid that now belongs to another program is left alone.
+  const again = knex({ client: 'sqlite3', connection: { filename: path.join(first.dir, 'hub.sqlite') }, useNullAsDefault: true });
+  await again('services').where({ name: 'sleeper' }).update({ pid: unrelated.pid });
+  await again.destroy();
+  const t2 = await startTestHub({ dir: first.dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  await t2.stop();
+  assert.equal(pidAlive(unrelated.pid ?? -1), true, 'another program with a recycled pid is not touched');
+  process.kill(unrelated.pid ?? -1, 'SIGKILL');
 });

@@ -105,8 +105,9 @@ export class ApiService {
     try {
       const url = requestUrl(req, door);
       const path = url.pathname;
-      if (!(path + '/').startsWith(prefix)) {
-        // Outside /hub/ (only the TCP door): /user/... without a route, /user-redirect/, prefix redirects.
+      // Outside /hub/ (only the TCP door): /user/... without a route, /user-redirect/, prefix redirects; and
+      // /hub/user/..., where those /user/ requests land so that the hub's login cookie (path /hub/) is sent.
+      if (!(path + '/').startsWith(prefix) || path.startsWith(`${prefix}user/`)) {
         if (door === 'tcp' && this.outsideHub) {
           const caller = await this.authenticate(req, url);
           await this.outsideHub({ req, res, url, params: {}, caller, door });

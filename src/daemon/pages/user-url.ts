@@ -10,8 +10,9 @@ import { PageError, redirect, sendHtml } from './respond.js';
 
 /**
  * Requests outside `<base_url>hub/` that reach the hub (the proxy's default route): `/user/<name>/...` for a
- * server that has no route (not running: 424 page, or JSON for API paths; starting: spawn-pending; running but
- * routed a moment late: back once more, at most 4 times), `/user-redirect/<path>` to the logged-in user's
+ * server that has no route moves to `/hub/user/<name>/...` (API paths are answered in place), which answers
+ * as JupyterHub's UserUrlHandler (not running: 424 page, or JSON for API paths; starting: spawn-pending;
+ * running: back to /user/..., which the proxy routes, at most 4 times), `/user-redirect/<path>` to the logged-in user's
  * server, and anything else to the same path under /hub/ (JupyterHub's PrefixRedirectHandler).
  */
 const MAX_REDIRECTS = 4;
@@ -53,7 +54,9 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
   if (rt.ready) {
     const n = Number(ctx.url.searchParams.get('redirects') ?? '0') || 0;
     if (n >= MAX_REDIRECTS) throw new PageError(500, `Redirect loop detected: ${user.name}'s server is running but the proxy does not route to it. Try again in a moment.`);
+    // Back to the server's own URL (from /hub/user/... too): the proxy routes it now, or we count the loop.
     const again = new URL(ctx.url.toString());
+    again.pathname = `${deps.baseUrl}${rel}`;
     again.searchParams.set('redirects', String(n + 1));
     return redirect(ctx.res, again.pathname + again.search);
   }
@@ -80,9 +83,13 @@ async function userRedirect(ctx: RequestContext, deps: PagesDeps, rel: string): 
 
 export function outsideHubHandler(deps: PagesDeps): Handler {
   return page(deps, async (ctx) => {
-    const rel = ctx.url.pathname.startsWith(deps.baseUrl) ? ctx.url.pathname.slice(deps.baseUrl.length) : null;
+    const path = ctx.url.pathname;
+    if (path.startsWith(`${deps.hubPrefix}user/`)) return userUrl(ctx, deps, path.slice(deps.hubPrefix.length));
+    const rel = path.startsWith(deps.baseUrl) ? path.slice(deps.baseUrl.length) : null;
     if (rel === null) throw new PageError(404, 'Not found');
-    if (rel.startsWith('user/')) return userUrl(ctx, deps, rel);
+    // As JupyterHub's PrefixRedirectHandler: a page under /user/ that reached the hub moves to /hub/user/, where
+    // the browser sends the login cookie. API clients get their JSON answer here, without a redirect.
+    if (rel.startsWith('user/')) return rel.split('/').slice(2).includes('api') ? userUrl(ctx, deps, rel) : redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
     if (rel.startsWith('user-redirect/')) return userRedirect(ctx, deps, rel);
     redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
   });

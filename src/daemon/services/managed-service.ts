@@ -20,7 +20,7 @@ export interface ManagedServiceOptions {
   onPid: (pid: number | null) => void;
 }
 
-const STOP_TIMEOUTS = { interrupt: 10, term: 5, kill: 5 };
+export const STOP_TIMEOUTS = { interrupt: 10, term: 5, kill: 5 };
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 /** A run this long counts as healthy: the next crash starts the backoff from the beginning again. */

@@ -5,6 +5,7 @@
  * 1 s when external; a service that does not answer is logged, not fatal); services with a url are checked every
  * service_check_interval. At stop the managed ones are stopped, whatever cleanup_servers says (as JupyterHub).
  */
+import { readFile } from 'node:fs/promises';
 import type https from 'node:https';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -14,13 +15,14 @@ import { createToken } from '../db/tokens-repo.js';
 import { registerClient } from '../auth/oauth/client-registry.js';
 import { serviceOAuthSpecs } from '../auth/oauth/service-clients.js';
 import { freePort } from '../spawner/free-port.js';
+import { killSequence, pidAlive } from '../spawner/kill-sequence.js';
 import type { ProxyRoutes } from '../spawner/ports.js';
 import { runAsArgv } from '../spawner/run-as.js';
 import type { TlsFiles } from '../spawner/spawner.js';
 import { waitForHttpServer } from '../spawner/singleuser-contract.js';
 import { lookupAccount, type UnixAccount } from '../spawner/unix-account.js';
 import { installUserCerts } from '../ssl/user-certs.js';
-import { ManagedService } from './managed-service.js';
+import { ManagedService, STOP_TIMEOUTS } from './managed-service.js';
 import { serviceEnv } from './service-env.js';
 import { isManaged, parseServiceSpecs, type ServiceSpec } from './service-spec.js';
 import { servicePrefix, serviceRoutespec, serviceTarget } from './service-urls.js';
@@ -82,6 +84,7 @@ export class ServicesStage {
   }
 
   private async startManaged(spec: ServiceSpec): Promise<void> {
+    await this.stopLeftover(spec);
     const token = spec.apiToken ?? (await this.generatedToken(spec));
     const account = spec.user ? await lookupAccount(spec.user) : undefined;
     const certs = this.o.ssl ? await this.certsFor(spec, account) : undefined;
@@ -94,6 +97,20 @@ export class ServicesStage {
     });
     await service.start();
     this.managed.set(spec.name, service);
+  }
+
+  /**
+   * A hub that was killed (-9, OOM) could not stop its services; the services row still names the pid. If that
+   * process still runs this service's command, it is stopped now, or the new one would find its port taken.
+   */
+  private async stopLeftover(spec: ServiceSpec): Promise<void> {
+    const row = (await this.o.db('services').where({ name: spec.name }).first('pid')) as { pid?: unknown } | undefined;
+    const pid = typeof row?.pid === 'number' ? row.pid : 0;
+    if (pid <= 0 || !pidAlive(pid)) return;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.split('\0').filter(Boolean).join('\0') !== spec.command.join('\0')) return;
+    this.o.log.warn(`Service ${spec.name} is still running from an earlier hub (pid ${pid}); stopping it before starting it again`);
+    await killSequence(pid, STOP_TIMEOUTS, false);
   }
 
   /**
