@@ -37,6 +37,8 @@ import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './aut
 // --- browser auth & pages (issue 3, parts 4-5) ---
 import { installBrowserAuth } from './pages/install.js';
 import type { Authenticator } from './auth/authenticators/types.js';
+import { authenticatorSpawnHooks } from './auth/authenticators/spawn-hooks.js';
+import { cryptKeeperFor } from './auth/crypt-keeper.js';
 // --- end browser auth & pages ---
 
 /**
@@ -253,7 +255,7 @@ export class Hub {
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
-    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...(this.authenticator ? { hooks: authenticatorSpawnHooks(this.authenticator, { db, keeper: cryptKeeperFor(this.config.CryptKeeper), log }) } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');
