@@ -100,6 +100,8 @@ export class Hub {
     const { log } = this.opts;
     const jh = this.config.JupyterHub;
     try {
+      // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
+      if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
       // First: is another hub running on this state? Refuse before touching the database or the proxy.
       await prepareSocketPath(this.opts.socketPath, log);
       this.db = await this.startDatabase();

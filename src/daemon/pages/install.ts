@@ -5,7 +5,6 @@ import type { Logger } from '../../lib/log.js';
 import { HUB_VERSION } from '../../lib/version.js';
 import type { ApiService } from '../api/api-service.js';
 import { createAuthenticator } from '../auth/authenticators/create-authenticator.js';
-import { cryptKeeperFor } from '../auth/crypt-keeper.js';
 import { initExistingUsers } from '../auth/authenticators/init-existing-users.js';
 import type { Authenticator } from '../auth/authenticators/types.js';
 import type { IdentityService } from '../auth/identity.js';
@@ -53,8 +52,6 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<{ authenti
   const jh = d.config.JupyterHub;
   const log = d.log.child('pages');
   const authenticator = await createAuthenticator(d.config, d.log.child('authenticator'));
-  // app.py init_users: auth_state that could not be stored is refused at start, not at the first login.
-  if (authenticator.enableAuthState) cryptKeeperFor(d.config.CryptKeeper).checkAvailable();
   await initExistingUsers(d.db, authenticator, { deleteInvalid: d.config.Authenticator.delete_invalid_users, log: d.log.child('authenticator') });
   const hubPrefix = `${jh.base_url}hub/`;
   const xsrf = new XsrfProtection({ secret: d.cookieSecret, path: hubPrefix, secure: d.secure, maxAgeSeconds: jh.cookie_max_age_days * 86_400 });
