@@ -37,6 +37,8 @@ import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './aut
 // --- browser auth & pages (issue 3, parts 4-5) ---
 import { installBrowserAuth } from './pages/install.js';
 import type { Authenticator } from './auth/authenticators/types.js';
+import { authenticatorSpawnHooks } from './auth/authenticators/spawn-hooks.js';
+import { cryptKeeperFor } from './auth/crypt-keeper.js';
 // --- end browser auth & pages ---
 
 /**
@@ -98,6 +100,8 @@ export class Hub {
     const { log } = this.opts;
     const jh = this.config.JupyterHub;
     try {
+      // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
+      if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
       // First: is another hub running on this state? Refuse before touching the database or the proxy.
       await prepareSocketPath(this.opts.socketPath, log);
       this.db = await this.startDatabase();
@@ -253,7 +257,7 @@ export class Hub {
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
-    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...(this.authenticator ? { hooks: this.authenticator } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...(this.authenticator ? { hooks: authenticatorSpawnHooks(this.authenticator, { db, keeper: cryptKeeperFor(this.config.CryptKeeper), log }) } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');

@@ -170,13 +170,13 @@ export async function insertUsers(db: Knex, names: readonly string[], admin: boo
   });
 }
 
-/** PATCH /users/{name}: rename and/or admin flag (with the admin role) in one transaction. */
-export async function updateUser(db: Knex, id: number, change: { name?: string; admin?: boolean; clearAuthState?: boolean }): Promise<UserRow | null> {
+/** PATCH /users/{name}: rename, admin flag (with the admin role) and/or auth_state (already encrypted) in one transaction. */
+export async function updateUser(db: Knex, id: number, change: { name?: string; admin?: boolean; encryptedAuthState?: Buffer | null }): Promise<UserRow | null> {
   return db.transaction(async (trx) => {
     const values: Record<string, unknown> = {};
     if (change.name !== undefined) values.name = change.name;
     if (change.admin !== undefined) values.admin = change.admin;
-    if (change.clearAuthState) values.encrypted_auth_state = null;
+    if (change.encryptedAuthState !== undefined) values.encrypted_auth_state = change.encryptedAuthState;
     if (Object.keys(values).length > 0) await trx('users').where({ id }).update(values);
     const user = await getUserById(trx, id);
     if (user !== null && change.admin !== undefined) await syncDefaultRoles(trx, [user]);

@@ -1,5 +1,6 @@
 import type { RequestContext, Router } from '../api/router.js';
 import { authToUser } from '../auth/authenticators/auth-to-user.js';
+import { cryptKeeperFor } from '../auth/crypt-keeper.js';
 import type { AuthModel, LoginData } from '../auth/authenticators/types.js';
 import { XSRF_FIELD } from '../auth/xsrf.js';
 import { clientAddress } from './client-address.js';
@@ -56,7 +57,7 @@ function renderLogin(ctx: RequestContext, deps: PagesDeps, username: string, log
 }
 
 async function finishLogin(ctx: RequestContext, deps: PagesDeps, auth: AuthModel): Promise<void> {
-  const user = await authToUser(deps.db, deps.authenticator, auth, deps.log);
+  const user = await authToUser(deps.db, deps.authenticator, auth, deps.log, cryptKeeperFor(deps.config.CryptKeeper));
   deps.identity.invalidate();
   // A fresh session id at every login: a session id planted before login (cookie tossing) is not adopted.
   deps.sessions.login(ctx.res, user, null);

@@ -8,6 +8,9 @@ import { ApiError } from '../http-util.js';
 import { queryArg } from '../pagination.js';
 import { getUserAggregate, type UserAggregate } from '../models/user-query.js';
 import { fullUserModel, userModelFilter, type UserModelContext } from '../models/user-model.js';
+import { getUserByName } from '../../db/users-repo.js';
+import { getAuthState } from '../../auth/auth-state.js';
+import { cryptKeeperFor } from '../../auth/crypt-keeper.js';
 
 /** apihandlers/base.py `include_stopped_servers`: present and not "0"/"false" (so a bare `?include_stopped_servers` is on). */
 export function includeStoppedServers(url: URL): boolean {
@@ -37,4 +40,10 @@ export async function oneUserModel(deps: ApiDeps, caller: Principal, url: URL, n
   const agg = await findUserAggregate(deps, name);
   const [model] = userModels(deps, caller, url, [agg]);
   return model ?? {};
+}
+
+/** user.get_auth_state() for a model; only GET and PATCH /users/{name} decrypt it (lists keep the null placeholder). */
+export async function storedAuthState(deps: ApiDeps, name: string): Promise<unknown> {
+  const user = await getUserByName(deps.db, name);
+  return user === null ? null : getAuthState(deps.db, cryptKeeperFor(deps.config.CryptKeeper), user, deps.log);
 }

@@ -13,7 +13,8 @@ import { usernameProblem } from '../models/names.js';
 import { getUserAggregate } from '../models/user-query.js';
 import { authorizeTarget, callerIsAdmin, callerName, scopesFor } from './guard.js';
 import { checkModel, conflictAs409, USER_MODEL_TYPES, type JsonObject } from './body.js';
-import { findUserAggregate, oneUserModel, userModels } from './user-view.js';
+import { findUserAggregate, oneUserModel, storedAuthState, userModels } from './user-view.js';
+import { cryptKeeperFor } from '../../auth/crypt-keeper.js';
 
 async function createOne(deps: ApiDeps, caller: Principal, name: string, body: unknown): Promise<UserRow> {
   if (await getUserByName(deps.db, name)) throw new ApiError(409, `User ${name} already exists`);
@@ -40,8 +41,9 @@ async function checkPatch(deps: ApiDeps, caller: Principal, user: UserRow, data:
   if (data.groups !== undefined || data.roles !== undefined) {
     throw new ApiError(400, 'groups and roles cannot be set here: use POST/DELETE /groups/{name}/users and load_roles');
   }
-  if (data.auth_state !== undefined && data.auth_state !== null) {
-    throw new ApiError(400, 'auth_state cannot be stored: this hub does not encrypt auth_state (JUPYTERHUB_CRYPT_KEY)');
+  // JupyterHub answers 500 (EncryptionUnavailable) here; the caller can do nothing about it but read why.
+  if (data.auth_state !== undefined && data.auth_state !== null && !cryptKeeperFor(deps.config.CryptKeeper).available) {
+    throw new ApiError(400, 'auth_state cannot be stored: no encryption keys are configured (JUPYTERHUB_CRYPT_KEY or CryptKeeper.keys)');
   }
 }
 
@@ -65,15 +67,15 @@ async function patchUser(deps: ApiDeps, caller: Principal, url: URL, name: strin
   const updated = await conflictAs409(`User ${newName ?? name} already exists, username must be unique`, () => updateUser(deps.db, user.id, {
     ...(newName !== undefined ? { name: newName } : {}),
     ...(typeof data.admin === 'boolean' ? { admin: data.admin } : {}),
-    ...(data.auth_state === null ? { clearAuthState: true } : {}),
+    ...(data.auth_state !== undefined ? { encryptedAuthState: data.auth_state === null ? null : cryptKeeperFor(deps.config.CryptKeeper).encrypt(data.auth_state) } : {}),
   }));
   deps.identity.invalidate();
   if (!updated) throw new ApiError(404, `No such user: ${name}`);
   deps.log.info(`${callerName(caller) ?? caller.kind} updated user ${name}: ${Object.keys(data).join(', ')}`);
   const agg = await getUserAggregate(deps.db, updated.name);
   const [model] = agg ? userModels(deps, caller, url, [agg]) : [];
-  // JupyterHub adds auth_state to the PATCH reply whatever the caller's scopes.
-  return { ...(model ?? {}), auth_state: null };
+  // JupyterHub adds the decrypted auth_state to the PATCH reply whatever the caller's scopes.
+  return { ...(model ?? {}), auth_state: await storedAuthState(deps, updated.name) };
 }
 
 async function deleteUser(deps: ApiDeps, caller: Principal, name: string): Promise<void> {

@@ -14,7 +14,7 @@ import { queryUserPage, type UserListQuery } from '../models/user-list-query.js'
 import { isValidUsername, normalizeUsername } from '../models/names.js';
 import { authorizeTarget, callerIsAdmin, scopesFor } from './guard.js';
 import { checkModel, conflictAs409, isObject, stringList, truthy, USER_MODEL_TYPES } from './body.js';
-import { oneUserModel, userModels } from './user-view.js';
+import { oneUserModel, storedAuthState, userModels } from './user-view.js';
 
 const SORTABLE = new Set(['id', 'name', 'last_activity']);
 
@@ -95,6 +95,9 @@ export function registerUserRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', 'api/users/:name', async (ctx) => {
     const name = ctx.params.name ?? '';
     await authorizeTarget(deps.db, ctx.caller, readScopes, { user: name });
-    sendJson(ctx.res, 200, await oneUserModel(deps, ctx.caller, ctx.url, name));
+    const model = await oneUserModel(deps, ctx.caller, ctx.url, name);
+    // The key survives the scope filter only for holders of admin:auth_state on this user.
+    if ('auth_state' in model) model.auth_state = await storedAuthState(deps, name);
+    sendJson(ctx.res, 200, model);
   });
 }

@@ -5,6 +5,8 @@ import { createUsers, getUserByName, setAdmin, type UserRow } from '../../db/use
 import {
   addGroupMembers, createGroup, getGroupByName, listGroupsOfUser, removeGroupMembers,
 } from '../../db/groups-repo.js';
+import { saveAuthState } from '../auth-state.js';
+import type { CryptKeeper } from '../crypt-keeper.js';
 import type { Authenticator, AuthModel } from './types.js';
 
 /**
@@ -12,8 +14,12 @@ import type { Authenticator, AuthModel } from './types.js';
  * to `authenticator.addUser` (which may refuse, e.g. no unix account) and only then created, so a refused login
  * leaves no row behind. The admin flag changes only when the authenticator gave an explicit value; with
  * manage_groups the user's groups become exactly the ones returned.
+ *
+ * auth_state is always written, as JupyterHub writes it: the login's auth_state (encrypted) when
+ * enable_auth_state is on, else nothing, so a login without auth_state, or with the option off, clears what
+ * an earlier login stored (the hub refuses to start with the option on and no key, so encrypting cannot fail here).
  */
-export async function authToUser(db: Knex, authenticator: Authenticator, auth: AuthModel, log: Logger): Promise<UserRow> {
+export async function authToUser(db: Knex, authenticator: Authenticator, auth: AuthModel, log: Logger, keeper: CryptKeeper): Promise<UserRow> {
   let user = await getUserByName(db, auth.name);
   if (user === null) {
     await authenticator.addUser(auth.name);
@@ -25,8 +31,10 @@ export async function authToUser(db: Knex, authenticator: Authenticator, auth: A
     user = { ...user, admin: auth.admin };
   }
   if (authenticator.manageGroups && auth.groups !== null) await syncGroups(db, user, auth.groups);
-  if (auth.auth_state !== null && authenticator.enableAuthState) {
-    log.warn(`auth_state for ${user.name} is not stored: this hub does not persist encrypted auth_state yet`);
+  const authState = authenticator.enableAuthState ? auth.auth_state : null;
+  // Clearing what is already clear would be a write per login on hubs that never use auth_state.
+  if (authState !== null || user.encrypted_auth_state !== null) {
+    user = { ...user, encrypted_auth_state: await saveAuthState(db, keeper, user.id, authState) };
   }
   return user;
 }

@@ -19,6 +19,8 @@ import type { AuthenticateResult, AuthModel, HookUser, LoginData } from './types
  * logoutUrl, className, loginService to replace hub's version of that step. The pipeline itself
  * (allowed_users, blocked_users, admin_users, username_pattern, post_auth_hook) always runs around it, so a custom
  * class cannot forget a check. A factory function returning such an object works too.
+ * `preSpawnStart(user, serverName)` gets JupyterHub's `user.get_auth_state()` as `await user.getAuthState()`
+ * (null unless enable_auth_state stored one at login).
  */
 export interface CustomAuthenticatorInit {
   config: AuthenticatorConfig;

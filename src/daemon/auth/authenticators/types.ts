@@ -36,6 +36,11 @@ export interface AuthModel {
 /** The user a spawn hook is about (JupyterHub passes its User object; only the name matters to built-ins). */
 export interface HookUser {
   name: string;
+  /**
+   * JupyterHub's `await user.get_auth_state()`: the decrypted auth_state, or null. Present when the hub calls a
+   * spawn hook (spawn-hooks.ts); a hook called by hand (tests, other callers) may not have it.
+   */
+  getAuthState?: () => Promise<unknown>;
 }
 
 export interface Authenticator {
