@@ -11,7 +11,7 @@ import { createProxyServer, type ProxyServer as HttpProxy } from 'http-proxy-3';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { createBackendAgents, destroyBackendAgents, type BackendAgents } from './backend-agents.js';
-import { trackWebActivity, trackWsActivity } from './proxy-activity.js';
+import { trackWsActivity } from './proxy-activity.js';
 import { rejectUpgrade, sendErrorPage, type ErrorPageContext } from './proxy-error-page.js';
 import type { ClientTlsMaterial, TlsMaterial } from './proxy-tls.js';
 import { routingPath } from './request-path.js';
@@ -63,12 +63,6 @@ export class ProxyServer {
       timeout: opts.timeout,
       proxyTimeout: opts.proxyTimeout,
       onError: (err, req, res) => this.fail(503, req, res, err),
-      // A backend that dies mid-response leaves the client's response open forever unless we cut it too.
-      onResponse: (proxyRes, res) => {
-        proxyRes.once('close', () => {
-          if (!proxyRes.complete) res.destroy();
-        });
-      },
     });
     this.errorPages = {
       errorTarget: opts.errorTarget,
@@ -125,8 +119,7 @@ export class ProxyServer {
       this.fail(route, req, res, undefined);
       return;
     }
-    this.web.forward(req, res, route.targetUrl);
-    trackWebActivity(req, res, route);
+    this.web.forward(req, res, route.targetUrl, route);
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
