@@ -146,13 +146,28 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** http-proxy-3's outgoing passes (removeChunked, setConnection, writeHeaders, writeStatusCode) in one go. */
+/**
+ * http-proxy-3's outgoing passes (removeChunked, setConnection, writeHeaders, writeStatusCode) in one go.
+ * With a Content-Length the head is written at once (the cheap way); without one, headers are set one by one
+ * as http-proxy-3 does, so that Node still chooses the framing at the first write: an empty body then goes
+ * out as `Content-Length: 0`, not as an empty chunked body.
+ */
 function relayHead(req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage): void {
   const headers = proxyRes.headers;
   delete headers['transfer-encoding'];
   if (req.httpVersion === '1.0') headers.connection = req.headers.connection || 'close';
   else if (!headers.connection) headers.connection = req.headers.connection || 'keep-alive';
-  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage || undefined, headers);
+  const status = proxyRes.statusCode ?? 502;
+  if (headers['content-length'] !== undefined) {
+    res.writeHead(status, proxyRes.statusMessage || undefined, headers);
+    return;
+  }
+  res.statusCode = status;
+  if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) res.setHeader(name, value);
+  }
 }
 
 export class WebForwarder {
