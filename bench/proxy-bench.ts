@@ -2,7 +2,9 @@
  * Issue #4's proxy targets, as ratios measured in one run: direct to the backend vs through our proxy vs
  * through configurable-http-proxy 5.3 (npm, installed on demand into a cache) and 4.5 (Debian), each with the
  * same route table and driven by the same load generator (bench/load-worker.ts, its own process).
- * Usage (after the build): node dist/bench/proxy-bench.js [seconds] [connections] [routes] [memory-requests]
+ * Usage (after the build): node dist/bench/proxy-bench.js [seconds] [connections] [routes] [memory-requests] [rounds]
+ * All variants run at once and are measured in alternating rounds, the best round of each counting: the
+ * machine is shared, and drift in its load then hits every variant alike instead of whichever ran last.
  * Prints throughput, added latency (proxied minus direct, p50/p99), websocket echo messages/s, our proxy's RSS
  * across a long run, and PASS / NOT MET per target. The CPU columns show how the 2 cores were split
  * (generator / proxy / backend, 1.00 = one core).
@@ -21,6 +23,7 @@ const SECONDS = Number(process.argv[2] ?? 3);
 const CONNECTIONS = Number(process.argv[3] ?? 10);
 const ROUTES = Number(process.argv[4] ?? 100);
 const MEMORY_REQUESTS = Number(process.argv[5] ?? 1_000_000);
+const ROUNDS = Number(process.argv[6] ?? 3);
 const CHP45 = '/usr/bin/configurable-http-proxy';
 const PATH = '/user/bench/api/status';
 const BACKEND = fileURLToPath(new URL('./bench-backend.js', import.meta.url));
@@ -50,7 +53,6 @@ async function startHelper(script: string, ...args: string[]): Promise<{ url: st
 
 async function measure(target: Target): Promise<Measured> {
   process.stderr.write(`measuring ${target.name}...\n`);
-  await httpLoad(target.base + PATH, CONNECTIONS, { seconds: Math.min(SECONDS, 2) }); // warm-up (JIT, pools), discarded
   const { result: http, shares } = await cpuShares(target.pids, () => httpLoad(target.base + PATH, CONNECTIONS, { seconds: SECONDS }));
   const ws = await wsLoad(target.base.replace(/^http/, 'ws') + '/user/bench/api/kernels/ws', CONNECTIONS, SECONDS);
   return { name: target.name, http, ws, shares: [http.cpu, ...shares] };
@@ -81,8 +83,14 @@ async function memoryRun(base: string, pid: number): Promise<MemoryRun> {
   }
 }
 
-/** Starts a proxy (ours when `command` is undefined), fills its table, runs `body`, stops it. */
-async function withProxy<T>(command: string[] | undefined, env: NodeJS.ProcessEnv | undefined, backendUrl: string, body: (base: string, pid: number) => Promise<T>): Promise<T> {
+interface Running {
+  base: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** Starts a proxy (ours when `command` is undefined) and fills its table: ROUTES routes, one to the backend. */
+async function startProxy(command: string[] | undefined, env: NodeJS.ProcessEnv | undefined, backendUrl: string): Promise<Running> {
   const [port, apiPort] = [await freePort(), await freePort()];
   const proc = new ProxyProcess({ command, env, ip: '127.0.0.1', port, apiIp: '127.0.0.1', apiPort, authToken: 'bench', logLevel: 'error', output: () => undefined });
   await proc.start();
@@ -90,13 +98,26 @@ async function withProxy<T>(command: string[] | undefined, env: NodeJS.ProcessEn
   try {
     for (let i = 1; i < ROUTES; i++) await client.addRoute(`/user/u${i}/`, 'http://127.0.0.1:9', { user: `u${i}` });
     await client.addRoute('/user/bench/', backendUrl, { user: 'bench' });
-    const state = proc.state;
-    if (state.state !== 'running') throw new Error(`proxy is ${state.state}`);
-    return await body(`http://127.0.0.1:${port}`, state.pid);
   } finally {
     client.close();
-    await proc.stop();
   }
+  const state = proc.state;
+  if (state.state !== 'running') throw new Error(`proxy is ${state.state}`);
+  return { base: `http://127.0.0.1:${port}`, pid: state.pid, stop: () => proc.stop() };
+}
+
+/** Per target, the round with the best throughput and the round with the best websocket rate. */
+async function rounds(targets: Target[]): Promise<Measured[]> {
+  for (const t of targets) await httpLoad(t.base + PATH, CONNECTIONS, { seconds: Math.min(SECONDS, 2) }); // warm-up (JIT, pools)
+  const best: Array<Measured | undefined> = targets.map(() => undefined);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, t] of targets.entries()) {
+      const m = await measure(t);
+      const b = best[i];
+      best[i] = b === undefined ? m : { ...(m.http.rps > b.http.rps ? m : b), ws: m.ws.mps > b.ws.mps ? m.ws : b.ws };
+    }
+  }
+  return best.filter((m): m is Measured => m !== undefined);
 }
 
 const f0 = (n: number): string => n.toFixed(0);
@@ -145,36 +166,31 @@ function printTargets(direct: Measured, ours: Measured, chp53: Measured | undefi
 
 async function main(): Promise<void> {
   const backend = await startHelper(BACKEND);
+  const relay = await startHelper(RELAY, new URL(backend.url).port);
   const chp53 = await chp53Command((line) => console.log(line));
+  const proxies: Array<[string, Running]> = [];
   try {
-    const directTarget: Target = { name: 'direct', base: backend.url, pids: [backend.pid] };
-    const first = await measure(directTarget);
-    let mem: MemoryRun | undefined;
-    const ours = await withProxy(undefined, undefined, backend.url, async (base, pid) => {
-      const m = await measure({ name: 'hub proxy (ours)', base, pids: [pid, backend.pid] });
-      mem = await memoryRun(base, pid);
-      return m;
-    });
-    const run = (name: string, command: string[], env?: NodeJS.ProcessEnv): Promise<Measured> =>
-      withProxy(command, env, backend.url, (base, pid) => measure({ name, base, pids: [pid, backend.pid] }));
-    const c53 = chp53 === undefined ? undefined : await run('CHP 5.3 (npm)', chp53);
-    const relay = await startHelper(RELAY, new URL(backend.url).port);
-    const tcp = await measure({ name: 'TCP relay (reference)', base: relay.url, pids: [relay.pid, backend.pid] }).finally(relay.stop);
-    const c45 = existsSync(CHP45) ? await run('CHP 4.5 (Debian)', [CHP45], { ...process.env, NODE_PATH: '/usr/share/nodejs' }) : undefined;
-    // Direct again at the end: the better of the two is the reference, so drift in the machine's load cannot
-    // flatter the proxies.
-    const again = await measure(directTarget);
-    const direct: Measured = {
-      name: 'direct',
-      http: first.http.rps >= again.http.rps ? first.http : again.http,
-      ws: first.ws.mps >= again.ws.mps ? first.ws : again.ws,
-      shares: first.http.rps >= again.http.rps ? first.shares : again.shares,
-    };
-    console.log(`${SECONDS} s per run, ${CONNECTIONS} keep-alive connections, ${ROUTES} routes; direct = better of a run before and after`);
-    printTable([direct, tcp, ours, ...(c53 ? [c53] : []), ...(c45 ? [c45] : [])], direct);
+    proxies.push(['hub proxy (ours)', await startProxy(undefined, undefined, backend.url)]);
+    if (chp53 !== undefined) proxies.push(['CHP 5.3 (npm)', await startProxy(chp53, undefined, backend.url)]);
+    if (existsSync(CHP45)) proxies.push(['CHP 4.5 (Debian)', await startProxy([CHP45], { ...process.env, NODE_PATH: '/usr/share/nodejs' }, backend.url)]);
+    const targets: Target[] = [
+      { name: 'direct', base: backend.url, pids: [backend.pid] },
+      { name: 'TCP relay (reference)', base: relay.url, pids: [relay.pid, backend.pid] },
+      ...proxies.map(([name, p]) => ({ name, base: p.base, pids: [p.pid, backend.pid] })),
+    ];
+    const measured = await rounds(targets);
+    const byName = (name: string): Measured | undefined => measured.find((m) => m.name === name);
+    const [direct, ours] = [byName('direct'), byName('hub proxy (ours)')];
+    const oursProc = proxies[0]?.[1];
+    if (direct === undefined || ours === undefined || oursProc === undefined) throw new Error('direct or ours not measured');
+    const mem = await memoryRun(oursProc.base, oursProc.pid);
+    console.log(`${SECONDS} s per run, ${CONNECTIONS} keep-alive connections, ${ROUTES} routes; best of ${ROUNDS} alternating rounds per variant`);
+    printTable(measured, direct);
     console.log('(TCP relay: bytes copied between sockets, no HTTP, no routing: about the best any proxy process can do here)');
-    if (mem !== undefined) printTargets(direct, ours, c53, c45, mem);
+    printTargets(direct, ours, byName('CHP 5.3 (npm)'), byName('CHP 4.5 (Debian)'), mem);
   } finally {
+    for (const [, p] of proxies) await p.stop();
+    relay.stop();
     backend.stop();
   }
 }
