@@ -1,70 +1,196 @@
 /**
- * Proxy throughput, as ratios measured in one run: direct to the backend vs through our proxy vs through the
- * real configurable-http-proxy (Debian 4.5), each with the same route table (ROUTES routes) and the same
- * keep-alive client load. Usage (after the build): node dist/bench/proxy-bench.js [seconds] [concurrency] [routes]
- * The backend runs in its own process so it does not share a core with the load generator.
+ * Issue #4's proxy targets, as ratios measured in one run: direct to the backend vs through our proxy vs
+ * through configurable-http-proxy 5.3 (npm, installed on demand into a cache) and 4.5 (Debian), each with the
+ * same route table and driven by the same load generator (bench/load-worker.ts, its own process).
+ * Usage (after the build): node dist/bench/proxy-bench.js [seconds] [connections] [routes] [memory-requests] [rounds]
+ * All variants run at once and are measured in alternating rounds, the best round of each counting: the
+ * machine is shared, and drift in its load then hits every variant alike instead of whichever ran last.
+ * Prints throughput, added latency (proxied minus direct, p50/p99), websocket echo messages/s, our proxy's RSS
+ * across a long run, and PASS / NOT MET per target. The CPU columns show how the 2 cores were split
+ * (generator / proxy / backend, 1.00 = one core).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { load, type LoadResult } from './http-load.js';
+import { fileURLToPath } from 'node:url';
+import { chp53Command } from './chp53.js';
+import { httpLoad, wsLoad, type LoadResult, type WsLoadResult } from './load-client.js';
+import { cpuShares, rssBytes } from './proc-stats.js';
 import { ChpClient } from '../src/daemon/proxy/chp-client.js';
 import { ProxyProcess } from '../src/daemon/proxy/proxy-process.js';
 import { freePort } from '../test/helpers/proxy-http.js';
 
 const SECONDS = Number(process.argv[2] ?? 3);
-const CONCURRENCY = Number(process.argv[3] ?? 32);
-const ROUTES = Number(process.argv[4] ?? 2000);
-const CHP_BIN = '/usr/bin/configurable-http-proxy';
+const CONNECTIONS = Number(process.argv[3] ?? 10);
+const ROUTES = Number(process.argv[4] ?? 100);
+const MEMORY_REQUESTS = Number(process.argv[5] ?? 1_000_000);
+const ROUNDS = Number(process.argv[6] ?? 3);
+const CHP45 = '/usr/bin/configurable-http-proxy';
+const PATH = '/user/bench/api/status';
+const BACKEND = fileURLToPath(new URL('./bench-backend.js', import.meta.url));
+const RELAY = fileURLToPath(new URL('./tcp-relay.js', import.meta.url));
 
-const BACKEND = `
-const http = require('node:http');
-const s = http.createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ok'); });
-s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
-`;
-
-async function startBackend(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['-e', BACKEND], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+interface Target {
+  name: string;
+  /** http://host:port of what the generator talks to. */
+  base: string;
+  /** Processes whose CPU counts: [proxy, backend] or [backend]. */
+  pids: number[];
 }
 
+interface Measured {
+  name: string;
+  http: LoadResult;
+  ws: WsLoadResult;
+  shares: number[];
+}
 
-async function throughProxy(command: string[] | undefined, backendUrl: string): Promise<LoadResult> {
-  const [port, apiPort] = [await freePort(), await freePort()];
-  const proc = new ProxyProcess({ command, ip: '127.0.0.1', port, apiIp: '127.0.0.1', apiPort, authToken: 'bench', logLevel: 'error', output: () => undefined });
-  await proc.start();
-  const client = new ChpClient({ apiUrl: proc.apiUrl, authToken: 'bench' });
+/** A helper process that prints its port once listening: the backend, or the TCP relay in front of it. */
+async function startHelper(script: string, ...args: string[]): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
+}
+
+async function measure(target: Target): Promise<Measured> {
+  process.stderr.write(`measuring ${target.name}...\n`);
+  const { result: http, shares } = await cpuShares(target.pids, () => httpLoad(target.base + PATH, CONNECTIONS, { seconds: SECONDS }));
+  const ws = await wsLoad(target.base.replace(/^http/, 'ws') + '/user/bench/api/kernels/ws', CONNECTIONS, SECONDS);
+  return { name: target.name, http, ws, shares: [http.cpu, ...shares] };
+}
+
+interface MemoryRun {
+  first: number;
+  max: number;
+  last: number;
+  requests: number;
+}
+
+/**
+ * RSS sampled every 250 ms while the generator sends MEMORY_REQUESTS requests, after a warm-up of a fifth as
+ * many: V8 grows its heap in steps during the first ~200k requests (one step of ~13 MiB seen around there)
+ * and stays flat after, so a first sample taken earlier measures heap sizing, not a leak.
+ */
+async function memoryRun(base: string, pid: number): Promise<MemoryRun> {
+  await httpLoad(base + PATH, CONNECTIONS, { requests: Math.round(MEMORY_REQUESTS / 5) });
+  const samples = [rssBytes(pid)];
+  const timer = setInterval(() => samples.push(rssBytes(pid)), 250);
   try {
-    for (let i = 0; i < ROUTES; i++) await client.addRoute(`/user/u${i}/`, 'http://127.0.0.1:9', { user: `u${i}` });
-    await client.addRoute('/user/bench/', backendUrl, { user: 'bench' });
-    await load(`http://127.0.0.1:${port}/user/bench/api/status`, SECONDS, CONCURRENCY); // warm-up, discarded
-    return await load(`http://127.0.0.1:${port}/user/bench/api/status`, SECONDS, CONCURRENCY);
+    const r = await httpLoad(base + PATH, CONNECTIONS, { requests: MEMORY_REQUESTS });
+    samples.push(rssBytes(pid));
+    return { first: samples[0] ?? 0, max: Math.max(...samples), last: samples[samples.length - 1] ?? 0, requests: r.requests };
   } finally {
-    client.close();
-    await proc.stop();
+    clearInterval(timer);
   }
 }
 
-function row(name: string, r: LoadResult, direct: LoadResult): string {
-  return `${name.padEnd(26)} ${r.rps.toFixed(0).padStart(8)} req/s  ${(r.rps / direct.rps).toFixed(2).padStart(5)}x direct  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`;
+interface Running {
+  base: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** Starts a proxy (ours when `command` is undefined) and fills its table: ROUTES routes, one to the backend. */
+async function startProxy(command: string[] | undefined, env: NodeJS.ProcessEnv | undefined, backendUrl: string): Promise<Running> {
+  const [port, apiPort] = [await freePort(), await freePort()];
+  const proc = new ProxyProcess({ command, env, ip: '127.0.0.1', port, apiIp: '127.0.0.1', apiPort, authToken: 'bench', logLevel: 'error', output: () => undefined });
+  await proc.start();
+  const client = new ChpClient({ apiUrl: proc.apiUrl, authToken: 'bench' });
+  try {
+    for (let i = 1; i < ROUTES; i++) await client.addRoute(`/user/u${i}/`, 'http://127.0.0.1:9', { user: `u${i}` });
+    await client.addRoute('/user/bench/', backendUrl, { user: 'bench' });
+  } finally {
+    client.close();
+  }
+  const state = proc.state;
+  if (state.state !== 'running') throw new Error(`proxy is ${state.state}`);
+  return { base: `http://127.0.0.1:${port}`, pid: state.pid, stop: () => proc.stop() };
+}
+
+/** Per target, the round with the best throughput and the round with the best websocket rate. */
+async function rounds(targets: Target[]): Promise<Measured[]> {
+  for (const t of targets) await httpLoad(t.base + PATH, CONNECTIONS, { seconds: Math.min(SECONDS, 2) }); // warm-up (JIT, pools)
+  const best: Array<Measured | undefined> = targets.map(() => undefined);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, t] of targets.entries()) {
+      const m = await measure(t);
+      const b = best[i];
+      best[i] = b === undefined ? m : { ...(m.http.rps > b.http.rps ? m : b), ws: m.ws.mps > b.ws.mps ? m.ws : b.ws };
+    }
+  }
+  return best.filter((m): m is Measured => m !== undefined);
+}
+
+const f0 = (n: number): string => n.toFixed(0);
+const f2 = (n: number): string => n.toFixed(2);
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'NOT MET');
+
+function printTable(rows: Measured[], direct: Measured): void {
+  console.log(`${'variant'.padEnd(24)} ${'req/s'.padStart(7)} ${'xdirect'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'ws msg/s'.padStart(9)} ${'xdirect'.padStart(7)}   cpu gen/proxy/backend  proxy CPU/req`);
+  for (const r of rows) {
+    const cols = [f0(r.http.rps).padStart(7), f2(r.http.rps / direct.http.rps).padStart(7), f2(r.http.p50).padStart(7), f2(r.http.p99).padStart(7)];
+    cols.push(f0(r.ws.mps).padStart(9), f2(r.ws.mps / direct.ws.mps).padStart(7));
+    const shares = r.shares.length === 2 ? [r.shares[0], undefined, r.shares[1]] : r.shares;
+    const perRequest = shares[1] === undefined ? '' : `  ${f0((shares[1] / r.http.rps) * 1e6)} us`;
+    console.log(`${r.name.padEnd(24)} ${cols.join(' ')}   ${shares.map((s) => (s === undefined ? '  -  ' : f2(s))).join(' / ')}${perRequest}`);
+  }
+}
+
+/** Ours' added latency must be at most a fifth of CHP 5.3's; an added latency at or below zero is none. */
+function latencyVerdict(q: 'p50' | 'p99', ours: Measured, chp: Measured, direct: Measured): string {
+  const oursAdded = ours.http[q] - direct.http[q];
+  const chpAdded = chp.http[q] - direct.http[q];
+  const ratio = chpAdded > 0 ? oursAdded / chpAdded : Infinity;
+  return `added latency ${q}: ours ${f2(oursAdded)} ms, CHP 5.3 ${f2(chpAdded)} ms, ratio ${f2(ratio)} (target <= 0.20)  ${verdict(oursAdded <= 0 || ratio <= 0.2)}`;
+}
+
+function printTargets(direct: Measured, ours: Measured, chp53: Measured | undefined, chp45: Measured | undefined, mem: MemoryRun): void {
+  const vsDirect = ours.http.rps / direct.http.rps;
+  console.log(`\nthroughput ours / direct: ${f2(vsDirect)} (target >= 0.50)  ${verdict(vsDirect >= 0.5)}`);
+  if (chp53 !== undefined) {
+    const vs53 = ours.http.rps / chp53.http.rps;
+    console.log(`throughput ours / CHP 5.3: ${f2(vs53)} (target >= 3.00)  ${verdict(vs53 >= 3)}`);
+  } else console.log('throughput ours / CHP 5.3: not measured (CHP 5.3 could not be installed)  NOT MET');
+  if (chp45 !== undefined) console.log(`throughput ours / CHP 4.5 (Debian): ${f2(ours.http.rps / chp45.http.rps)} (no target)`);
+  if (chp53 !== undefined) {
+    console.log(latencyVerdict('p50', ours, chp53, direct));
+    console.log(latencyVerdict('p99', ours, chp53, direct));
+  }
+  const wsRatio = ours.ws.mps / direct.ws.mps;
+  console.log(`websocket echo ours / direct: ${f2(wsRatio)} (target >= 0.50)  ${verdict(wsRatio >= 0.5)}`);
+  const growth = (mem.max - mem.first) / mem.first;
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  console.log(
+    `memory over ${mem.requests} requests after ${Math.round(MEMORY_REQUESTS / 5)} of warm-up: RSS first ${mib(mem.first)}, max ${mib(mem.max)} (${(growth * 100).toFixed(1)}%), last ${mib(mem.last)} (${(((mem.last - mem.first) / mem.first) * 100).toFixed(1)}%) (target: max within 10%)  ${verdict(growth <= 0.1)}`,
+  );
 }
 
 async function main(): Promise<void> {
-  const backend = await startBackend();
+  const backend = await startHelper(BACKEND);
+  const relay = await startHelper(RELAY, new URL(backend.url).port);
+  const chp53 = await chp53Command((line) => console.log(line));
+  const proxies: Array<[string, Running]> = [];
   try {
-    await load(`${backend.url}/warmup`, SECONDS, CONCURRENCY);
-    const direct = await load(`${backend.url}/user/bench/api/status`, SECONDS, CONCURRENCY);
-    const ours = await throughProxy(undefined, backend.url);
-    console.log(`${SECONDS} s per run, ${CONCURRENCY} keep-alive clients, ${ROUTES + 1} routes`);
-    console.log(row('direct', direct, direct));
-    console.log(row('hub proxy (ours)', ours, direct));
-    if (existsSync(CHP_BIN)) {
-      const chp = await throughProxy([CHP_BIN], backend.url);
-      console.log(row('configurable-http-proxy', chp, direct));
-      console.log(`ours / CHP: ${(ours.rps / chp.rps).toFixed(2)}x throughput`);
-    }
+    proxies.push(['hub proxy (ours)', await startProxy(undefined, undefined, backend.url)]);
+    if (chp53 !== undefined) proxies.push(['CHP 5.3 (npm)', await startProxy(chp53, undefined, backend.url)]);
+    if (existsSync(CHP45)) proxies.push(['CHP 4.5 (Debian)', await startProxy([CHP45], { ...process.env, NODE_PATH: '/usr/share/nodejs' }, backend.url)]);
+    const targets: Target[] = [
+      { name: 'direct', base: backend.url, pids: [backend.pid] },
+      { name: 'TCP relay (reference)', base: relay.url, pids: [relay.pid, backend.pid] },
+      ...proxies.map(([name, p]) => ({ name, base: p.base, pids: [p.pid, backend.pid] })),
+    ];
+    const measured = await rounds(targets);
+    const byName = (name: string): Measured | undefined => measured.find((m) => m.name === name);
+    const [direct, ours] = [byName('direct'), byName('hub proxy (ours)')];
+    const oursProc = proxies[0]?.[1];
+    if (direct === undefined || ours === undefined || oursProc === undefined) throw new Error('direct or ours not measured');
+    const mem = await memoryRun(oursProc.base, oursProc.pid);
+    console.log(`${SECONDS} s per run, ${CONNECTIONS} keep-alive connections, ${ROUTES} routes; best of ${ROUNDS} alternating rounds per variant`);
+    printTable(measured, direct);
+    console.log('(TCP relay: bytes copied between sockets, no HTTP, no routing: about the best any proxy process can do here)');
+    printTargets(direct, ours, byName('CHP 5.3 (npm)'), byName('CHP 4.5 (Debian)'), mem);
   } finally {
+    for (const [, p] of proxies) await p.stop();
+    relay.stop();
     backend.stop();
   }
 }

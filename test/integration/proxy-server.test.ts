@@ -69,3 +69,35 @@ describe('ProxyServer specifics', () => {
     assert.equal(backend.connections(), before);
   });
 });
+
+describe('ProxyServer timeouts (CHP --proxy-timeout, --timeout)', () => {
+  let backend: Backend;
+  const started: ProxyServer[] = [];
+  const start = async (opts: { timeout?: number; proxyTimeout?: number }): Promise<string> => {
+    const routes = new RouteTable();
+    routes.add('/b', { target: backend.url });
+    const proxy = new ProxyServer({ routes, log: silentLogger, ...opts });
+    started.push(proxy);
+    return `http://127.0.0.1:${(await proxy.listen(0, '127.0.0.1')).port}`;
+  };
+  before(async () => {
+    backend = await startBackend('b');
+  });
+  after(async () => {
+    for (const proxy of started) await proxy.close(0);
+    await backend.close();
+  });
+
+  test('a backend slower than --proxy-timeout is a 503', async () => {
+    const base = await start({ proxyTimeout: 100 });
+    const res = await httpRequest(`${base}/b/slow`);
+    assert.equal(res.status, 503);
+    assert.equal((await httpRequest(`${base}/b/fast`)).status, 200);
+  });
+
+  test('a request idle longer than --timeout has its client connection cut', async () => {
+    const base = await start({ timeout: 100 });
+    await assert.rejects(httpRequest(`${base}/b/slow`), /socket hang up|ECONNRESET/);
+    assert.equal((await httpRequest(`${base}/b/fast`)).status, 200);
+  });
+});

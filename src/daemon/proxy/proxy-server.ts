@@ -11,11 +11,12 @@ import { createProxyServer, type ProxyServer as HttpProxy } from 'http-proxy-3';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { createBackendAgents, destroyBackendAgents, type BackendAgents } from './backend-agents.js';
-import { trackWebActivity, trackWsActivity } from './proxy-activity.js';
+import { trackWsActivity } from './proxy-activity.js';
 import { rejectUpgrade, sendErrorPage, type ErrorPageContext } from './proxy-error-page.js';
 import type { ClientTlsMaterial, TlsMaterial } from './proxy-tls.js';
 import { routingPath } from './request-path.js';
 import type { RouteEntry, RouteTable } from './route-table.js';
+import { WebForwarder } from './web-forward.js';
 
 export interface ProxyServerOptions {
   routes: RouteTable;
@@ -38,16 +39,13 @@ export interface ProxyServerOptions {
 }
 
 export const HEALTH_PATH = '/_chp_healthz';
-/**
- * `Connection` is hop-by-hop: a client's `Connection: close` ends *its* connection to us, and must not make
- * the backend close the pooled one (http-proxy forwards it as is, which defeats keep-alive for such clients).
- */
-const BACKEND_HEADERS = { connection: 'keep-alive' };
 const HEALTH_BODY = JSON.stringify({ status: 'OK' });
 
 export class ProxyServer {
   readonly server: http.Server | https.Server;
+  /** Websockets only; plain HTTP goes through `web` (see web-forward.ts for why). */
   private readonly proxy: HttpProxy;
+  private readonly web: WebForwarder;
   private readonly agents: BackendAgents;
   private readonly upgraded = new Set<Duplex>();
   private readonly errorPages: ErrorPageContext;
@@ -59,11 +57,12 @@ export class ProxyServer {
     this.proxy = createProxyServer({ xfwd: opts.xfwd ?? true, ws: true, timeout: opts.timeout, proxyTimeout: opts.proxyTimeout });
     // http-proxy-3 re-emits client socket errors of websockets here; without a listener they would throw.
     this.proxy.on('error', (err) => opts.log.debug(`proxy socket error: ${err.message}`));
-    // A backend that dies mid-response leaves the client's response open forever unless we cut it too.
-    this.proxy.on('proxyRes', (proxyRes, _req, res) => {
-      proxyRes.once('close', () => {
-        if (!proxyRes.complete) res.destroy();
-      });
+    this.web = new WebForwarder({
+      agents: this.agents,
+      xfwd: opts.xfwd ?? true,
+      timeout: opts.timeout,
+      proxyTimeout: opts.proxyTimeout,
+      onError: (err, req, res) => this.fail(503, req, res, err),
     });
     this.errorPages = {
       errorTarget: opts.errorTarget,
@@ -120,9 +119,7 @@ export class ProxyServer {
       this.fail(route, req, res, undefined);
       return;
     }
-    const agent = route.targetUrl.protocol === 'https:' ? this.agents.https : this.agents.http;
-    this.proxy.web(req, res, { target: route.targetUrl, agent, headers: BACKEND_HEADERS }, this.onWebError);
-    trackWebActivity(req, res, route);
+    this.web.forward(req, res, route.targetUrl, route);
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -138,10 +135,6 @@ export class ProxyServer {
     this.proxy.ws(req, socket, head, { target: route.targetUrl, agent: secure ? this.agents.https : this.agents.http }, this.onWsError);
     trackWsActivity(socket, route);
   }
-
-  private readonly onWebError = (err: Error, req: IncomingMessage, res: ServerResponse | Socket): void => {
-    if (res instanceof http.ServerResponse) this.fail(503, req, res, err);
-  };
 
   private readonly onWsError = (err: Error, req: IncomingMessage, socket: ServerResponse | Socket): void => {
     if (socket instanceof http.ServerResponse) return;
