@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface LoadSpec {
   mode: 'http' | 'ws';
+  /** http only: raw sockets (default, cheapest per request) or node:http's client. */
+  generator?: 'raw' | 'node-http';
   url: string;
   connections: number;
   /** Run for this long... */
@@ -49,8 +51,8 @@ function runWorker(spec: LoadSpec): Promise<unknown> {
   });
 }
 
-export async function httpLoad(url: string, connections: number, run: { seconds: number } | { requests: number }): Promise<LoadResult> {
-  return (await runWorker({ mode: 'http', url, connections, ...run })) as LoadResult;
+export async function httpLoad(url: string, connections: number, run: { seconds: number } | { requests: number }, generator: 'raw' | 'node-http' = 'raw'): Promise<LoadResult> {
+  return (await runWorker({ mode: 'http', url, connections, generator, ...run })) as LoadResult;
 }
 
 export async function wsLoad(url: string, connections: number, seconds: number): Promise<WsLoadResult> {
