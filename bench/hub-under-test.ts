@@ -55,7 +55,9 @@ export async function startHubUnderTest(kind: 'hub' | 'jupyterhub', s: HubSettin
       'SimpleLocalProcessSpawner:', `  home_dir_template: ${dir}/home/{username}`,
     ].join('\n');
     writeFileSync(path.join(dir, 'hub.yml'), yml + '\n');
-    proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'start'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // BENCH_CPU_PROF=<dir>: the hub daemon writes a V8 CPU profile there when it exits (Node refuses it in NODE_OPTIONS).
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    proc = spawn(process.execPath, [...prof, path.join(ROOT, 'bin', 'run.js'), 'start'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     const py = [
       `c.JupyterHub.ip = '127.0.0.1'`, `c.JupyterHub.port = ${port}`, `c.JupyterHub.hub_ip = '127.0.0.1'`, `c.JupyterHub.hub_port = ${hubPort}`,
