@@ -42,9 +42,10 @@ function hashSecret(secret: string): string {
   return GENERATED_TOKEN.test(secret) ? hashGeneratedToken(secret) : hashToken(secret, { rounds: USER_TOKEN_ROUNDS });
 }
 
+/** In the caller's transaction (a spawn's write batch) or in one of its own. */
 export async function registerClient(db: Knex, spec: OAuthClientSpec): Promise<void> {
   if (spec.id === '' || spec.id === HUB_OAUTH_CLIENT_ID) throw new HubError('USAGE', `cannot register an OAuth client named '${spec.id}'`);
-  await db.transaction(async (trx) => {
+  const write = async (trx: Knex): Promise<void> => {
     await upsertOAuthClient(trx, {
       identifier: spec.id,
       secretHash: hashSecret(spec.secret),
@@ -54,15 +55,27 @@ export async function registerClient(db: Knex, spec: OAuthClientSpec): Promise<v
     });
     if (spec.spawnerId !== undefined) await trx('spawners').where({ id: spec.spawnerId }).update({ oauth_client_id: spec.id });
     if (spec.serviceId !== undefined) await trx('services').where({ id: spec.serviceId }).update({ oauth_client_id: spec.id });
-  });
+  };
+  if (db.isTransaction === true) await write(db);
+  else await db.transaction(write);
 }
 
-/** Deletes the client, its tokens and codes; true if it existed. */
+/**
+ * Deletes the client, its tokens and codes; true if it existed. Cached identities are dropped once the deletion
+ * is committed: dropped earlier, a request in between could cache a token again from the still-committed rows.
+ */
 export async function removeClient(db: Knex, id: string, cache?: TokenCache): Promise<boolean> {
   if (id === HUB_OAUTH_CLIENT_ID) return false;
   const removed = await deleteOAuthClient(db, id);
-  if (removed) cache?.invalidate();
+  if (removed && cache) {
+    if (isTransaction(db)) db.executionPromise.then(() => cache.invalidate(), () => undefined);
+    else cache.invalidate();
+  }
   return removed;
+}
+
+function isTransaction(db: Knex): db is Knex.Transaction {
+  return db.isTransaction === true;
 }
 
 /**
@@ -78,11 +91,12 @@ export class OAuthClientRegistry {
     this.cache = cache;
   }
 
-  register(spec: OAuthClientSpec): Promise<void> {
-    return registerClient(this.db, spec);
+  /** `trx`: write inside the caller's transaction (see removeClient for when the cache is told). */
+  register(spec: OAuthClientSpec, trx?: Knex.Transaction): Promise<void> {
+    return registerClient(trx ?? this.db, spec);
   }
 
-  async remove(id: string): Promise<void> {
-    await removeClient(this.db, id, this.cache);
+  async remove(id: string, trx?: Knex.Transaction): Promise<void> {
+    await removeClient(trx ?? this.db, id, this.cache);
   }
 }
