@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { buildStandin } from './standin/standin.js';
+import { hubCpu } from './proc-cpu.js';
 import { startHubUnderTest, type HubUnderTest } from './hub-under-test.js';
 import { openDatabase } from '../src/daemon/db/connection.js';
 import { parseDbUrl } from '../src/daemon/db/db-url.js';
@@ -114,8 +115,14 @@ async function main(): Promise<void> {
     const h = await startHubUnderTest(kind, { standin, concurrentSpawnLimit: 0 });
     try {
       await createUsers(h, all);
+      const cpu0 = { ...hubCpu(h.proc.pid, 'standin'), client: process.cpuUsage() };
       results[kind] = await storm(h, all);
+      const cpu1 = hubCpu(h.proc.pid, 'standin');
+      const client = process.cpuUsage(cpu0.client);
+      const perSpawn = (s: number): string => `${((s * 1000) / USERS).toFixed(2)} ms`;
       console.log(`${kind}: ${USERS} spawns in ${results[kind].seconds.toFixed(1)} s = ${(USERS / results[kind].seconds).toFixed(1)}/s, ready ${results[kind].ready}, statuses ${JSON.stringify(results[kind].statuses)}`);
+      // CPU per spawn, which the machine's other load disturbs far less than wall time.
+      console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, proxy ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
       await stopAll(h, all);
     } finally {
       await h.stop();
