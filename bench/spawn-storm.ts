@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       const perSpawn = (s: number): string => `${((s * 1000) / USERS).toFixed(2)} ms`;
       console.log(`${kind}: ${USERS} spawns in ${results[kind].seconds.toFixed(1)} s = ${(USERS / results[kind].seconds).toFixed(1)}/s, ready ${results[kind].ready}, statuses ${JSON.stringify(results[kind].statuses)}`);
       // CPU per spawn, which the machine's other load disturbs far less than wall time.
-      console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, proxy ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
+      console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, its helper processes (proxy, launchers) ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
       await stopAll(h, all);
     } finally {
       await h.stop();
