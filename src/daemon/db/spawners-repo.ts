@@ -106,14 +106,6 @@ export async function ensureSpawner(db: Db, userId: number, name: string): Promi
   return created;
 }
 
-/** The id only, for the spawn path: one indexed read, and an insert the first time. */
-export async function ensureSpawnerId(db: Db, userId: number, name: string): Promise<number> {
-  const existing = asRows(await db('spawners').where({ user_id: userId, name }).select('id'))[0];
-  if (existing) return readInt(existing, 'id');
-  const [inserted] = await db('spawners').insert({ user_id: userId, name, state: '{}', user_options: '{}' }, ['id']);
-  return insertedId(inserted);
-}
-
 function insertedId(inserted: unknown): number {
   const id = typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted;
   if (typeof id !== 'number') throw new Error('the database did not return the new row\'s id');

@@ -152,12 +152,27 @@ export async function createToken(db: Knex, owner: TokenOwner, opts: CreateToken
 }
 
 /**
- * A generated token (uuid4 hex, one hash round) inside the caller's transaction, for the spawn path: the same
- * row as createToken's, without its own transaction or the read-back, since a spawn needs only the id.
+ * Generated tokens (uuid4 hex, one hash round) for many owners in one statement, inside the caller's transaction:
+ * a batch of spawns' server tokens. The same rows createToken writes; ids come back in the inputs' order.
  */
-export async function createGeneratedToken(trx: Knex.Transaction, owner: TokenOwner, opts: Omit<CreateTokenOptions, 'token'> = {}): Promise<{ token: string; id: number }> {
-  const token = newToken();
-  return { token, id: await insertToken(trx, owner, token, hashGeneratedToken(token), opts) };
+export async function createGeneratedTokens(trx: Knex.Transaction, items: readonly { owner: TokenOwner; note: string; scopes: readonly string[] }[]): Promise<{ token: string; id: number }[]> {
+  if (items.length === 0) return [];
+  await ensureHubOAuthClient(trx);
+  const created = toDbTimestamp(new Date());
+  const made = items.map((it) => {
+    const token = newToken();
+    const hashed = hashGeneratedToken(token);
+    const owner = 'userId' in it.owner ? { user_id: it.owner.userId } : { service_id: it.owner.serviceId };
+    const row = { user_id: null, service_id: null, ...owner, hashed, prefix: token.slice(0, TOKEN_PREFIX_LENGTH), client_id: HUB_OAUTH_CLIENT_ID, session_id: null, created, expires_at: null, note: it.note, scopes: JSON.stringify(it.scopes) };
+    return { token, hashed, row };
+  });
+  // Matched back by hash (salted, so unique): the order of RETURNING rows is not promised.
+  const ids = new Map(asRows(await trx('api_tokens').insert(made.map((m) => m.row), ['id', 'hashed'])).map((r) => [readString(r, 'hashed'), readInt(r, 'id')]));
+  return made.map((m) => {
+    const id = ids.get(m.hashed);
+    if (id === undefined) throw new HubError('DB_ERROR', 'the database did not return a new token\'s id');
+    return { token: m.token, id };
+  });
 }
 
 async function insertToken(trx: Knex.Transaction, owner: TokenOwner, token: string, hashed: string, opts: CreateTokenOptions): Promise<number> {

@@ -17,8 +17,8 @@ export interface OAuthClientSpec {
   description: string;
 }
 
-/** With `trx`, the write joins the caller's transaction (a spawn's or a stop's unit of a write batch). */
+/** Writes join the caller's transaction (a batch of spawns' or a stop's writes); `remove` may also go alone. */
 export interface OAuthClients {
-  register(client: OAuthClientSpec, trx?: Knex.Transaction): Promise<void>;
+  register(clients: readonly OAuthClientSpec[], trx: Knex.Transaction): Promise<void>;
   remove(id: string, trx?: Knex.Transaction): Promise<void>;
 }

@@ -6,7 +6,8 @@ import type { WriteBatcher } from '../db/write-batch.js';
 import { freePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
-import { recordRequestUndone, recordRequested, recordStarted, recordStopped, type ServerIds } from './spawn-records.js';
+import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
+import { spawnWrites } from './spawn-writes.js';
 import type https from 'node:https';
 import type { Spawner, TlsFiles } from './spawner.js';
 
@@ -59,7 +60,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
   const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix };
   const undo: (() => Promise<void>)[] = [];
   try {
-    const { spawnerId, token, tokenId } = await d.writes.run((trx) => recordRequested(trx, d.oauth, ids, t.userOptions));
+    const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions });
     undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
 
     const ip = sp.ip || '127.0.0.1';
@@ -80,7 +81,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     undo.push(() => d.spawner.stop(started.state, true));
     const proto = d.ssl ? 'https' : 'http';
     const server = { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId };
-    await d.writes.run((trx) => recordStarted(trx, ids, spawnerId, started.state, server));
+    await d.writes.bulk(spawnWrites(d.oauth).started, { ids, spawnerId, state: started.state, server });
     undo.push(() => d.writes.run((trx) => clearServer(trx, spawnerId)));
 
     const target = `${proto}://${started.ip === '0.0.0.0' ? '127.0.0.1' : started.ip}:${started.port}`;

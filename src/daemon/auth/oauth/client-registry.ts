@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { HubError } from '../../../lib/errors.js';
 import { hashGeneratedToken, hashToken, USER_TOKEN_ROUNDS } from '../token-hash.js';
-import { deleteOAuthClient, HUB_OAUTH_CLIENT_ID, upsertOAuthClient } from '../../db/oauth-clients-repo.js';
+import { deleteOAuthClient, HUB_OAUTH_CLIENT_ID, upsertOAuthClient, upsertOAuthClients } from '../../db/oauth-clients-repo.js';
 
 export interface OAuthClientSpec {
   id: string;
@@ -61,6 +61,23 @@ export async function registerClient(db: Knex, spec: OAuthClientSpec): Promise<v
 }
 
 /**
+ * Servers' clients, many at once (a batch of spawns), in the caller's transaction. Linking each to its spawner
+ * is the caller's (it writes the spawners rows in bulk too).
+ */
+export async function registerClients(trx: Knex.Transaction, specs: readonly OAuthClientSpec[]): Promise<void> {
+  for (const spec of specs) {
+    if (spec.id === '' || spec.id === HUB_OAUTH_CLIENT_ID) throw new HubError('USAGE', `cannot register an OAuth client named '${spec.id}'`);
+  }
+  await upsertOAuthClients(trx, specs.map((spec) => ({
+    identifier: spec.id,
+    secretHash: hashSecret(spec.secret),
+    redirectUri: spec.redirectUri,
+    description: spec.description || spec.id,
+    allowedScopes: spec.allowedScopes,
+  })));
+}
+
+/**
  * Deletes the client, its tokens and codes; true if it existed. Cached identities are dropped once the deletion
  * is committed: dropped earlier, a request in between could cache a token again from the still-committed rows.
  */
@@ -91,11 +108,12 @@ export class OAuthClientRegistry {
     this.cache = cache;
   }
 
-  /** `trx`: write inside the caller's transaction (see removeClient for when the cache is told). */
-  register(spec: OAuthClientSpec, trx?: Knex.Transaction): Promise<void> {
-    return registerClient(trx ?? this.db, spec);
+  /** Many at once inside the caller's transaction (a batch of spawns); see registerClients. */
+  register(specs: readonly OAuthClientSpec[], trx: Knex.Transaction): Promise<void> {
+    return registerClients(trx, specs);
   }
 
+  /** `trx`: inside the caller's transaction (see removeClient for when the cache is told). */
   async remove(id: string, trx?: Knex.Transaction): Promise<void> {
     await removeClient(trx ?? this.db, id, this.cache);
   }
