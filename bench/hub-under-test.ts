@@ -15,6 +15,8 @@ export interface HubUnderTest {
   token: string;
   dir: string;
   proc: ChildProcess;
+  /** The last ~20 kB the hub wrote to stderr (its log), to show why a request failed. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startHubUnderTest(kind: 'hub' | 'jupyterhub', s: HubSettin
   await waitForApi(api, proc, () => log);
   return {
     kind, api, token: TOKEN, dir, proc,
+    log: () => log,
     stop: async () => {
       if (proc.exitCode !== null) return;
       const gone = new Promise((r) => proc.once('exit', r));

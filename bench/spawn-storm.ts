@@ -72,6 +72,14 @@ async function storm(h: HubUnderTest, all: string[], deadlineS = 900): Promise<S
   return { seconds: (Date.now() - t0) / 1000, statuses, ready };
 }
 
+/** A run with errors says why: the hub's own log lines about failed spawns. */
+function explainErrors(h: HubUnderTest, r: StormResult): void {
+  const errors = Object.entries(r.statuses).filter(([status]) => Number(status) >= 500);
+  if (errors.length === 0) return;
+  const lines = h.log().split('\n').filter((l) => /spawn failed|error|exited/i.test(l)).slice(-10);
+  console.log(`${h.kind}: ${JSON.stringify(Object.fromEntries(errors))} failed; the hub's log says:\n  ${lines.join('\n  ')}`);
+}
+
 async function stopAll(h: HubUnderTest, all: string[]): Promise<void> {
   for (let i = 0; i < all.length; i += 100) await Promise.all(all.slice(i, i + 100).map((n) => call(h, 'DELETE', `/users/${n}/server`)));
   const deadline = Date.now() + 300_000;
@@ -121,6 +129,7 @@ async function main(): Promise<void> {
       const client = process.cpuUsage(cpu0.client);
       const perSpawn = (s: number): string => `${((s * 1000) / USERS).toFixed(2)} ms`;
       console.log(`${kind}: ${USERS} spawns in ${results[kind].seconds.toFixed(1)} s = ${(USERS / results[kind].seconds).toFixed(1)}/s, ready ${results[kind].ready}, statuses ${JSON.stringify(results[kind].statuses)}`);
+      explainErrors(h, results[kind]);
       // CPU per spawn, which the machine's other load disturbs far less than wall time.
       console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, its helper processes (proxy, launchers) ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
       await stopAll(h, all);
@@ -137,6 +146,7 @@ async function main(): Promise<void> {
     await createUsers(limited, all);
     const r = await storm(limited, all);
     console.log(`hub with concurrent_spawn_limit 100: statuses ${JSON.stringify(r.statuses)}, ready ${r.ready}`);
+    explainErrors(limited, r);
     await stopAll(limited, all);
     console.log(`after stopping all: ${JSON.stringify(await leaks(limited, standin))} (expect zeros)`);
   } finally {

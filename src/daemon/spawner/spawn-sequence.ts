@@ -3,7 +3,7 @@ import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
 import { clearServer } from '../db/spawners-repo.js';
 import type { WriteBatcher } from '../db/write-batch.js';
-import { freePort } from './free-port.js';
+import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
@@ -59,12 +59,15 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
   const clientId = oauthClientId(t.user.name, t.server);
   const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix };
   const undo: (() => Promise<void>)[] = [];
+  let releasePort: (() => void) | undefined;
   try {
     const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions });
     undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
 
     const ip = sp.ip || '127.0.0.1';
-    const port = sp.port || (await freePort(ip === '0.0.0.0' ? '127.0.0.1' : ip));
+    const reservation = sp.port ? undefined : await reservePort(ip === '0.0.0.0' ? '127.0.0.1' : ip);
+    releasePort = reservation?.release;
+    const port = sp.port || (reservation?.port ?? 0);
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
     const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name), t.user.name) : undefined;
     const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
@@ -96,6 +99,9 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
   } catch (err) {
     for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${e instanceof Error ? e.message : String(e)}`));
     throw err;
+  } finally {
+    // Ready means bound (the kernel guards the port from now on); failed means stopped.
+    releasePort?.();
   }
 }
 
