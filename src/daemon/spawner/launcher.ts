@@ -13,7 +13,9 @@ import { isFromLauncher, type FromLauncher, type LaunchRequest } from './launche
  * forking it is cheap and blocks nobody.
  *
  * One pool per hub process, shared by every spawner in it (tests run several hubs in one process), started on
- * first use. Launchers are unref'd and exit when the hub does; servers are detached and outlive both.
+ * first use. Launchers exit when the hub does; servers are detached and outlive both. A launcher holds the hub's
+ * event loop open only while a start is pending: servers' exits are reported if the hub is still there, but a
+ * hub with nothing else to do must be able to end.
  */
 
 /** Spawning is mostly waiting for the child's exec: two launchers overlap those waits. */
@@ -40,8 +42,17 @@ class Launcher {
     const id = ++this.seq;
     return new Promise<number>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, onExit, proc });
+      this.holdLoop();
       proc.send({ ...req, id });
     });
+  }
+
+  private holdLoop(): void {
+    const hold = this.waiting.size > 0;
+    for (const p of this.procs) {
+      if (hold) p?.channel?.ref();
+      else p?.channel?.unref();
+    }
   }
 
   private proc(): ChildProcess {
@@ -63,6 +74,7 @@ class Launcher {
         this.waiting.delete(id);
         x.reject(new Error(`the launcher process ${why}`));
       }
+      this.holdLoop();
     };
     w.on('error', (err) => lost(`failed: ${err.message}`));
     w.on('exit', (code) => lost(`exited with ${code}`));
@@ -76,6 +88,7 @@ class Launcher {
         const x = this.waiting.get(m.id);
         if (!x) return;
         this.waiting.delete(m.id);
+        this.holdLoop();
         // Registered before the pid is handed out: the exit message always comes after this one.
         this.exits.set(m.pid, x.onExit);
         x.resolve(m.pid);
@@ -85,6 +98,7 @@ class Launcher {
         const x = this.waiting.get(m.id);
         if (!x) return;
         this.waiting.delete(m.id);
+        this.holdLoop();
         x.reject(new Error(m.message));
         return;
       }
