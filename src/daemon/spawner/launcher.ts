@@ -43,7 +43,19 @@ class Launcher {
     return new Promise<number>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, onExit, proc });
       this.holdLoop();
-      proc.send({ ...req, id });
+      // A launcher gone between proc() and here: its 'exit' handler may not have run yet.
+      const unsent = (err: Error): void => {
+        if (!this.waiting.delete(id)) return;
+        this.holdLoop();
+        reject(new Error(`the launcher process did not take the request: ${err.message}`));
+      };
+      try {
+        proc.send({ ...req, id }, (err: Error | null) => {
+          if (err) unsent(err);
+        });
+      } catch (err) {
+        unsent(err instanceof Error ? err : new Error(String(err)));
+      }
     });
   }
 

@@ -15,7 +15,7 @@ import { launcher } from './launcher.js';
  * groups via util-linux `setpriv --init-groups`, which Node's spawn cannot do), with HOME, USER and SHELL from
  * the account, in its own session so it outlives a hub restart when cleanup_servers is off. Output goes to a
  * per-server log file rather than a pipe, so a server never dies of a broken pipe when the hub restarts.
- * Processes are started on launcher threads (launcher.ts), so forking never stalls the hub's event loop.
+ * Processes are started by launcher processes (launcher.ts), so forking never stalls the hub's event loop.
  * State is `{pid}`, as JupyterHub's, so either hub can adopt the other's servers.
  *
  * SimpleLocalProcessSpawner (`simple: true`) runs as the hub's own user in home_dir_template.
@@ -89,7 +89,7 @@ export class LocalProcessSpawner implements Spawner {
     const base = shellCmd.length > 0 ? [...shellCmd, req.argv.map(shellQuote).join(' ')] : req.argv;
     if (this.o.simple) {
       const home = formatTemplate(this.o.config.SimpleLocalProcessSpawner.home_dir_template, req.user.name, req.serverName);
-      // Made by the launcher thread, just before the process starts in it.
+      // Made by the launcher process, just before it starts the server there.
       return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
     }
     const account = await lookupAccount(req.user.name);
