@@ -119,6 +119,7 @@ async function main(): Promise<void> {
   chmodSync(standin, 0o755);
   const all = names(USERS);
   const results: Record<string, StormResult> = {};
+  const cpuTotal: Record<string, number> = {};
   for (const kind of WITH_JH ? (['hub', 'jupyterhub'] as const) : (['hub'] as const)) {
     const h = await startHubUnderTest(kind, { standin, concurrentSpawnLimit: 0 });
     try {
@@ -128,10 +129,11 @@ async function main(): Promise<void> {
       const cpu1 = hubCpu(h.proc.pid, 'standin');
       const client = process.cpuUsage(cpu0.client);
       const perSpawn = (s: number): string => `${((s * 1000) / USERS).toFixed(2)} ms`;
+      cpuTotal[kind] = cpu1.hub - cpu0.hub + cpu1.helpers - cpu0.helpers;
       console.log(`${kind}: ${USERS} spawns in ${results[kind].seconds.toFixed(1)} s = ${(USERS / results[kind].seconds).toFixed(1)}/s, ready ${results[kind].ready}, statuses ${JSON.stringify(results[kind].statuses)}`);
       explainErrors(h, results[kind]);
       // CPU per spawn, which the machine's other load disturbs far less than wall time.
-      console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, its helper processes (proxy, launchers) ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
+      console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, ${kind === 'hub' ? 'proxy + launchers' : 'configurable-http-proxy'} ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
       await stopAll(h, all);
     } finally {
       await h.stop();
@@ -140,6 +142,8 @@ async function main(): Promise<void> {
   const hub = results.hub;
   const jh = results.jupyterhub;
   if (hub && jh) console.log(`ratio hub/jupyterhub spawns per second: ${(jh.seconds / hub.seconds).toFixed(1)}x (target >= 15x)`);
+  const [cpuHub, cpuJh] = [cpuTotal.hub, cpuTotal.jupyterhub];
+  if (cpuHub && cpuJh) console.log(`ratio of CPU per spawn (hub process + its proxy/launchers) jupyterhub/hub: ${(cpuJh / cpuHub).toFixed(1)}x`);
 
   const limited = await startHubUnderTest('hub', { standin, concurrentSpawnLimit: 100 });
   try {
