@@ -15,6 +15,8 @@ export interface HubUnderTest {
   token: string;
   dir: string;
   proc: ChildProcess;
+  /** The last ~20 kB the hub wrote to stderr (its log), to show why a request failed. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -55,7 +57,9 @@ export async function startHubUnderTest(kind: 'hub' | 'jupyterhub', s: HubSettin
       'SimpleLocalProcessSpawner:', `  home_dir_template: ${dir}/home/{username}`,
     ].join('\n');
     writeFileSync(path.join(dir, 'hub.yml'), yml + '\n');
-    proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'start'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // BENCH_CPU_PROF=<dir>: the hub daemon writes a V8 CPU profile there when it exits (Node refuses it in NODE_OPTIONS).
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    proc = spawn(process.execPath, [...prof, path.join(ROOT, 'bin', 'run.js'), 'start'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     const py = [
       `c.JupyterHub.ip = '127.0.0.1'`, `c.JupyterHub.port = ${port}`, `c.JupyterHub.hub_ip = '127.0.0.1'`, `c.JupyterHub.hub_port = ${hubPort}`,
@@ -74,6 +78,7 @@ export async function startHubUnderTest(kind: 'hub' | 'jupyterhub', s: HubSettin
   await waitForApi(api, proc, () => log);
   return {
     kind, api, token: TOKEN, dir, proc,
+    log: () => log,
     stop: async () => {
       if (proc.exitCode !== null) return;
       const gone = new Promise((r) => proc.once('exit', r));

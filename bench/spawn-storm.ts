@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { buildStandin } from './standin/standin.js';
+import { hubCpu } from './proc-cpu.js';
 import { startHubUnderTest, type HubUnderTest } from './hub-under-test.js';
 import { openDatabase } from '../src/daemon/db/connection.js';
 import { parseDbUrl } from '../src/daemon/db/db-url.js';
@@ -71,6 +72,14 @@ async function storm(h: HubUnderTest, all: string[], deadlineS = 900): Promise<S
   return { seconds: (Date.now() - t0) / 1000, statuses, ready };
 }
 
+/** A run with errors says why: the hub's own log lines about failed spawns. */
+function explainErrors(h: HubUnderTest, r: StormResult): void {
+  const errors = Object.entries(r.statuses).filter(([status]) => Number(status) >= 500);
+  if (errors.length === 0) return;
+  const lines = h.log().split('\n').filter((l) => /spawn failed|error|exited/i.test(l)).slice(-10);
+  console.log(`${h.kind}: ${JSON.stringify(Object.fromEntries(errors))} failed; the hub's log says:\n  ${lines.join('\n  ')}`);
+}
+
 async function stopAll(h: HubUnderTest, all: string[]): Promise<void> {
   for (let i = 0; i < all.length; i += 100) await Promise.all(all.slice(i, i + 100).map((n) => call(h, 'DELETE', `/users/${n}/server`)));
   const deadline = Date.now() + 300_000;
@@ -110,12 +119,21 @@ async function main(): Promise<void> {
   chmodSync(standin, 0o755);
   const all = names(USERS);
   const results: Record<string, StormResult> = {};
+  const cpuTotal: Record<string, number> = {};
   for (const kind of WITH_JH ? (['hub', 'jupyterhub'] as const) : (['hub'] as const)) {
     const h = await startHubUnderTest(kind, { standin, concurrentSpawnLimit: 0 });
     try {
       await createUsers(h, all);
+      const cpu0 = { ...hubCpu(h.proc.pid, 'standin'), client: process.cpuUsage() };
       results[kind] = await storm(h, all);
+      const cpu1 = hubCpu(h.proc.pid, 'standin');
+      const client = process.cpuUsage(cpu0.client);
+      const perSpawn = (s: number): string => `${((s * 1000) / USERS).toFixed(2)} ms`;
+      cpuTotal[kind] = cpu1.hub - cpu0.hub + cpu1.helpers - cpu0.helpers;
       console.log(`${kind}: ${USERS} spawns in ${results[kind].seconds.toFixed(1)} s = ${(USERS / results[kind].seconds).toFixed(1)}/s, ready ${results[kind].ready}, statuses ${JSON.stringify(results[kind].statuses)}`);
+      explainErrors(h, results[kind]);
+      // CPU per spawn, which the machine's other load disturbs far less than wall time.
+      console.log(`${kind}: CPU per spawn: hub ${perSpawn(cpu1.hub - cpu0.hub)}, ${kind === 'hub' ? 'proxy + launchers' : 'configurable-http-proxy'} ${perSpawn(cpu1.helpers - cpu0.helpers)}, bench client ${perSpawn((client.user + client.system) / 1e6)}`);
       await stopAll(h, all);
     } finally {
       await h.stop();
@@ -124,12 +142,15 @@ async function main(): Promise<void> {
   const hub = results.hub;
   const jh = results.jupyterhub;
   if (hub && jh) console.log(`ratio hub/jupyterhub spawns per second: ${(jh.seconds / hub.seconds).toFixed(1)}x (target >= 15x)`);
+  const [cpuHub, cpuJh] = [cpuTotal.hub, cpuTotal.jupyterhub];
+  if (cpuHub && cpuJh) console.log(`ratio of CPU per spawn (hub process + its proxy/launchers) jupyterhub/hub: ${(cpuJh / cpuHub).toFixed(1)}x`);
 
   const limited = await startHubUnderTest('hub', { standin, concurrentSpawnLimit: 100 });
   try {
     await createUsers(limited, all);
     const r = await storm(limited, all);
     console.log(`hub with concurrent_spawn_limit 100: statuses ${JSON.stringify(r.statuses)}, ready ${r.ready}`);
+    explainErrors(limited, r);
     await stopAll(limited, all);
     console.log(`after stopping all: ${JSON.stringify(await leaks(limited, standin))} (expect zeros)`);
   } finally {

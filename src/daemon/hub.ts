@@ -20,6 +20,7 @@ import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
 import { OAuthClientRegistry } from './auth/oauth/index.js';
+import { WriteBatcher } from './db/write-batch.js';
 import { adoptRunningServers } from './spawner/adopt.js';
 import { freePort } from './spawner/free-port.js';
 import { startActivityPoll } from './activity-poll.js';
@@ -257,7 +258,8 @@ export class Hub {
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
-    const manager = new LocalServerManager({ db, config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...(this.authenticator ? { hooks: authenticatorSpawnHooks(this.authenticator, { db, keeper: cryptKeeperFor(this.config.CryptKeeper), log }) } : {}), ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const hooks = this.authenticator ? { hooks: authenticatorSpawnHooks(this.authenticator, { db, keeper: cryptKeeperFor(this.config.CryptKeeper), log }) } : {};
+    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');

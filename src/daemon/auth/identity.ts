@@ -31,6 +31,11 @@ export class IdentityService {
   private readonly log: Logger;
   private readonly activityResolutionMs: number;
   private readonly tokens = new Map<string, CachedPrincipal>();
+  /**
+   * Look-ups in flight, by token digest: a burst of requests with one token (a service starting 1,000 servers at
+   * once) verifies it once, not once per request; an admin-chosen token costs 16384 hash rounds per check.
+   */
+  private readonly inflight = new Map<string, { generation: number; lookup: Promise<Principal | null> }>();
   private generation = 0;
   readonly operator: Principal;
   static readonly anonymous: Principal = { kind: 'anonymous', scopes: NO_SCOPES };
@@ -57,7 +62,24 @@ export class IdentityService {
       this.noteActivity(hit.principal, now);
       return hit.principal;
     }
-    const generation = this.generation;
+    // Joined only within one generation: a look-up begun before an invalidate() may have read what it revoked.
+    let flight = this.inflight.get(key);
+    if (!flight || flight.generation !== this.generation) {
+      const generation = this.generation;
+      const lookup = this.lookUp(key, token, generation, now);
+      flight = { generation, lookup };
+      this.inflight.set(key, flight);
+      const mine = flight;
+      void lookup.finally(() => {
+        if (this.inflight.get(key) === mine) this.inflight.delete(key);
+      }).catch(() => undefined);
+    }
+    const principal = await flight.lookup;
+    if (principal) this.noteActivity(principal, Date.now());
+    return principal;
+  }
+
+  private async lookUp(key: string, token: string, generation: number, now: number): Promise<Principal | null> {
     const found = await findToken(this.db, token);
     if (!found || (found.token.expires_at && found.token.expires_at.getTime() <= now)) return null;
     const principal = await this.tokenPrincipal(found);
@@ -66,7 +88,6 @@ export class IdentityService {
       if (this.tokens.size >= MAX_CACHE) this.tokens.clear();
       this.tokens.set(key, { principal, generation, until: now + CACHE_MS });
     }
-    this.noteActivity(principal, now);
     return principal;
   }
 

@@ -71,6 +71,19 @@ export async function upsertOAuthClient(db: Db, c: OAuthClientValues): Promise<v
   await db('oauth_clients').insert({ identifier: c.identifier, ...values }).onConflict('identifier').merge(values);
 }
 
+/** Many clients in one statement (a batch of spawns), each created or replaced as upsertOAuthClient does. */
+export async function upsertOAuthClients(db: Db, clients: readonly OAuthClientValues[]): Promise<void> {
+  if (clients.length === 0) return;
+  const rows = clients.map((c) => ({
+    identifier: c.identifier,
+    secret: c.secretHash,
+    redirect_uri: c.redirectUri,
+    description: c.description,
+    allowed_scopes: JSON.stringify([...c.allowedScopes]),
+  }));
+  await db('oauth_clients').insert(rows).onConflict('identifier').merge(['secret', 'redirect_uri', 'description', 'allowed_scopes']);
+}
+
 export async function deleteOAuthClient(db: Db, identifier: string): Promise<boolean> {
   return (await db('oauth_clients').where({ identifier }).delete()) > 0;
 }

@@ -106,6 +106,12 @@ export async function ensureSpawner(db: Db, userId: number, name: string): Promi
   return created;
 }
 
+function insertedId(inserted: unknown): number {
+  const id = typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted;
+  if (typeof id !== 'number') throw new Error('the database did not return the new row\'s id');
+  return id;
+}
+
 export interface SpawnerUpdate {
   state?: Record<string, unknown>;
   started?: Date | null;
@@ -115,33 +121,46 @@ export interface SpawnerUpdate {
 }
 
 export async function updateSpawner(db: Db, id: number, u: SpawnerUpdate): Promise<void> {
+  const values = spawnerValues(u);
+  if (Object.keys(values).length > 0) await db('spawners').where({ id }).update(values);
+}
+
+function spawnerValues(u: SpawnerUpdate): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   if (u.state !== undefined) values.state = JSON.stringify(u.state);
   if (u.started !== undefined) values.started = u.started === null ? null : toDbTimestamp(u.started);
   if (u.last_activity !== undefined) values.last_activity = u.last_activity === null ? null : toDbTimestamp(u.last_activity);
   if (u.user_options !== undefined) values.user_options = JSON.stringify(u.user_options);
   if (u.oauth_client_id !== undefined) values.oauth_client_id = u.oauth_client_id;
-  if (Object.keys(values).length > 0) await db('spawners').where({ id }).update(values);
+  return values;
 }
 
-/** Records where a started server listens (a servers row) and links it. */
-export async function setServer(db: Knex, spawnerId: number, s: Omit<ServerRow, 'id'>): Promise<void> {
-  await db.transaction(async (trx) => {
+/**
+ * Records where a started server listens (a servers row) and links it, with any other spawner columns in the
+ * same update. In the caller's transaction, or in one of its own.
+ */
+export async function setServer(db: Db, spawnerId: number, s: Omit<ServerRow, 'id'>, also: SpawnerUpdate = {}): Promise<void> {
+  await inTransaction(db, async (trx) => {
     const old = asRows(await trx('spawners').where({ id: spawnerId }).select('server_id'))[0]?.server_id;
     const [inserted] = await trx('servers').insert({ proto: s.proto, ip: s.ip, port: s.port, base_url: s.base_url, cookie_name: s.cookie_name }, ['id']);
-    const id = typeof inserted === 'object' && inserted !== null ? (inserted as { id: number }).id : Number(inserted);
-    await trx('spawners').where({ id: spawnerId }).update({ server_id: id });
+    await trx('spawners').where({ id: spawnerId }).update({ ...spawnerValues(also), server_id: insertedId(inserted) });
     if (typeof old === 'number') await trx('servers').where({ id: old }).delete();
   });
 }
 
-/** The server stopped: unlink and drop its servers row (JupyterHub deletes it too). */
-export async function clearServer(db: Knex, spawnerId: number): Promise<void> {
-  await db.transaction(async (trx) => {
+/** The server stopped: unlink and drop its servers row (JupyterHub deletes it too), with any other updates. */
+export async function clearServer(db: Db, spawnerId: number, also: SpawnerUpdate = {}): Promise<void> {
+  await inTransaction(db, async (trx) => {
     const old = asRows(await trx('spawners').where({ id: spawnerId }).select('server_id'))[0]?.server_id;
-    await trx('spawners').where({ id: spawnerId }).update({ server_id: null });
+    await trx('spawners').where({ id: spawnerId }).update({ ...spawnerValues(also), server_id: null });
     if (typeof old === 'number') await trx('servers').where({ id: old }).delete();
   });
+}
+
+/** Already in a transaction (a write batch): no savepoint, its statements are atomic with the caller's. */
+async function inTransaction(db: Db, work: (trx: Db) => Promise<void>): Promise<void> {
+  if (db.isTransaction === true) await work(db);
+  else await db.transaction(work);
 }
 
 export async function deleteSpawner(db: Knex, id: number): Promise<void> {

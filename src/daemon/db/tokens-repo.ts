@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { HubError } from '../../lib/errors.js';
 import { compareToken, hashGeneratedToken, hashToken, USER_TOKEN_ROUNDS } from '../auth/token-hash.js';
+import { compareTokenRemembered } from '../auth/verified-hashes.js';
 import { ensureHubOAuthClient, HUB_OAUTH_CLIENT_ID } from './oauth-clients-repo.js';
 import {
   asRows, readBool, readInt, readNullableInt, readNullableString, readString, readStringList, type Row,
@@ -111,7 +112,7 @@ export async function findToken(db: Knex, token: string, opts: { kind?: 'user' |
   if (opts.kind === 'user') query = query.whereNotNull('api_tokens.user_id');
   if (opts.kind === 'service') query = query.whereNotNull('api_tokens.service_id');
   for (const row of asRows(await query)) {
-    if (!compareToken(readString(row, 'hashed'), token)) continue;
+    if (!compareTokenRemembered(readString(row, 'hashed'), token)) continue;
     const found = tokenFromRow(row);
     if (found.client_id === null) return null;
     const user = found.user_id === null ? null : await getUserById(db, found.user_id);
@@ -143,24 +144,55 @@ export async function createToken(db: Knex, owner: TokenOwner, opts: CreateToken
       }
       hashed = hashToken(token, { rounds: USER_TOKEN_ROUNDS });
     }
-    const clientId = opts.clientId ?? HUB_OAUTH_CLIENT_ID;
-    if (clientId === HUB_OAUTH_CLIENT_ID) await ensureHubOAuthClient(trx);
-    const now = new Date();
-    await trx('api_tokens').insert({
-      ...('userId' in owner ? { user_id: owner.userId } : { service_id: owner.serviceId }),
-      hashed,
-      prefix: token.slice(0, TOKEN_PREFIX_LENGTH),
-      client_id: clientId,
-      session_id: opts.sessionId ?? null,
-      created: toDbTimestamp(now),
-      expires_at: opts.expiresInSeconds === undefined ? null : toDbTimestamp(new Date(now.getTime() + opts.expiresInSeconds * 1000)),
-      note: opts.note ?? '',
-      scopes: JSON.stringify(opts.scopes ?? ['inherit']),
-    });
-    const row = asRows(await tokens(trx).where('api_tokens.hashed', hashed))[0];
+    const id = await insertToken(trx, owner, token, hashed, opts);
+    const row = asRows(await tokens(trx).where('api_tokens.id', id))[0];
     if (row === undefined) throw new HubError('DB_ERROR', 'token vanished right after being created');
     return { token, row: tokenFromRow(row) };
   });
+}
+
+/**
+ * Generated tokens (uuid4 hex, one hash round) for many owners in one statement, inside the caller's transaction:
+ * a batch of spawns' server tokens. The same rows createToken writes; ids come back in the inputs' order.
+ */
+export async function createGeneratedTokens(trx: Knex.Transaction, items: readonly { owner: TokenOwner; note: string; scopes: readonly string[] }[]): Promise<{ token: string; id: number }[]> {
+  if (items.length === 0) return [];
+  await ensureHubOAuthClient(trx);
+  const created = toDbTimestamp(new Date());
+  const made = items.map((it) => {
+    const token = newToken();
+    const hashed = hashGeneratedToken(token);
+    const owner = 'userId' in it.owner ? { user_id: it.owner.userId } : { service_id: it.owner.serviceId };
+    const row = { user_id: null, service_id: null, ...owner, hashed, prefix: token.slice(0, TOKEN_PREFIX_LENGTH), client_id: HUB_OAUTH_CLIENT_ID, session_id: null, created, expires_at: null, note: it.note, scopes: JSON.stringify(it.scopes) };
+    return { token, hashed, row };
+  });
+  // Matched back by hash (salted, so unique): the order of RETURNING rows is not promised.
+  const ids = new Map(asRows(await trx('api_tokens').insert(made.map((m) => m.row), ['id', 'hashed'])).map((r) => [readString(r, 'hashed'), readInt(r, 'id')]));
+  return made.map((m) => {
+    const id = ids.get(m.hashed);
+    if (id === undefined) throw new HubError('DB_ERROR', 'the database did not return a new token\'s id');
+    return { token: m.token, id };
+  });
+}
+
+async function insertToken(trx: Knex.Transaction, owner: TokenOwner, token: string, hashed: string, opts: CreateTokenOptions): Promise<number> {
+  const clientId = opts.clientId ?? HUB_OAUTH_CLIENT_ID;
+  if (clientId === HUB_OAUTH_CLIENT_ID) await ensureHubOAuthClient(trx);
+  const now = new Date();
+  const [inserted] = await trx('api_tokens').insert({
+    ...('userId' in owner ? { user_id: owner.userId } : { service_id: owner.serviceId }),
+    hashed,
+    prefix: token.slice(0, TOKEN_PREFIX_LENGTH),
+    client_id: clientId,
+    session_id: opts.sessionId ?? null,
+    created: toDbTimestamp(now),
+    expires_at: opts.expiresInSeconds === undefined ? null : toDbTimestamp(new Date(now.getTime() + opts.expiresInSeconds * 1000)),
+    note: opts.note ?? '',
+    scopes: JSON.stringify(opts.scopes ?? ['inherit']),
+  }, ['id']);
+  const id = typeof inserted === 'object' && inserted !== null ? (inserted as { id: unknown }).id : inserted;
+  if (typeof id !== 'number') throw new HubError('DB_ERROR', 'the database did not return the new token\'s id');
+  return id;
 }
 
 /** Tokens of one owner, or all with `{}`; expired ones included (the caller decides), oldest first. */

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { HubConfig } from '../../lib/config/index.js';
 import { HubError } from '../../lib/errors.js';
@@ -9,12 +8,14 @@ import { formatTemplate } from './singleuser-contract.js';
 import type { PollResult, SpawnRequest, Spawner, Started, TlsFiles } from './spawner.js';
 import { installUserCerts } from '../ssl/user-certs.js';
 import { lookupAccount, type UnixAccount } from './unix-account.js';
+import { launcher } from './launcher.js';
 
 /**
  * JupyterHub's LocalProcessSpawner: the server runs as the user's unix account (uid, gid and supplementary
  * groups via util-linux `setpriv --init-groups`, which Node's spawn cannot do), with HOME, USER and SHELL from
  * the account, in its own session so it outlives a hub restart when cleanup_servers is off. Output goes to a
  * per-server log file rather than a pipe, so a server never dies of a broken pipe when the hub restarts.
+ * Processes are started by launcher processes (launcher.ts), so forking never stalls the hub's event loop.
  * State is `{pid}`, as JupyterHub's, so either hub can adopt the other's servers.
  *
  * SimpleLocalProcessSpawner (`simple: true`) runs as the hub's own user in home_dir_template.
@@ -29,7 +30,6 @@ export interface LocalSpawnerOptions {
 export class LocalProcessSpawner implements Spawner {
   readonly kind: string;
   private readonly o: LocalSpawnerOptions;
-  private readonly children = new Map<number, ChildProcess>();
   private readonly exitCodes = new Map<number, number>();
 
   constructor(o: LocalSpawnerOptions) {
@@ -39,25 +39,15 @@ export class LocalProcessSpawner implements Spawner {
   }
 
   async start(req: SpawnRequest): Promise<Started> {
-    const { argv, cwd, env } = await this.prepare(req);
+    const { argv, cwd, env, mkdir } = await this.prepare(req);
     const logFile = this.logFileFor(req.user.name, req.serverName);
-    const fd = openSync(logFile, 'w', 0o600);
-    let child: ChildProcess;
-    try {
-      child = spawn(argv[0] ?? 'jupyterhub-singleuser', argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
-    } finally {
-      closeSync(fd);
-    }
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', (err) => reject(new HubError('DAEMON_START_FAILED', `cannot start ${argv[0]}: ${err.message}`, { hint: 'Is jupyterhub-singleuser installed (apt-get install jupyterhub) and on PATH? See Spawner.cmd.' })));
-      child.once('spawn', () => resolve(child.pid ?? -1));
+    const file = argv[0] ?? 'jupyterhub-singleuser';
+    const pid = await launcher.launch({ file, args: argv.slice(1), cwd, env, logFile, ...(mkdir === undefined ? {} : { mkdir }) }, (code, exited) => {
+      this.exitCodes.set(exited, code);
+    }).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new HubError('DAEMON_START_FAILED', `cannot start ${file}: ${message}`, { hint: 'Is jupyterhub-singleuser installed (apt-get install jupyterhub) and on PATH? See Spawner.cmd.' });
     });
-    this.children.set(pid, child);
-    child.once('exit', (code, sig) => {
-      this.exitCodes.set(pid, code ?? (sig ? 128 : 1));
-      this.children.delete(pid);
-    });
-    child.unref();
     req.log.info(`Spawned ${argv.join(' ')} for ${req.user.name}${req.serverName ? `/${req.serverName}` : ''} as pid ${pid}`);
     return { ip: req.ip, port: req.port, state: { pid, log_file: logFile } };
   }
@@ -94,13 +84,13 @@ export class LocalProcessSpawner implements Spawner {
     return path.join(this.o.logDir, `${user.replace(/[^\w.@-]/g, '_')}${server ? `-${server.replace(/[^\w.@-]/g, '_')}` : ''}.log`);
   }
 
-  private async prepare(req: SpawnRequest): Promise<{ argv: string[]; cwd: string; env: Record<string, string> }> {
+  private async prepare(req: SpawnRequest): Promise<{ argv: string[]; cwd: string; env: Record<string, string>; mkdir?: string }> {
     const shellCmd = this.o.config.LocalProcessSpawner.shell_cmd;
     const base = shellCmd.length > 0 ? [...shellCmd, req.argv.map(shellQuote).join(' ')] : req.argv;
     if (this.o.simple) {
       const home = formatTemplate(this.o.config.SimpleLocalProcessSpawner.home_dir_template, req.user.name, req.serverName);
-      mkdirSync(home, { recursive: true, mode: 0o700 });
-      return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name } };
+      // Made by the launcher process, just before it starts the server there.
+      return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
     }
     const account = await lookupAccount(req.user.name);
     const env = { ...req.env, USER: account.name, HOME: account.home, SHELL: account.shell };

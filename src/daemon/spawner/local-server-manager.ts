@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import type { UserRow } from '../db/users-repo.js';
-import { getSpawner } from '../db/spawners-repo.js';
 import { ServerError, type ProgressEvent, type ServerManager, type ServerRuntime } from './server-manager.js';
 import { runSpawn, runStop, type SpawnDeps } from './spawn-sequence.js';
 import { ProgressLog } from './progress-log.js';
@@ -103,8 +102,7 @@ export class LocalServerManager implements ServerManager {
     const t0 = Date.now();
     try {
       const out = await runSpawn(this.d, { user, server: entry.server, userOptions }, (p, m) => entry.progress.push({ progress: p, message: m }));
-      const row = await getSpawner(this.d.db, user.id, entry.server);
-      Object.assign(entry, { phase: 'running', ready: true, state: out.state, spawnerId: row?.id ?? -1 });
+      Object.assign(entry, { phase: 'running', ready: true, state: out.state, spawnerId: out.spawnerId });
       this.consecutiveFailures = 0;
       this.stats.record('ready', Date.now(), (Date.now() - t0) / 1000);
       entry.progress.push({ progress: 100, ready: true, message: `Server ready at ${out.url}`, html_message: `Server ready at <a href="${out.url}">${out.url}</a>`, url: out.url });

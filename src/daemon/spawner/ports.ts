@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+
 /**
  * What the server manager needs from the proxy and the OAuth provider; the hub passes the real ones
  * (ChpClient, the OAuth client registry), tests may pass recording fakes.
@@ -15,7 +17,8 @@ export interface OAuthClientSpec {
   description: string;
 }
 
+/** Writes join the caller's transaction (a batch of spawns' or a stop's writes); `remove` may also go alone. */
 export interface OAuthClients {
-  register(client: OAuthClientSpec): Promise<void>;
-  remove(id: string): Promise<void>;
+  register(clients: readonly OAuthClientSpec[], trx: Knex.Transaction): Promise<void>;
+  remove(id: string, trx?: Knex.Transaction): Promise<void>;
 }

@@ -119,19 +119,23 @@ const readinessAgent = new http.Agent({ keepAlive: false });
 
 /**
  * JupyterHub's wait_for_http_server: GET the server's prefix without following redirects; any status below 500
- * means it is up. Connection errors and 5xx are retried with backoff (0.2 s, x2, at most 5 s, jittered) until
- * `timeoutMs`; `alive()` lets a dead process end the wait at once instead of after the whole timeout.
+ * means it is up. Connection errors and 5xx are retried until `timeoutMs` with utils.exponential_backoff's
+ * waits: uniformly random in [0, 0.2 s x 2^i], at most 5 s ("full jitter", so a storm of spawns does not probe
+ * in lockstep, and a server that binds a moment after the first probe is seen ~0.1 s later on average).
+ * `alive()` lets a dead process end the wait at once instead of after the whole timeout.
  */
 export async function waitForHttpServer(url: string, timeoutMs: number, alive: () => Promise<boolean>, tlsAgent?: https.Agent): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let delay = 200;
+  let scale = 1;
   for (;;) {
     const status = await probe(url, Math.max(1000, Math.min(5000, deadline - Date.now())), tlsAgent);
     if (status !== null && status < 500) return;
     if (!(await alive())) throw new Error('the server process exited before it answered');
-    if (Date.now() + delay > deadline) throw new Error(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
-    await new Promise((r) => setTimeout(r, delay * (0.8 + Math.random() * 0.4)));
-    delay = Math.min(delay * 2, 5000);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new Error(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
+    const wait = Math.min(5000, remaining, Math.random() * 200 * scale);
+    if (wait < 5000) scale *= 2;
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
-import { createToken, deleteToken } from '../db/tokens-repo.js';
-import { clearServer, ensureSpawner, setServer, updateSpawner } from '../db/spawners-repo.js';
-import { toDbTimestamp } from '../db/timestamps.js';
-import { freePort } from './free-port.js';
+import { clearServer } from '../db/spawners-repo.js';
+import type { WriteBatcher } from '../db/write-batch.js';
+import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
-import { SERVER_TOKEN_SCOPES, accessScopes, buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
+import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
+import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
+import { spawnWrites } from './spawn-writes.js';
 import type https from 'node:https';
 import type { Spawner, TlsFiles } from './spawner.js';
 
@@ -14,9 +15,11 @@ import type { Spawner, TlsFiles } from './spawner.js';
  * One spawn, in JupyterHub's order: token and OAuth client first (the server needs both the moment it starts),
  * then the process, then the readiness check, and only then the route. Each step that succeeded is undone if a
  * later one fails, so a failed spawn leaves no process, token, client, server row or route behind.
+ * The rows go through the write batcher (spawn-records.ts), so concurrent spawns share their commits.
  */
 export interface SpawnDeps {
   db: Knex;
+  writes: WriteBatcher;
   config: HubConfig;
   log: Logger;
   spawner: Spawner;
@@ -43,6 +46,7 @@ export interface SpawnTarget {
 
 export interface SpawnOutcome {
   state: Record<string, unknown>;
+  spawnerId: number;
   tokenId: number;
   url: string;
 }
@@ -53,17 +57,17 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
   const sp = d.config.Spawner;
   const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user.name, t.server);
   const clientId = oauthClientId(t.user.name, t.server);
+  const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix };
   const undo: (() => Promise<void>)[] = [];
+  let releasePort: (() => void) | undefined;
   try {
-    const row = await ensureSpawner(d.db, t.user.id, t.server);
-    const { token, row: tokenRow } = await createToken(d.db, { userId: t.user.id }, { note: `Server at ${prefix}`, scopes: SERVER_TOKEN_SCOPES });
-    undo.push(() => deleteToken(d.db, tokenRow.id).then(() => undefined));
-    await d.oauth.register({ id: clientId, secret: token, redirectUri: `${prefix}oauth_callback`, allowedScopes: accessScopes(t.user.name, t.server), description: `Server at ${prefix}` });
-    undo.push(() => d.oauth.remove(clientId));
-    await updateSpawner(d.db, row.id, { oauth_client_id: clientId, user_options: t.userOptions });
+    const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions });
+    undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
 
     const ip = sp.ip || '127.0.0.1';
-    const port = sp.port || (await freePort(ip === '0.0.0.0' ? '127.0.0.1' : ip));
+    const reservation = sp.port ? undefined : await reservePort(ip === '0.0.0.0' ? '127.0.0.1' : ip);
+    releasePort = reservation?.release;
+    const port = sp.port || (reservation?.port ?? 0);
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
     const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name), t.user.name) : undefined;
     const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
@@ -78,13 +82,10 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
       `the spawner did not start the server within ${sp.start_timeout} s (Spawner.start_timeout)`,
     );
     undo.push(() => d.spawner.stop(started.state, true));
-    const now = new Date();
-    await updateSpawner(d.db, row.id, { state: started.state, started: now, last_activity: now });
-    // As JupyterHub's User.spawn: starting a server is activity of the user too.
-    await d.db('users').where({ id: t.user.id }).update({ last_activity: toDbTimestamp(now) });
     const proto = d.ssl ? 'https' : 'http';
-    await setServer(d.db, row.id, { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId });
-    undo.push(() => clearServer(d.db, row.id));
+    const server = { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId };
+    await d.writes.bulk(spawnWrites(d.oauth).started, { ids, spawnerId, state: started.state, server });
+    undo.push(() => d.writes.run((trx) => clearServer(trx, spawnerId)));
 
     const target = `${proto}://${started.ip === '0.0.0.0' ? '127.0.0.1' : started.ip}:${started.port}`;
     progress(75, 'Waiting for the server to answer...');
@@ -94,10 +95,13 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
       throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`);
     });
     await d.proxy.addRoute(prefix, target, { user: t.user.name, server_name: t.server });
-    return { state: started.state, tokenId: tokenRow.id, url: prefix };
+    return { state: started.state, spawnerId, tokenId, url: prefix };
   } catch (err) {
     for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${e instanceof Error ? e.message : String(e)}`));
     throw err;
+  } finally {
+    // Ready means bound (the kernel guards the port from now on); failed means stopped.
+    releasePort?.();
   }
 }
 
@@ -106,13 +110,7 @@ export async function runStop(d: SpawnDeps, t: { userId: number; user: string; s
   const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user, t.server);
   await d.proxy.deleteRoute(prefix).catch((e: unknown) => d.log.warn(`deleting route ${prefix}: ${e instanceof Error ? e.message : String(e)}`));
   await d.spawner.stop(t.state, now);
-  // The server's token, found by its note as JupyterHub names it, so a re-adopted server's token goes too.
-  await d.db('api_tokens').where({ user_id: t.userId, note: `Server at ${prefix}` }).delete();
-  await d.oauth.remove(oauthClientId(t.user, t.server));
-  await clearServer(d.db, t.spawnerId);
-  const stoppedAt = new Date();
-  await updateSpawner(d.db, t.spawnerId, { state: {}, last_activity: stoppedAt });
-  await d.db('users').where({ id: t.userId }).update({ last_activity: toDbTimestamp(stoppedAt) });
+  await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix }, t.spawnerId));
   await d.hooks?.postSpawnStop({ name: t.user }, t.server);
   const hook = d.config.Spawner.post_stop_hook;
   if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: { name: t.user }, name: t.server });

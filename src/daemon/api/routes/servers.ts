@@ -7,7 +7,8 @@
 import { ApiError, readJsonRequest, sendEmpty, sendPlain } from '../http-util.js';
 import type { Router, RequestContext } from '../router.js';
 import type { ApiDeps } from '../api-service.js';
-import { getUserByName, type UserRow } from '../../db/users-repo.js';
+import { userFromRow, type UserRow } from '../../db/users-repo.js';
+import { readRows } from '../models/read-connection.js';
 import { deleteSpawner, getSpawner } from '../../db/spawners-repo.js';
 import { ServerError } from '../../spawner/server-manager.js';
 import { spawnerSummaries } from '../models/user-query.js';
@@ -16,10 +17,11 @@ import { serverLogName } from '../models/urls.js';
 import { authorizeTarget, scopesFor, serverTarget } from './guard.js';
 import { isObject, truthy } from './body.js';
 
+/** Through the read connections when there are (SQLite): a spawn storm's look-ups then never queue behind its writes. */
 async function findUser(deps: ApiDeps, name: string): Promise<UserRow> {
-  const user = await getUserByName(deps.db, name);
-  if (!user) throw new ApiError(404, `No such user: ${name}`);
-  return user;
+  const [row] = await readRows(deps.db, deps.db('users').where({ name }).limit(1));
+  if (!row) throw new ApiError(404, `No such user: ${name}`);
+  return userFromRow(row);
 }
 
 async function serverNames(deps: ApiDeps, user: UserRow): Promise<Set<string>> {

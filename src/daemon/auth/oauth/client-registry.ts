@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { HubError } from '../../../lib/errors.js';
 import { hashGeneratedToken, hashToken, USER_TOKEN_ROUNDS } from '../token-hash.js';
-import { deleteOAuthClient, HUB_OAUTH_CLIENT_ID, upsertOAuthClient } from '../../db/oauth-clients-repo.js';
+import { deleteOAuthClient, HUB_OAUTH_CLIENT_ID, upsertOAuthClient, upsertOAuthClients } from '../../db/oauth-clients-repo.js';
 
 export interface OAuthClientSpec {
   id: string;
@@ -42,9 +42,10 @@ function hashSecret(secret: string): string {
   return GENERATED_TOKEN.test(secret) ? hashGeneratedToken(secret) : hashToken(secret, { rounds: USER_TOKEN_ROUNDS });
 }
 
+/** In the caller's transaction (a spawn's write batch) or in one of its own. */
 export async function registerClient(db: Knex, spec: OAuthClientSpec): Promise<void> {
   if (spec.id === '' || spec.id === HUB_OAUTH_CLIENT_ID) throw new HubError('USAGE', `cannot register an OAuth client named '${spec.id}'`);
-  await db.transaction(async (trx) => {
+  const write = async (trx: Knex): Promise<void> => {
     await upsertOAuthClient(trx, {
       identifier: spec.id,
       secretHash: hashSecret(spec.secret),
@@ -54,15 +55,44 @@ export async function registerClient(db: Knex, spec: OAuthClientSpec): Promise<v
     });
     if (spec.spawnerId !== undefined) await trx('spawners').where({ id: spec.spawnerId }).update({ oauth_client_id: spec.id });
     if (spec.serviceId !== undefined) await trx('services').where({ id: spec.serviceId }).update({ oauth_client_id: spec.id });
-  });
+  };
+  if (db.isTransaction === true) await write(db);
+  else await db.transaction(write);
 }
 
-/** Deletes the client, its tokens and codes; true if it existed. */
+/**
+ * Servers' clients, many at once (a batch of spawns), in the caller's transaction. Linking each to its spawner
+ * is the caller's (it writes the spawners rows in bulk too).
+ */
+export async function registerClients(trx: Knex.Transaction, specs: readonly OAuthClientSpec[]): Promise<void> {
+  for (const spec of specs) {
+    if (spec.id === '' || spec.id === HUB_OAUTH_CLIENT_ID) throw new HubError('USAGE', `cannot register an OAuth client named '${spec.id}'`);
+  }
+  await upsertOAuthClients(trx, specs.map((spec) => ({
+    identifier: spec.id,
+    secretHash: hashSecret(spec.secret),
+    redirectUri: spec.redirectUri,
+    description: spec.description || spec.id,
+    allowedScopes: spec.allowedScopes,
+  })));
+}
+
+/**
+ * Deletes the client, its tokens and codes; true if it existed. Cached identities are dropped once the deletion
+ * is committed: dropped earlier, a request in between could cache a token again from the still-committed rows.
+ */
 export async function removeClient(db: Knex, id: string, cache?: TokenCache): Promise<boolean> {
   if (id === HUB_OAUTH_CLIENT_ID) return false;
   const removed = await deleteOAuthClient(db, id);
-  if (removed) cache?.invalidate();
+  if (removed && cache) {
+    if (isTransaction(db)) db.executionPromise.then(() => cache.invalidate(), () => undefined);
+    else cache.invalidate();
+  }
   return removed;
+}
+
+function isTransaction(db: Knex): db is Knex.Transaction {
+  return db.isTransaction === true;
 }
 
 /**
@@ -78,11 +108,13 @@ export class OAuthClientRegistry {
     this.cache = cache;
   }
 
-  register(spec: OAuthClientSpec): Promise<void> {
-    return registerClient(this.db, spec);
+  /** Many at once inside the caller's transaction (a batch of spawns); see registerClients. */
+  register(specs: readonly OAuthClientSpec[], trx: Knex.Transaction): Promise<void> {
+    return registerClients(trx, specs);
   }
 
-  async remove(id: string): Promise<void> {
-    await removeClient(this.db, id, this.cache);
+  /** `trx`: inside the caller's transaction (see removeClient for when the cache is told). */
+  async remove(id: string, trx?: Knex.Transaction): Promise<void> {
+    await removeClient(trx ?? this.db, id, this.cache);
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * A small process that starts server processes for the hub (launcher.ts says why), told what to start over its
+ * IPC channel, reporting each start and exit back by pid. It exits when the hub goes (the channel closes); the
+ * servers it started are detached and carry on, as they would if the hub had started them itself.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { isLaunchMessage, type FromLauncher, type LaunchMessage } from './launcher-protocol.js';
+
+function post(m: FromLauncher): void {
+  process.send?.(m);
+}
+
+function launch(m: LaunchMessage): void {
+  let fd: number;
+  try {
+    if (m.mkdir !== undefined) mkdirSync(m.mkdir, { recursive: true, mode: 0o700 });
+    // A log file, not a pipe: a server must not die of a broken pipe when the hub restarts.
+    fd = openSync(m.logFile, 'w', 0o600);
+  } catch (err) {
+    post({ kind: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  try {
+    const child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', fd, fd] });
+    child.once('error', (err) => post({ kind: 'failed', id: m.id, message: err.message }));
+    child.once('spawn', () => post({ kind: 'spawned', id: m.id, pid: child.pid ?? -1 }));
+    child.once('exit', (code, sig) => post({ kind: 'exit', pid: child.pid ?? -1, code: code ?? (sig ? 128 : 1) }));
+    child.unref();
+  } catch (err) {
+    post({ kind: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+process.on('message', (m: unknown) => {
+  if (isLaunchMessage(m)) launch(m);
+});
+process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C reaches the whole process group: stopping is the hub's decision, not ours.
+process.on('SIGINT', () => undefined);
