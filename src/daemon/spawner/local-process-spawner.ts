@@ -7,7 +7,8 @@ import { killSequence, pidAlive } from './kill-sequence.js';
 import { formatTemplate } from './singleuser-contract.js';
 import type { PollResult, SpawnRequest, Spawner, Started, TlsFiles } from './spawner.js';
 import { installUserCerts } from '../ssl/user-certs.js';
-import { lookupAccount, type UnixAccount } from './unix-account.js';
+import { lookupAccount } from './unix-account.js';
+import { runAsArgv } from './run-as.js';
 import { launcher } from './launcher.js';
 
 /**
@@ -95,18 +96,8 @@ export class LocalProcessSpawner implements Spawner {
     const account = await lookupAccount(req.user.name);
     const env = { ...req.env, USER: account.name, HOME: account.home, SHELL: account.shell };
     const cwd = existsSync(account.home) ? account.home : '/';
-    return { argv: this.asUser(account, base), cwd, env };
-  }
-
-  private asUser(account: UnixAccount, argv: string[]): string[] {
-    const me = process.getuid?.() ?? -1;
-    if (me === account.uid) return argv;
-    if (me !== 0) {
-      throw new HubError('FORBIDDEN', `cannot start a server as ${account.name}: the hub does not run as root`, {
-        hint: 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.',
-      });
-    }
-    return ['setpriv', `--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--', ...argv];
+    const hint = 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.';
+    return { argv: runAsArgv(account, base, 'a server', hint), cwd, env };
   }
 }
 
