@@ -58,12 +58,14 @@ interface StormResult { seconds: number; statuses: Record<number, number>; ready
 async function storm(h: HubUnderTest, all: string[], deadlineS = 900): Promise<StormResult> {
   const t0 = Date.now();
   const statuses: Record<number, number> = {};
-  const posts = all.map((n) => call(h, 'POST', `/users/${n}/server`).then((r) => (statuses[r.status] = (statuses[r.status] ?? 0) + 1)));
+  // A connection the hub resets counts as status 0 (JupyterHub 3.0 sometimes does so under 1,000 concurrent POSTs).
+  const count = (status: number): number => (statuses[status] = (statuses[status] ?? 0) + 1);
+  const posts = all.map((n) => call(h, 'POST', `/users/${n}/server`).then((r) => count(r.status), () => count(0)));
   const expected = async (): Promise<number> => (statuses[201] ?? 0) + (statuses[202] ?? 0);
   await Promise.race([Promise.all(posts), new Promise((r) => setTimeout(r, 2000))]);
   let ready = 0;
   while (Date.now() - t0 < deadlineS * 1000) {
-    ready = await readyCount(h);
+    ready = await readyCount(h).catch(() => ready);
     const settled = Object.values(statuses).reduce((a, b) => a + b, 0) === all.length;
     if (settled && ready >= (await expected())) break;
     await new Promise((r) => setTimeout(r, 250));
