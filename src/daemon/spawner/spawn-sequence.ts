@@ -36,6 +36,8 @@ export interface SpawnDeps {
 export interface SpawnHooks {
   preSpawnStart(user: { name: string }, server: string): Promise<void>;
   postSpawnStop(user: { name: string }, server: string): Promise<void>;
+  /** The user's decrypted auth_state (null if none), for Spawner.auth_state_hook. */
+  authState?(user: { name: string }): Promise<unknown>;
 }
 
 export interface SpawnTarget {
@@ -71,10 +73,15 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
     const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name), t.user.name) : undefined;
     const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
+    // JupyterHub's order: auth_state_hook, the Authenticator's pre_spawn_start, then pre_spawn_hook; the hooks
+    // see one spawner view and may change its env.
+    const view = { user: t.user, name: t.server, env, userOptions: t.userOptions };
+    const stateHook = sp.auth_state_hook;
+    if (typeof stateHook === 'function') await (stateHook as (s: unknown, a: unknown) => unknown)(view, (await d.hooks?.authState?.({ name: t.user.name })) ?? null);
     await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
     undo.push(async () => d.hooks?.postSpawnStop({ name: t.user.name }, t.server));
     const hook = sp.pre_spawn_hook;
-    if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: t.user, name: t.server, env, userOptions: t.userOptions });
+    if (typeof hook === 'function') await (hook as (s: unknown) => unknown)(view);
     progress(50, 'Spawning server...');
     const started = await withTimeout(
       d.spawner.start({ user: t.user, serverName: t.server, env, argv: [...sp.cmd, ...sp.args], ip, port, userOptions: t.userOptions, log: d.log }),

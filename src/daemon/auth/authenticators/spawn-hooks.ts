@@ -20,6 +20,7 @@ export interface SpawnHookDeps {
 export interface AuthenticatorSpawnHooks {
   preSpawnStart(user: { name: string }, server: string): Promise<void>;
   postSpawnStop(user: { name: string }, server: string): Promise<void>;
+  authState(user: { name: string }): Promise<unknown>;
 }
 
 export function hookUser(name: string, d: SpawnHookDeps): HookUser {
@@ -36,5 +37,6 @@ export function authenticatorSpawnHooks(authenticator: Authenticator, d: SpawnHo
   return {
     preSpawnStart: (user, server) => authenticator.preSpawnStart(hookUser(user.name, d), server),
     postSpawnStop: (user, server) => authenticator.postSpawnStop(hookUser(user.name, d), server),
+    authState: (user) => hookUser(user.name, d).getAuthState?.() ?? Promise.resolve(null),
   };
 }
