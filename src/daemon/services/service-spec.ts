@@ -7,6 +7,7 @@
 import type { HubConfig } from '../../lib/config/index.js';
 import { closest } from '../../lib/config/suggest.js';
 import { HubError } from '../../lib/errors.js';
+import { serviceClientId } from '../auth/oauth/client-ids.js';
 
 export interface ServiceSpec {
   name: string;
@@ -84,7 +85,7 @@ function toSpec(raw: Record<string, unknown>): ServiceSpec {
     info: isMapping(raw.info) ? raw.info : {},
     display: raw.display !== false,
     oauthNoConfirm: raw.oauth_no_confirm === true,
-    oauthClientId: str(raw, 'oauth_client_id') || (usesOAuth ? `service-${name}` : null),
+    oauthClientId: str(raw, 'oauth_client_id') || (usesOAuth ? serviceClientId(name) : null),
     oauthRedirectUri: str(raw, 'oauth_redirect_uri'),
     oauthClientAllowedScopes: strs(raw, 'oauth_client_allowed_scopes'),
     oauthRoles: strs(raw, 'oauth_roles'),

@@ -13,8 +13,9 @@ import { asRows, readString } from '../../db/row.js';
 import { deleteOAuthClient, HUB_OAUTH_CLIENT_ID, listOAuthClientIds } from '../../db/oauth-clients-repo.js';
 import { defaultRole } from '../scopes/index.js';
 import { registerClient } from './client-registry.js';
-import { SERVICE_CLIENT_PREFIX, serviceClientId } from './client-ids.js';
+import { SERVICE_CLIENT_PREFIX } from './client-ids.js';
 import { serviceHost, servicePrefix } from '../../services/service-urls.js';
+import { parseServiceSpecs, type ServiceSpec } from '../../services/service-spec.js';
 
 export interface ServiceOAuthSpec {
   name: string;
@@ -25,59 +26,49 @@ export interface ServiceOAuthSpec {
   noConfirm: boolean;
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 /** Scopes of roles named in `oauth_roles`: load_roles first, then the default roles; unknown names are skipped. */
 function roleScopes(config: HubConfig, names: readonly string[]): string[] {
   const out = new Set<string>();
   for (const name of names) {
     const loaded = config.JupyterHub.load_roles.find((r) => r.name === name);
-    const scopes = loaded !== undefined ? strings(loaded.scopes) : [...(defaultRole(name)?.scopes ?? [])];
+    const scopes = loaded !== undefined ? (Array.isArray(loaded.scopes) ? loaded.scopes.filter((v): v is string => typeof v === 'string') : []) : [...(defaultRole(name)?.scopes ?? [])];
     for (const s of scopes) out.add(s);
   }
   return [...out];
 }
 
-function allowedScopesOf(config: HubConfig, raw: Record<string, unknown>, name: string, log?: Logger): string[] {
-  const scopes = new Set(strings(raw.oauth_client_allowed_scopes));
-  const roles = strings(raw.oauth_roles);
-  if (roles.length > 0 && scopes.size > 0) {
-    log?.warn(`Ignoring oauth_roles for ${name}: ${roles.join(', ')}, using oauth_client_allowed_scopes=${[...scopes].join(', ')}.`);
+function allowedScopesOf(config: HubConfig, spec: ServiceSpec, log?: Logger): string[] {
+  const scopes = new Set(spec.oauthClientAllowedScopes);
+  if (spec.oauthRoles.length > 0 && scopes.size > 0) {
+    log?.warn(`Ignoring oauth_roles for ${spec.name}: ${spec.oauthRoles.join(', ')}, using oauth_client_allowed_scopes=${[...scopes].join(', ')}.`);
   } else {
-    for (const s of roleScopes(config, roles)) scopes.add(s);
+    for (const s of roleScopes(config, spec.oauthRoles)) scopes.add(s);
   }
-  scopes.add(`access:services!service=${name}`);
+  scopes.add(`access:services!service=${spec.name}`);
   return [...scopes].sort();
 }
 
-/** The OAuth side of each configured service that uses OAuth, in config order. */
+/**
+ * The OAuth side of each configured service that uses OAuth, in config order. Which services those are comes
+ * from the parsed specs (oauthClientId set), the same that link services.oauth_client_id, so the two agree.
+ */
 export function serviceOAuthSpecs(config: HubConfig, log?: Logger): ServiceOAuthSpec[] {
   const out: ServiceOAuthSpec[] = [];
-  for (const raw of config.JupyterHub.services) {
-    const name = text(raw.name);
-    const url = text(raw.url);
-    const explicitId = text(raw.oauth_client_id);
-    // The same test config-tokens.ts applies when it links services.oauth_client_id: the two must agree.
-    const usesOAuth = [raw.url, raw.oauth_redirect_uri, raw.oauth_client_id].some((v) => typeof v === 'string');
-    if (name === '' || !usesOAuth) continue;
-    if (explicitId !== '' && !explicitId.startsWith(SERVICE_CLIENT_PREFIX)) {
-      throw new HubError('CONFIG_INVALID', `service ${name} has oauth_client_id='${explicitId}'. Service oauth client ids must start with 'service-'`,
-        { hint: `Remove oauth_client_id from the service (the default is service-${name}) or make it start with service-.` });
+  for (const spec of parseServiceSpecs(config)) {
+    const clientId = spec.oauthClientId;
+    if (clientId === null) continue;
+    if (!clientId.startsWith(SERVICE_CLIENT_PREFIX)) {
+      throw new HubError('CONFIG_INVALID', `service ${spec.name} has oauth_client_id='${clientId}'. Service oauth client ids must start with 'service-'`,
+        { hint: `Remove oauth_client_id from the service (the default is service-${spec.name}) or make it start with service-.` });
     }
-    const defaultRedirect = url === '' ? '' : `${serviceHost(config)}${servicePrefix(config.JupyterHub.base_url, name)}oauth_callback`;
+    const defaultRedirect = spec.url === '' ? '' : `${serviceHost(config)}${servicePrefix(config.JupyterHub.base_url, spec.name)}oauth_callback`;
     out.push({
-      name,
-      clientId: explicitId || serviceClientId(name),
-      secret: text(raw.api_token),
-      redirectUri: text(raw.oauth_redirect_uri) || defaultRedirect,
-      allowedScopes: allowedScopesOf(config, raw, name, log),
-      noConfirm: raw.oauth_no_confirm === true,
+      name: spec.name,
+      clientId,
+      secret: spec.apiToken ?? '',
+      redirectUri: spec.oauthRedirectUri || defaultRedirect,
+      allowedScopes: allowedScopesOf(config, spec, log),
+      noConfirm: spec.oauthNoConfirm,
     });
   }
   return out;
