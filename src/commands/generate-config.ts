@@ -1,8 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { HubCommand, confirmFlags } from '../cli/base-command.js';
+import { writeDefaultConfig } from '../cli/write-config.js';
 import { generateConfigYaml } from '../lib/config/index.js';
-import { confirm } from '../ui/confirm.js';
 
 export default class GenerateConfig extends HubCommand<typeof GenerateConfig> {
   static override summary = 'Print a complete config file: every option with its help text and default, commented out.';
@@ -18,14 +17,12 @@ Every option is commented out, so the file as generated starts a hub with the de
   };
 
   async run(): Promise<void> {
-    const text = generateConfigYaml();
     const out = this.flags.output;
     if (!out) {
-      process.stdout.write(text);
+      process.stdout.write(generateConfigYaml());
       return;
     }
-    if (existsSync(out)) await confirm(`${out} exists; overwrite it?`, { answerYes: this.flags['answer-yes'] });
-    writeFileSync(out, text, { mode: 0o600 });
+    await writeDefaultConfig(out, this.flags['answer-yes']);
     this.logToStderr(`wrote ${out}`);
   }
 }

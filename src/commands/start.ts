@@ -1,5 +1,15 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { HubCommand } from '../cli/base-command.js';
+import { writeDefaultConfig } from '../cli/write-config.js';
+import { configFileOverride, SEARCH_PLACES } from '../lib/config/index.js';
+
+const GENERATE_CONFIG = /^\s*JupyterHub\.generate_config\s*=\s*(true|1|yes|"true")\s*$/i;
+
+function findLocalConfig(): string | undefined {
+  return SEARCH_PLACES.find((name) => existsSync(name));
+}
 import { confirm } from '../ui/confirm.js';
 import { startDetached } from '../cli/detach.js';
 
@@ -44,8 +54,12 @@ Any option can be set for this run with --set Section.option=value (e.g. --set J
     if (f['upgrade-db']) overrides.push('JupyterHub.upgrade_db=true');
     if (f['pid-file'] !== undefined) overrides.push(`JupyterHub.pid_file=${f['pid-file']}`);
 
+    // JupyterHub's --generate-config: write the default config file (--config, JupyterHub.config_file, the file
+    // found here, else hub.yml) and exit without starting. Given on the command line, the file need not exist yet.
+    if (f.set.some((o) => GENERATE_CONFIG.test(o))) return this.generateConfig(f.config ?? configFileOverride(f.set) ?? findLocalConfig(), f['answer-yes']);
     const loaded = await this.hubConfig(overrides);
     let answerYes = f['answer-yes'] || loaded.config.JupyterHub.answer_yes;
+    if (loaded.config.JupyterHub.generate_config) return this.generateConfig(loaded.filepath ?? undefined, answerYes);
     if (loaded.config.JupyterHub.reset_db && !answerYes) {
       await confirm('JupyterHub.reset_db is set: delete every user, token and server record in the database?', { answerYes });
       answerYes = true;
@@ -62,5 +76,11 @@ Any option can be set for this run with --set Section.option=value (e.g. --set J
     const { runDaemon } = await import('../daemon/entry.js');
     const code = await runDaemon({ configPath: f.config, overrides, socket: f.socket, answerYes, cwd: process.cwd(), env: process.env });
     process.exitCode = code;
+  }
+
+  private async generateConfig(file: string | undefined, answerYes: boolean): Promise<void> {
+    const out = path.resolve(file ?? 'hub.yml');
+    await writeDefaultConfig(out, answerYes);
+    this.logToStderr(`Writing default config to: ${out}`);
   }
 }

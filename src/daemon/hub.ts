@@ -28,7 +28,7 @@ import { PressureFeed } from './pressure.js';
 import { InternalSsl } from './ssl/internal-ssl.js';
 import { readTlsFiles, type TlsMaterialPem } from './ssl/tls-files.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
-import { syncConfiguredUsers } from './init-users.js';
+import { loadConfiguredGroups, syncConfiguredUsers } from './init-users.js';
 import { syncRoles } from './auth/role-sync.js';
 import { syncServicesAndTokens } from './auth/config-tokens.js';
 import { IdentityService } from './auth/identity.js';
@@ -133,6 +133,8 @@ export class Hub {
         registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https',
       })).authenticator;
       // --- end browser auth & pages ---
+      // app.py init_groups: after the authenticator exists, since names pass through it.
+      await loadConfiguredGroups(this.db, this.config, this.authenticator, log);
       await this.startHubPort(api);
       if (this.proxy) await this.startSpawning();
       await this.startServices();

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { HubConfig } from '../lib/config/index.js';
+import { HubError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
+import type { Authenticator } from './auth/authenticators/types.js';
+import { addGroupMembers, createGroup, getGroupByName } from './db/groups-repo.js';
 import { createUsers, getUserByName, setAdmin } from './db/users-repo.js';
 
 /**
@@ -23,4 +26,60 @@ export async function syncConfiguredUsers(db: Knex, config: HubConfig, log: Logg
   if (newAdmins.length > 0) await createUsers(db, newAdmins, { admin: true });
   if (newUsers.length > 0) await createUsers(db, newUsers, { admin: false });
   if (missing.length > 0) log.info(`Added ${missing.length} user(s) from the config: ${missing.map((m) => m.name).join(', ')}`);
+}
+
+/**
+ * As JupyterHub's init_groups: every group in JupyterHub.load_groups exists and has at least the listed members.
+ * Strictly additive (a name dropped from the config keeps its membership). Names pass through the
+ * authenticator as at login: normalised, allowed (check_allowed with no authentication), valid; a user that does
+ * not exist yet is created. Every problem is reported at once, before anything is written.
+ */
+export async function loadConfiguredGroups(db: Knex, config: HubConfig, authenticator: Authenticator, log: Logger): Promise<void> {
+  const load = config.JupyterHub.load_groups;
+  const entries = Object.entries(load);
+  if (entries.length === 0) return;
+  if (authenticator.manageGroups) {
+    throw new HubError('CONFIG_INVALID', 'JupyterHub.load_groups is set, but group management has been offloaded to the authenticator (Authenticator.manage_groups)', {
+      hint: 'Remove load_groups, or set Authenticator.manage_groups to false.',
+    });
+  }
+  const problems: string[] = [];
+  const plan: { group: string; members: string[] }[] = [];
+  for (const [group, names] of entries) {
+    const members: string[] = [];
+    for (const raw of names) {
+      const name = authenticator.normalizeUsername(raw);
+      if (!(await authenticator.checkAllowed(name, { name, admin: null, groups: null, auth_state: null }))) {
+        problems.push(`load_groups['${group}']: user '${name}' is not in Authenticator.allowed_users`);
+      } else if (!authenticator.validateUsername(name)) {
+        problems.push(`load_groups['${group}']: '${raw}' is not a valid username`);
+      } else members.push(name);
+    }
+    plan.push({ group, members: [...new Set(members)] });
+  }
+  if (problems.length > 0) {
+    throw new HubError('CONFIG_INVALID', `invalid JupyterHub.load_groups:\n  ${problems.join('\n  ')}`, {
+      hint: 'Add the users to Authenticator.allowed_users, or take them out of load_groups.',
+    });
+  }
+  const wanted = [...new Set(plan.flatMap((p) => p.members))];
+  const missing: string[] = [];
+  for (const name of wanted) if (!(await getUserByName(db, name))) missing.push(name);
+  if (missing.length > 0) {
+    await createUsers(db, missing);
+    log.info(`Added ${missing.length} user(s) from load_groups: ${missing.join(', ')}`);
+  }
+  for (const { group, members } of plan) {
+    let row = await getGroupByName(db, group);
+    if (row === null) {
+      row = await createGroup(db, group);
+      log.info(`Creating group ${group} from load_groups`);
+    }
+    const ids: number[] = [];
+    for (const name of members) {
+      const user = await getUserByName(db, name);
+      if (user) ids.push(user.id);
+    }
+    await addGroupMembers(db, row.id, ids);
+  }
 }

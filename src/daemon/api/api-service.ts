@@ -106,8 +106,9 @@ export class ApiService {
       const url = requestUrl(req, door);
       const path = url.pathname;
       // Outside /hub/ (only the TCP door): /user/... without a route, /user-redirect/, prefix redirects; and
-      // /hub/user/..., where those /user/ requests land so that the hub's login cookie (path /hub/) is sent.
-      if (!(path + '/').startsWith(prefix) || path.startsWith(`${prefix}user/`)) {
+      // /hub/user/... and /hub/user-redirect/..., where those requests land so that the hub's login cookie (path
+      // /hub/) is sent.
+      if (!(path + '/').startsWith(prefix) || path.startsWith(`${prefix}user/`) || path.startsWith(`${prefix}user-redirect/`)) {
         if (door === 'tcp' && this.outsideHub) {
           const caller = await this.authenticate(req, url);
           await this.outsideHub({ req, res, url, params: {}, caller, door });

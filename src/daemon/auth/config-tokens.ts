@@ -13,7 +13,7 @@ import { parseServiceSpecs } from '../services/service-spec.js';
 /**
  * JupyterHub.services, service_tokens and api_tokens, as init_services/init_api_tokens: services are rows (gone
  * from the config, gone from the database), and tokens the admin chose are stored hashed (16384 rounds, as for
- * any token a person chose) unless already present. A token that belongs to someone else is refused, because
+ * any token a person chose, or one round with trust_user_provided_tokens) unless already present. A token that belongs to someone else is refused, because
  * reusing it would silently hand one principal's access to another.
  */
 const MIN_TOKEN_LENGTH = 8;
@@ -24,6 +24,8 @@ export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Lo
   if (gone.length > 0) log.info(`Removed services no longer in the config: ${gone.join(', ')}`);
   // services.oauth_client_id is a foreign key: the clients must exist before the rows point at them.
   await syncServiceOAuthClients(db, config, log);
+  // trust_user_provided_tokens: the admin vouches for their entropy, so they are hashed once, as generated ones.
+  const trusted = config.JupyterHub.trust_user_provided_tokens;
   const serviceTokens = new Map(Object.entries(config.JupyterHub.service_tokens).map(([token, name]) => [token, name]));
   for (const spec of specs) {
     await upsertService(db, { name: spec.name, admin: spec.admin, oauthClientId: spec.oauthClientId });
@@ -32,16 +34,16 @@ export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Lo
   for (const [token, name] of serviceTokens) {
     const service = specs.find((s) => s.name === name);
     if (!service) throw new HubError('CONFIG_INVALID', `JupyterHub.service_tokens names the service ${name}, which is not in JupyterHub.services`, { hint: `Add {name: ${name}} to JupyterHub.services.` });
-    await ensureToken(db, token, { service: name }, log);
+    await ensureToken(db, token, { service: name }, trusted, log);
   }
   await dropStaleConfigTokens(db, serviceTokens, log);
   for (const [token, name] of Object.entries(config.JupyterHub.api_tokens)) {
     if (!(await getUserByName(db, name))) await createUsers(db, [name]);
-    await ensureToken(db, token, { user: name }, log);
+    await ensureToken(db, token, { user: name }, trusted, log);
   }
 }
 
-async function ensureToken(db: Knex, token: string, owner: { user: string } | { service: string }, log: Logger): Promise<void> {
+async function ensureToken(db: Knex, token: string, owner: { user: string } | { service: string }, trusted: boolean, log: Logger): Promise<void> {
   const who = 'user' in owner ? `user ${owner.user}` : `service ${owner.service}`;
   if (token.length < MIN_TOKEN_LENGTH) {
     throw new HubError('CONFIG_INVALID', `the configured token for ${who} is shorter than ${MIN_TOKEN_LENGTH} characters`, { hint: 'Use a long random token, e.g. openssl rand -hex 32.' });
@@ -54,7 +56,7 @@ async function ensureToken(db: Knex, token: string, owner: { user: string } | { 
     return;
   }
   const ownerRef = 'user' in owner ? { userId: (await getUserByName(db, owner.user))?.id ?? -1 } : { serviceId: await serviceId(db, owner.service) };
-  await createToken(db, ownerRef, { token, note: 'from config' });
+  await createToken(db, ownerRef, { token, note: 'from config', trusted });
   log.info(`Added the configured API token for ${who}`);
 }
 

@@ -50,6 +50,8 @@ export interface FoundToken {
 export interface CreateTokenOptions {
   /** A token the owner chose (hashed with 16384 rounds). Omitted: a uuid4 hex is generated (1 round). */
   token?: string;
+  /** The chosen token has good entropy (JupyterHub.trust_user_provided_tokens): one round, as a generated one. */
+  trusted?: boolean;
   note?: string;
   /** Default ['inherit']: the owner's own permissions, as JupyterHub does when no `token` role exists. */
   scopes?: readonly string[];
@@ -142,7 +144,7 @@ export async function createToken(db: Knex, owner: TokenOwner, opts: CreateToken
       if (asRows(await candidates(trx, token)).some((r) => compareToken(readString(r, 'hashed'), token))) {
         throw new HubError('CONFLICT', `collision on token: ${token.slice(0, TOKEN_PREFIX_LENGTH)}...`);
       }
-      hashed = hashToken(token, { rounds: USER_TOKEN_ROUNDS });
+      hashed = opts.trusted === true ? hashGeneratedToken(token) : hashToken(token, { rounds: USER_TOKEN_ROUNDS });
     }
     const id = await insertToken(trx, owner, token, hashed, opts);
     const row = asRows(await tokens(trx).where('api_tokens.id', id))[0];

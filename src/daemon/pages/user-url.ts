@@ -12,8 +12,9 @@ import { PageError, redirect, sendHtml } from './respond.js';
  * Requests outside `<base_url>hub/` that reach the hub (the proxy's default route): `/user/<name>/...` for a
  * server that has no route moves to `/hub/user/<name>/...` (API paths are answered in place), which answers
  * as JupyterHub's UserUrlHandler (not running: 424 page, or JSON for API paths; starting: spawn-pending;
- * running: back to /user/..., which the proxy routes, at most 4 times), `/user-redirect/<path>` to the logged-in user's
- * server, and anything else to the same path under /hub/ (JupyterHub's PrefixRedirectHandler).
+ * running: back to /user/..., which the proxy routes, at most 4 times), and anything else, `/user-redirect/` too, to
+ * the same path under /hub/ (JupyterHub's PrefixRedirectHandler). `/hub/user-redirect/<path>` sends the logged-in
+ * user to their server through the spawn page (UserRedirectHandler).
  */
 const MAX_REDIRECTS = 4;
 
@@ -78,19 +79,25 @@ async function userRedirect(ctx: RequestContext, deps: PagesDeps, rel: string): 
     const target: unknown = await (hook as (p: string, r: unknown, u: unknown, b: string) => unknown)(rest, ctx.req, { name: me.user.name }, deps.baseUrl);
     if (typeof target === 'string' && target !== '') return redirect(ctx.res, target);
   }
-  redirect(ctx.res, `${deps.baseUrl}user/${escapePath(me.user.name)}/${rest}${ctx.url.search}`);
+  // As JupyterHub 3.0: through the spawn page, which starts the server if needed and then follows `next`;
+  // with named servers, default_server_name picks the server.
+  const jh = deps.config.JupyterHub;
+  const named = jh.allow_named_servers ? jh.default_server_name : '';
+  const server = named === '' ? '' : `/${escapePath(named)}`;
+  const target = `${deps.baseUrl}user/${escapePath(me.user.name)}${server}/${rest}${ctx.url.search}`;
+  redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(me.user.name)}${server}?next=${encodeURIComponent(target)}`);
 }
 
 export function outsideHubHandler(deps: PagesDeps): Handler {
   return page(deps, async (ctx) => {
     const path = ctx.url.pathname;
     if (path.startsWith(`${deps.hubPrefix}user/`)) return userUrl(ctx, deps, path.slice(deps.hubPrefix.length));
+    if (path.startsWith(`${deps.hubPrefix}user-redirect/`)) return userRedirect(ctx, deps, path.slice(deps.hubPrefix.length));
     const rel = path.startsWith(deps.baseUrl) ? path.slice(deps.baseUrl.length) : null;
     if (rel === null) throw new PageError(404, 'Not found');
     // As JupyterHub's PrefixRedirectHandler: a page under /user/ that reached the hub moves to /hub/user/, where
     // the browser sends the login cookie. API clients get their JSON answer here, without a redirect.
     if (rel.startsWith('user/')) return rel.split('/').slice(2).includes('api') ? userUrl(ctx, deps, rel) : redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
-    if (rel.startsWith('user-redirect/')) return userRedirect(ctx, deps, rel);
     redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
   });
 }

@@ -43,7 +43,7 @@ export type {
 } from './schema.generated.js';
 export { SCHEMA, BUILTIN_CLASSES } from './schema.generated.js';
 export type { OptionSpec, OptionType, SectionSpec, DefaultValue, ClassValue, ClassFamily, ConfigFunction, ConfigConstructor } from './types.js';
-export { loadConfig, type LoadedConfig, type LoadOptions } from './load.js';
+export { configFileOverride, loadConfig, type LoadedConfig, type LoadOptions } from './load.js';
 export { applyOverride, parseOverrideValue, type RawConfig } from './override.js';
 export { generateConfigYaml } from './generate-yaml.js';
 export { CONFIG_SECTIONS, describeOption } from './sections.js';

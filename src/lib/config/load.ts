@@ -38,9 +38,31 @@ export interface LoadOptions {
   overrides?: string[];
 }
 
+/**
+ * JupyterHub.config_file names the file to load, so only an override can set it (`--set JupyterHub.config_file=...`,
+ * as `jupyterhub --JupyterHub.config_file=...`); --config wins over it. Its default, jupyterhub_config.py, is not
+ * searched for: hub reads its own file names.
+ */
+export function configFileOverride(overrides: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (const o of overrides) {
+    const m = /^\s*JupyterHub\.config_file\s*=(.*)$/s.exec(o);
+    if (m?.[1] === undefined) continue;
+    found = m[1].trim();
+    if (found.startsWith('"')) {
+      try {
+        found = String(JSON.parse(found));
+      } catch {
+        // Not JSON after all: the text as written, which the file search will report if it is wrong.
+      }
+    }
+  }
+  return found === '' ? undefined : found;
+}
+
 export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(opts.cwd ?? process.cwd());
-  const { file, warnings } = await findConfigFile(opts.path, cwd);
+  const { file, warnings } = await findConfigFile(opts.path ?? configFileOverride(opts.overrides ?? []), cwd);
   const layers: Layer[] = [];
   const problems: string[] = [];
   if (file !== null) layers.push({ label: file.label, code: file.code, baseDir: configDir(file, cwd), raw: file.raw });

@@ -1,0 +1,184 @@
+/**
+ * JupyterHub options that act once at start or on one request: load_groups, default_server_name (user-redirect),
+ * trust_user_provided_tokens, config_file and generate_config. Real hubs, a real SQLite file, the real CLI.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listGroupMembers, getGroupByName } from '../../src/daemon/db/groups-repo.js';
+import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { isHubError } from '../../src/lib/errors.js';
+import { loadConfig } from '../../src/lib/config/index.js';
+import { HttpBrowser } from '../helpers/browser.js';
+import { cleanEnv, runCli, tempDir } from '../helpers/cli.js';
+import { request, startTestHub } from '../helpers/hub.js';
+
+const DUMMY = 'JupyterHub.authenticator_class=dummy';
+
+async function members(t: { hub: { db?: unknown } }, group: string): Promise<string[] | null> {
+  const db = t.hub.db as Parameters<typeof getGroupByName>[0];
+  const g = await getGroupByName(db, group);
+  return g === null ? null : listGroupMembers(db, g.id);
+}
+
+test('load_groups creates groups and users (normalised), and only ever adds: a second start with other groups keeps the first', async () => {
+  const dir = await tempDir();
+  const first = await startTestHub({ dir, overrides: [DUMMY, 'JupyterHub.load_groups={"teachers":["Ada","bob"],"empty":[]}'] });
+  try {
+    assert.deepEqual(await members(first, 'teachers'), ['ada', 'bob']);
+    assert.deepEqual(await members(first, 'empty'), []);
+    assert.ok(await getUserByName(first.hub.db!, 'ada'), 'Ada was created as ada');
+    assert.equal(await getUserByName(first.hub.db!, 'Ada'), null);
+    assert.ok(first.logs.some((l) => /Creating group teachers/.test(l)), first.logs.join('\n'));
+  } finally {
+    await first.stop();
+  }
+  const second = await startTestHub({ dir, overrides: [DUMMY, 'JupyterHub.load_groups={"teachers":["cy"],"tas":["bob"]}'] });
+  try {
+    assert.deepEqual(await members(second, 'teachers'), ['ada', 'bob', 'cy'], 'strictly additive, as JupyterHub');
+    assert.deepEqual(await members(second, 'tas'), ['bob']);
+    assert.deepEqual(await members(second, 'empty'), [], 'a group gone from the config stays');
+    // The REST API sees the same groups.
+    const token = 'load-groups-admin-token-0123456789';
+    await second.stop();
+    const third = await startTestHub({ dir, overrides: [DUMMY, `JupyterHub.api_tokens={"${token}":"root"}`, 'Authenticator.admin_users=["root"]'] });
+    try {
+      const r = await request({ url: `${third.status.hub_url}api/groups/teachers`, headers: { authorization: `token ${token}` } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual((r.body as { users: string[] }).users.sort(), ['ada', 'bob', 'cy']);
+    } finally {
+      await third.stop();
+    }
+  } finally {
+    await second.stop().catch(() => undefined);
+  }
+});
+
+test('load_groups refuses users outside allowed_users and bad names, all at once, and clashes with manage_groups', async () => {
+  await assert.rejects(
+    startTestHub({ overrides: [DUMMY, 'Authenticator.allowed_users=["ada"]', 'JupyterHub.load_groups={"g":["ada","zed","bad name/x"]}'] }),
+    (err: unknown) => {
+      assert.ok(isHubError(err), String(err));
+      assert.equal(err.code, 'CONFIG_INVALID');
+      assert.match(err.message, /load_groups\['g'\]: user 'zed' is not in Authenticator.allowed_users/);
+      assert.match(err.message, /'bad name\/x'/);
+      assert.doesNotMatch(err.message, /'ada'/);
+      return true;
+    },
+  );
+  await assert.rejects(
+    startTestHub({ overrides: [DUMMY, 'Authenticator.manage_groups=true', 'JupyterHub.load_groups={"g":["ada"]}'] }),
+    (err: unknown) => isHubError(err) && err.code === 'CONFIG_INVALID' && /manage_groups/.test(err.message),
+  );
+});
+
+async function userRedirect(overrides: string[], target: string): Promise<string | undefined> {
+  const t = await startTestHub({ overrides: [DUMMY, ...overrides] });
+  try {
+    const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+    await b.login('/hub/', 'ada', 'pw');
+    // Outside /hub/ the login cookie is not sent: the hub moves the request under /hub/ first, as JupyterHub.
+    const outside = await b.get(target);
+    assert.equal(outside.status, 302, outside.text);
+    assert.equal(outside.headers.location, `/hub${target}`);
+    const r = await b.get(`/hub${target}`);
+    assert.equal(r.status, 302, r.text);
+    return r.headers.location as string | undefined;
+  } finally {
+    await t.stop();
+  }
+}
+
+test('user-redirect goes through the spawn page to the user\'s server; default_server_name picks a named server only when named servers are on', async () => {
+  assert.equal(await userRedirect([], '/user-redirect/tree/x.ipynb?a=1'), `/hub/spawn/ada?next=${encodeURIComponent('/user/ada/tree/x.ipynb?a=1')}`);
+  assert.equal(await userRedirect(['JupyterHub.allow_named_servers=true', 'JupyterHub.default_server_name=lab'], '/user-redirect/tree/'),
+    `/hub/spawn/ada/lab?next=${encodeURIComponent('/user/ada/lab/tree/')}`);
+  assert.equal(await userRedirect(['JupyterHub.default_server_name=lab'], '/user-redirect/'), `/hub/spawn/ada?next=${encodeURIComponent('/user/ada/')}`,
+    'without allow_named_servers default_server_name does nothing');
+});
+
+test('user_redirect_hook from a JS config decides the target; returning nothing keeps the default', async () => {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'hub.config.mjs'), `export default { JupyterHub: {
+    user_redirect_hook: (p, req, user, base) => p.startsWith('docs/') ? base + 'services/docs/' + user.name + '/' + p.slice(5) : null,
+  } };\n`);
+  const t = await startTestHub({ dir, overrides: [DUMMY] });
+  try {
+    const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+    await b.login('/hub/', 'ada', 'pw');
+    assert.equal((await b.get('/hub/user-redirect/docs/intro')).headers.location, '/services/docs/ada/intro');
+    assert.equal((await b.get('/hub/user-redirect/lab')).headers.location, `/hub/spawn/ada?next=${encodeURIComponent('/user/ada/lab')}`);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('trust_user_provided_tokens: configured tokens are hashed once, as generated ones, instead of 16384 rounds; both work', async () => {
+  for (const [trusted, rounds] of [[false, '16384'], [true, '1']] as const) {
+    const token = `configured-token-${trusted ? 'trusted' : 'plain'}-0123456789abcdef`;
+    const t = await startTestHub({ overrides: [DUMMY, `JupyterHub.api_tokens={"${token}":"ada"}`, `JupyterHub.trust_user_provided_tokens=${trusted}`] });
+    try {
+      const rows = (await t.hub.db!('api_tokens').select('hashed', 'note')) as { hashed: string; note: string }[];
+      const fromConfig = rows.filter((r) => r.note === 'from config');
+      assert.equal(fromConfig.length, 1);
+      assert.equal(fromConfig[0]!.hashed.split(':')[1], rounds, fromConfig[0]!.hashed);
+      const r = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal((r.body as { name: string }).name, 'ada');
+    } finally {
+      await t.stop();
+    }
+  }
+});
+
+test('JupyterHub.config_file given as an override names the file to load; --config wins over it', async () => {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'elsewhere.yml'), 'JupyterHub:\n  port: 8123\n');
+  await writeFile(path.join(dir, 'other.yml'), 'JupyterHub:\n  port: 8124\n');
+  const viaOption = await loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.config_file=elsewhere.yml'] });
+  assert.equal(viaOption.filepath, path.join(dir, 'elsewhere.yml'));
+  assert.equal(viaOption.config.JupyterHub.port, 8123);
+  const quoted = await loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.config_file="elsewhere.yml"'] });
+  assert.equal(quoted.config.JupyterHub.port, 8123);
+  const both = await loadConfig({ path: 'other.yml', cwd: dir, env: {}, overrides: ['JupyterHub.config_file=elsewhere.yml'] });
+  assert.equal(both.config.JupyterHub.port, 8124);
+  await assert.rejects(loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.config_file=missing.yml'] }), (e: unknown) => isHubError(e) && /missing\.yml/.test(e.message));
+});
+
+test('generate_config: hub start writes the default config to config_file and exits without starting; overwriting needs --answer-yes', async () => {
+  const dir = await tempDir();
+  const target = path.join(dir, 'etc', 'hub.yml');
+  const env = cleanEnv();
+  // The destination directory must exist, as in JupyterHub.
+  const noDir = await runCli(['start', '--set', 'JupyterHub.generate_config=true', '--set', `JupyterHub.config_file=${target}`], { cwd: dir, env });
+  assert.notEqual(noDir.code, 0);
+  assert.match(noDir.stderr, /does not exist/);
+  assert.doesNotMatch(noDir.stderr, /\n\s+at /, 'no stack trace');
+
+  await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(target)));
+  const ok = await runCli(['start', '--set', 'JupyterHub.generate_config=true', '--set', `JupyterHub.config_file=${target}`], { cwd: dir, env });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, new RegExp(`Writing default config to: ${target}`));
+  const text = await readFile(target, 'utf8');
+  assert.match(text, /^JupyterHub:/m);
+  assert.match(text, /#\s*generate_config:/);
+  assert.equal((await stat(target)).mode & 0o777, 0o600);
+  await assert.rejects(stat(path.join(dir, 'hub.sqlite')), 'no database: the hub did not start');
+
+  await writeFile(target, 'JupyterHub: {port: 9}\n');
+  const again = await runCli(['start', '--set', 'JupyterHub.generate_config=true', '--set', `JupyterHub.config_file=${target}`], { cwd: dir, env });
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /--answer-yes/);
+  assert.equal(await readFile(target, 'utf8'), 'JupyterHub: {port: 9}\n', 'not overwritten without confirmation');
+  const yes = await runCli(['start', '--answer-yes', '--set', 'JupyterHub.generate_config=true', '-c', target], { cwd: dir, env });
+  assert.equal(yes.code, 0, yes.stderr);
+  assert.match(await readFile(target, 'utf8'), /#\s*generate_config:/);
+
+  // Set in the file itself: the file is the one rewritten.
+  const inFile = path.join(dir, 'hub.yml');
+  await writeFile(inFile, 'JupyterHub:\n  generate_config: true\n');
+  const fromFile = await runCli(['start', '-y'], { cwd: dir, env });
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.match(await readFile(inFile, 'utf8'), /#\s*generate_config:/);
+});
