@@ -29,6 +29,7 @@ import { InternalSsl } from './ssl/internal-ssl.js';
 import { readTlsFiles, type TlsMaterialPem } from './ssl/tls-files.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
 import { loadConfiguredGroups, syncConfiguredUsers } from './init-users.js';
+import { createAuthenticator } from './auth/authenticators/create-authenticator.js';
 import { syncRoles } from './auth/role-sync.js';
 import { syncServicesAndTokens } from './auth/config-tokens.js';
 import { IdentityService } from './auth/identity.js';
@@ -105,7 +106,9 @@ export class Hub {
       if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
       // First: is another hub running on this state? Refuse before touching the database or the proxy.
       await prepareSocketPath(this.opts.socketPath, log);
-      this.db = await this.startDatabase();
+      // The authenticator first: configured user names pass through it (normalised, validated) as in app.py.
+      this.authenticator = await createAuthenticator(this.config, log.child('authenticator'));
+      this.db = await this.startDatabase(this.authenticator);
       this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
       if (jh.internal_ssl) await this.startInternalSsl();
       const pub = publicListenAddress(jh, this.opts.loaded.explicit);
@@ -128,13 +131,12 @@ export class Hub {
         shutdown: (o) => this.requestShutdown(o), sessions: this.sessions });
       this.api = api;
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
-      this.authenticator = (await installBrowserAuth({
+      await installBrowserAuth({
         api, db: this.db, config: this.config, log, cwd: this.opts.cwd, sessions: this.sessions, identity: this.identity,
         registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https',
-      })).authenticator;
+        authenticator: this.authenticator,
+      });
       // --- end browser auth & pages ---
-      // app.py init_groups: after the authenticator exists, since names pass through it.
-      await loadConfiguredGroups(this.db, this.config, this.authenticator, log);
       await this.startHubPort(api);
       if (this.proxy) await this.startSpawning();
       await this.startServices();
@@ -187,7 +189,7 @@ export class Hub {
     };
   }
 
-  private async startDatabase(): Promise<Knex> {
+  private async startDatabase(authenticator: Authenticator): Promise<Knex> {
     const jh = this.config.JupyterHub;
     const db = await openHubDatabase({
       dbUrl: jh.db_url,
@@ -204,9 +206,11 @@ export class Hub {
     // Custom scopes are validated before anything uses them; a bad one stops the start with a clear error.
     if (Object.keys(jh.custom_scopes).length > 0) this.registry = createScopeRegistry({ customScopes: jh.custom_scopes });
     for (const w of this.registry.warnings) this.opts.log.warn(w);
-    await syncConfiguredUsers(db, this.config, this.opts.log);
-    await syncServicesAndTokens(db, this.config, this.opts.log);
-    await syncRoles(db, this.config, this.registry, this.opts.log);
+    // app.py's order: init_users, init_groups, init_api_tokens, init_role_assignment.
+    await syncConfiguredUsers(db, this.config, authenticator, this.opts.log);
+    await loadConfiguredGroups(db, this.config, authenticator, this.opts.log);
+    await syncServicesAndTokens(db, this.config, authenticator, this.opts.log);
+    await syncRoles(db, this.config, this.registry, authenticator, this.opts.log);
     return db;
   }
 

@@ -8,12 +8,22 @@ import { createUsers, getUserByName, setAdmin } from './db/users-repo.js';
 
 /**
  * As JupyterHub's init_users: every name in Authenticator.admin_users exists and is admin, every name in
- * allowed_users exists. Admin status granted here is not taken away when a name leaves the list, as in
+ * allowed_users exists, both normalised by the authenticator (`Ada` logs in as `ada`, so the config's `Ada` is
+ * `ada`) and validated. Admin status granted here is not taken away when a name leaves the list, as in
  * JupyterHub 3.0 (an admin removes it explicitly).
  */
-export async function syncConfiguredUsers(db: Knex, config: HubConfig, log: Logger): Promise<void> {
-  const admins = [...new Set(config.Authenticator.admin_users)];
-  const allowed = [...new Set(config.Authenticator.allowed_users)];
+export async function syncConfiguredUsers(db: Knex, config: HubConfig, authenticator: Authenticator, log: Logger): Promise<void> {
+  const problems: string[] = [];
+  const normalised = (option: 'admin_users' | 'allowed_users'): string[] => {
+    const names = config.Authenticator[option].map((n) => authenticator.normalizeUsername(n));
+    for (const name of names) if (!authenticator.validateUsername(name)) problems.push(`Authenticator.${option}: username '${name}' is not valid`);
+    return [...new Set(names)];
+  };
+  const admins = normalised('admin_users');
+  const allowed = normalised('allowed_users');
+  if (problems.length > 0) {
+    throw new HubError('CONFIG_INVALID', problems.join('\n'), { hint: 'Fix the names, or Authenticator.username_pattern if they should be valid.' });
+  }
   const missing: { name: string; admin: boolean }[] = [];
   for (const name of new Set([...admins, ...allowed])) {
     const admin = admins.includes(name);

@@ -182,3 +182,37 @@ test('generate_config: hub start writes the default config to config_file and ex
   assert.equal(fromFile.code, 0, fromFile.stderr);
   assert.match(await readFile(inFile, 'utf8'), /#\s*generate_config:/);
 });
+
+test('configured names pass through the authenticator as at login: admin_users, allowed_users, load_roles users and api_tokens owners are normalised', async () => {
+  const token = 'normalised-owner-token-0123456789abcdef';
+  const t = await startTestHub({ overrides: [DUMMY, 'Authenticator.admin_users=["Alice"]', 'Authenticator.allowed_users=["Bob","Cy"]',
+    'JupyterHub.load_roles=[{"name":"readers","scopes":["read:users"],"users":["CY"]}]', `JupyterHub.api_tokens={"${token}":"Bob"}`] });
+  try {
+    const db = t.hub.db!;
+    assert.equal((await getUserByName(db, 'alice'))?.admin, true);
+    for (const raw of ['Alice', 'Bob', 'Cy', 'CY']) assert.equal(await getUserByName(db, raw), null, `${raw} was stored normalised`);
+    const r = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+    assert.equal((r.body as { name: string }).name, 'bob');
+    const cy = await request({ url: `${t.status.hub_url}api/users/cy`, headers: { authorization: `token ${token}` } });
+    assert.equal(cy.status, 404, 'bob cannot read other users');
+    // allowed_users ["Bob"] admits the login of "BOB" (normalised to bob), as JupyterHub; "dan" is refused.
+    const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+    const bob = await b.login('/hub/', 'BOB', 'pw');
+    assert.equal(bob.status, 302);
+    assert.ok(b.cookie('jupyterhub-hub-login'), 'logged in');
+    const dan = new HttpBrowser(new URL(t.status.hub_url).origin);
+    const refused = await dan.login('/hub/', 'dan', 'pw');
+    assert.equal(refused.status, 200, 'the login page again, as JupyterHub 3.0');
+    assert.match(refused.text, /Invalid username or password/);
+    assert.equal(dan.cookie('jupyterhub-hub-login'), undefined);
+    const roles = (await db('roles').join('user_role_map', 'roles.id', 'user_role_map.role_id').join('users', 'users.id', 'user_role_map.user_id')
+      .where('roles.name', 'readers').select('users.name')) as { name: string }[];
+    assert.deepEqual(roles.map((x) => x.name), ['cy']);
+  } finally {
+    await t.stop();
+  }
+  await assert.rejects(startTestHub({ overrides: [DUMMY, 'Authenticator.allowed_users=["ada"]', `JupyterHub.api_tokens={"${token}":"eve"}`] }),
+    (e: unknown) => isHubError(e) && e.code === 'CONFIG_INVALID' && /'eve' is not in Authenticator.allowed_users/.test(e.message));
+  await assert.rejects(startTestHub({ overrides: [DUMMY, 'Authenticator.allowed_users=["ada"]', 'JupyterHub.load_roles=[{"name":"readers","scopes":[],"users":["eve"]}]'] }),
+    (e: unknown) => isHubError(e) && e.code === 'CONFIG_INVALID' && /role 'readers'.*'eve'/.test(e.message));
+});

@@ -9,6 +9,7 @@ import { asRows, readInt, readString } from '../db/row.js';
 import { compareToken } from './token-hash.js';
 import { syncServiceOAuthClients } from './oauth/service-clients.js';
 import { parseServiceSpecs } from '../services/service-spec.js';
+import type { Authenticator } from './authenticators/types.js';
 
 /**
  * JupyterHub.services, service_tokens and api_tokens, as init_services/init_api_tokens: services are rows (gone
@@ -18,7 +19,7 @@ import { parseServiceSpecs } from '../services/service-spec.js';
  */
 const MIN_TOKEN_LENGTH = 8;
 
-export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Logger): Promise<void> {
+export async function syncServicesAndTokens(db: Knex, config: HubConfig, authenticator: Authenticator, log: Logger): Promise<void> {
   const specs = parseServiceSpecs(config);
   const gone = await deleteServicesExcept(db, specs.map((s) => s.name));
   if (gone.length > 0) log.info(`Removed services no longer in the config: ${gone.join(', ')}`);
@@ -37,7 +38,13 @@ export async function syncServicesAndTokens(db: Knex, config: HubConfig, log: Lo
     await ensureToken(db, token, { service: name }, trusted, log);
   }
   await dropStaleConfigTokens(db, serviceTokens, log);
-  for (const [token, name] of Object.entries(config.JupyterHub.api_tokens)) {
+  // As app.py _add_tokens: the owner's name passes through the authenticator as at login.
+  for (const [token, raw] of Object.entries(config.JupyterHub.api_tokens)) {
+    const name = authenticator.normalizeUsername(raw);
+    if (!(await authenticator.checkAllowed(name, { name, admin: null, groups: null, auth_state: null }))) {
+      throw new HubError('CONFIG_INVALID', `JupyterHub.api_tokens: token user name '${name}' is not in Authenticator.allowed_users`, { hint: 'Add the user to allowed_users, or remove the token.' });
+    }
+    if (!authenticator.validateUsername(name)) throw new HubError('CONFIG_INVALID', `JupyterHub.api_tokens: token user name '${raw}' is not valid`);
     if (!(await getUserByName(db, name))) await createUsers(db, [name]);
     await ensureToken(db, token, { user: name }, trusted, log);
   }

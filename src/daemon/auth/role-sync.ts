@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { HubConfig } from '../../lib/config/index.js';
+import { HubError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
+import type { Authenticator } from './authenticators/types.js';
 import { createUsers, getUserByName } from '../db/users-repo.js';
 import { createGroup, getGroupByName } from '../db/groups-repo.js';
 import { getServiceByName } from '../db/services-repo.js';
@@ -14,10 +16,21 @@ import { DEFAULT_ROLES, loadRolesOrThrow, type ScopeRegistry } from './scopes/in
  * admin flag and the `admin` role agree. Users and groups named in a role are created when missing (JupyterHub
  * refuses to start instead; we follow admin_users, which creates them).
  */
-export async function syncRoles(db: Knex, config: HubConfig, registry: ScopeRegistry, log: Logger): Promise<void> {
+export async function syncRoles(db: Knex, config: HubConfig, registry: ScopeRegistry, authenticator: Authenticator, log: Logger): Promise<void> {
   const services = new Set(config.JupyterHub.services.map((s) => (typeof s.name === 'string' ? s.name : '')));
   const { roles, warnings } = loadRolesOrThrow(config.JupyterHub.load_roles, { registry, knownServices: services });
   for (const w of warnings) log.warn(w);
+  // As init_role_assignment: user names are normalised by the authenticator and must be allowed to log in.
+  const refused: string[] = [];
+  const roleUsers = new Map<string, string[]>();
+  for (const role of roles) {
+    const users = [...new Set((role.users ?? []).map((n) => authenticator.normalizeUsername(n)))];
+    roleUsers.set(role.name, users);
+    for (const name of users) {
+      if (!(await authenticator.checkAllowed(name, { name, admin: null, groups: null, auth_state: null }))) refused.push(`load_roles (role '${role.name}'): username '${name}' is not in Authenticator.allowed_users`);
+    }
+  }
+  if (refused.length > 0) throw new HubError('CONFIG_INVALID', refused.join('\n'), { hint: 'Add the users to Authenticator.allowed_users, or take them out of the role.' });
   const configured = new Map(roles.map((r) => [r.name, r]));
   await db.transaction(async (trx) => {
     for (const role of DEFAULT_ROLES) {
@@ -25,7 +38,7 @@ export async function syncRoles(db: Knex, config: HubConfig, registry: ScopeRegi
     }
     for (const role of roles) {
       const row = await upsertRole(trx, role);
-      for (const name of role.users ?? []) {
+      for (const name of roleUsers.get(role.name) ?? []) {
         const user = (await getUserByName(trx, name)) ?? (await createUsers(trx, [name]))[0];
         if (user) await grantRole(trx, row.id, { userId: user.id });
       }

@@ -4,7 +4,6 @@ import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
 import { HUB_VERSION } from '../../lib/version.js';
 import type { ApiService } from '../api/api-service.js';
-import { createAuthenticator } from '../auth/authenticators/create-authenticator.js';
 import { initExistingUsers } from '../auth/authenticators/init-existing-users.js';
 import type { Authenticator } from '../auth/authenticators/types.js';
 import type { IdentityService } from '../auth/identity.js';
@@ -44,14 +43,16 @@ export interface BrowserAuthDeps {
   registry: ScopeRegistry;
   servers: () => ServerManager;
   cookieSecret: Buffer;
+  /** Made before the database stage, which passes configured names through it (app.py init_users). */
+  authenticator: Authenticator;
   /** The public side is https: cookies get the Secure flag. */
   secure: boolean;
 }
 
-export async function installBrowserAuth(d: BrowserAuthDeps): Promise<{ authenticator: Authenticator }> {
+export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   const jh = d.config.JupyterHub;
   const log = d.log.child('pages');
-  const authenticator = await createAuthenticator(d.config, d.log.child('authenticator'));
+  const authenticator = d.authenticator;
   await initExistingUsers(d.db, authenticator, { deleteInvalid: d.config.Authenticator.delete_invalid_users, log: d.log.child('authenticator') });
   const hubPrefix = `${jh.base_url}hub/`;
   const xsrf = new XsrfProtection({ secret: d.cookieSecret, path: hubPrefix, secure: d.secure, maxAgeSeconds: jh.cookie_max_age_days * 86_400 });
@@ -80,5 +81,4 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<{ authenti
   registerErrorPage(r, deps);
   registerCspReport(r, deps);
   registerStaticRoutes(r, deps, dirs);
-  return { authenticator };
 }

@@ -35,10 +35,11 @@ export abstract class BaseAuthenticator implements Authenticator {
   constructor(opts: AuthenticatorOptions) {
     const c = opts.config;
     this.log = opts.log;
-    this.adminUsers = new Set(c.admin_users);
-    this.allowedUsers = new Set(c.allowed_users);
-    this.blockedUsers = new Set(c.blocked_users);
     this.usernameMap = c.username_map;
+    // app.py init_users forces normalisation of both sets: login compares normalised names.
+    this.adminUsers = new Set(c.admin_users.map((n) => normalizeUsername(n, this.usernameMap)));
+    this.allowedUsers = new Set(c.allowed_users.map((n) => normalizeUsername(n, this.usernameMap)));
+    this.blockedUsers = new Set(c.blocked_users);
     this.usernameRegex = compileUsernamePattern(c.username_pattern);
     this.postAuthHook = c.post_auth_hook;
     this.flags = { manageGroups: c.manage_groups, enableAuthState: c.enable_auth_state, autoLogin: c.auto_login };
