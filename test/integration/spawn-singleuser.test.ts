@@ -105,3 +105,44 @@ test('cleanup_servers false: a restarted hub adopts the running server and spawn
     await account.remove();
   }
 });
+
+test('Spawner.poll_interval: a server that dies on its own is noticed; its route, token, OAuth client and server row go, and it can start again', async () => {
+  const account = await createUnixUser();
+  const t = await startTestHub({ withProxy: true, overrides: ['Spawner.http_timeout=60', 'Spawner.poll_interval=1'] });
+  try {
+    const db = t.hub.db;
+    assert.ok(db);
+    const [user] = await createUsers(db, [account.name]);
+    assert.ok(user);
+    const manager = t.hub.servers as LocalServerManager;
+    assert.equal(await manager.start(user, '', {}), 'ready');
+    const pid = pidOf(t.hub, account.name);
+    const prefix = `/user/${account.name}/`;
+    assert.ok((await t.hub.proxy?.client.getAllRoutes())?.[prefix]);
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (!manager.runtime(account.name, '').stopped && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(manager.runtime(account.name, '').stopped, 'noticed within a few poll intervals');
+    // The clean-up runs right after the entry changes; give it the moment it needs.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(t.logs.some((l) => l.includes(`User ${account.name} server stopped, with exit code:`)), t.logs.slice(-10).join('\n'));
+    assert.equal((await t.hub.proxy?.client.getAllRoutes())?.[prefix], undefined, 'route gone');
+    assert.equal((await db('oauth_clients').where({ identifier: `jupyterhub-user-${account.name}` })).length, 0, 'client gone');
+    assert.equal((await db('api_tokens').where({ user_id: user.id })).length, 0, 'token gone');
+    assert.equal((await db('servers')).length, 0, 'no servers row');
+    const model = await fetch(`${t.status.hub_url}api/users/${account.name}`, { headers: { authorization: `token ${await adminToken(t.hub)}` } });
+    assert.equal(((await model.json()) as { server: unknown }).server, null, 'the REST API says not running');
+    assert.equal(await manager.start(user, '', {}), 'ready', 'starts again');
+    await manager.stop(user, '');
+  } finally {
+    await t.stop();
+    await account.remove();
+  }
+});
+
+async function adminToken(hub: Hub): Promise<string> {
+  const { createToken } = await import('../../src/daemon/db/tokens-repo.js');
+  const db = hub.db!;
+  const [admin] = await createUsers(db, [`admin${Date.now()}`], { admin: true });
+  return (await createToken(db, { userId: admin!.id })).token;
+}

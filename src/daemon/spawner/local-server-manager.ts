@@ -37,8 +37,45 @@ export class LocalServerManager implements ServerManager {
   onFatal: (reason: string) => void = () => undefined;
   onChange: () => void = () => undefined;
 
+  private pollTimer: NodeJS.Timeout | null = null;
+  private polling = false;
+
   constructor(deps: SpawnDeps) {
     this.d = deps;
+    // Spawner.poll_interval: servers that died on their own are noticed, their route and records removed (JupyterHub's
+    // start_polling + user_stopped). One sweep over all running servers; 0 or less turns it off, as in JupyterHub.
+    const every = deps.config.Spawner.poll_interval;
+    if (every > 0) {
+      this.pollTimer = setInterval(() => void this.pollRunning(), every * 1000);
+      this.pollTimer.unref();
+    }
+  }
+
+  /** One poll of every running server; a server that is gone is cleaned up as a stop would. */
+  async pollRunning(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const running = [...this.entries.values()].filter((e) => e.phase === 'running');
+      await Promise.all(running.map(async (e) => {
+        let result;
+        try {
+          result = await this.d.spawner.poll(e.state);
+        } catch (err) {
+          this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+        if (result.running || this.entries.get(key(e.user, e.server)) !== e || e.phase !== 'running') return;
+        this.log.warn(`User ${e.user} server${e.server ? ` ${e.server}` : ''} stopped, with exit code: ${result.exitCode ?? 'unknown'}`);
+        e.phase = 'stopping';
+        e.ready = false;
+        this.onChange();
+        e.settled = this.stopEntry(e, true);
+        await e.settled;
+      }));
+    } finally {
+      this.polling = false;
+    }
   }
 
   private get log(): Logger {
@@ -176,6 +213,8 @@ export class LocalServerManager implements ServerManager {
 
   /** Hub shutdown: with cleanup_servers every server stops (in parallel); otherwise they keep running. */
   async shutdown(cleanup: boolean): Promise<void> {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
     const all = [...this.entries.values()];
     await Promise.all(all.map((e) => e.settled.catch(() => undefined)));
     if (!cleanup) return;
