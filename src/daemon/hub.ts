@@ -23,7 +23,8 @@ import { OAuthClientRegistry } from './auth/oauth/index.js';
 import { WriteBatcher } from './db/write-batch.js';
 import { adoptRunningServers } from './spawner/adopt.js';
 import { freePort } from './spawner/free-port.js';
-import { startActivityPoll } from './activity-poll.js';
+import { startActivityPoll, type ActivityPoll } from './activity-poll.js';
+import { createStatsd, NO_STATSD, type Statsd } from './metrics/statsd.js';
 import { PressureFeed } from './pressure.js';
 import { InternalSsl } from './ssl/internal-ssl.js';
 import { readTlsFiles, type TlsMaterialPem } from './ssl/tls-files.js';
@@ -87,6 +88,10 @@ export class Hub {
   api: ApiService | undefined;
   servers: ServerManager = new NoSpawnerManager();
   registry: ScopeRegistry = DEFAULT_REGISTRY;
+  /** JupyterHub.statsd_host: the metrics client, or NO_STATSD (does nothing) when the host is empty. */
+  statsd: Statsd = NO_STATSD;
+  /** The last_activity_interval poll of the proxy (tests call pollOnce). */
+  activity: ActivityPoll | undefined;
   /** --- browser auth & pages: the configured Authenticator (addUser for POST /users, spawn hooks) --- */
   authenticator: Authenticator | undefined;
 
@@ -104,6 +109,10 @@ export class Hub {
     try {
       // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
       if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
+      // Checked before anything is touched too; closed last, so metrics of the stopping servers still go out.
+      const statsd = createStatsd(jh, log.child('statsd'));
+      this.statsd = statsd;
+      this.undo.push({ name: 'statsd', run: () => statsd.close() });
       // First: is another hub running on this state? Refuse before touching the database or the proxy.
       await prepareSocketPath(this.opts.socketPath, log);
       // The authenticator first: configured user names pass through it (normalised, validated) as in app.py.
@@ -133,7 +142,7 @@ export class Hub {
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
       await installBrowserAuth({
         api, db: this.db, config: this.config, log, cwd: this.opts.cwd, sessions: this.sessions, identity: this.identity,
-        registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https',
+        registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https', statsd: this.statsd,
         authenticator: this.authenticator,
       });
       // --- end browser auth & pages ---
@@ -265,7 +274,7 @@ export class Hub {
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
     const hooks = this.authenticator ? { hooks: authenticatorSpawnHooks(this.authenticator, { db, keeper: cryptKeeperFor(this.config.CryptKeeper), log }) } : {};
-    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');
@@ -276,7 +285,9 @@ export class Hub {
     if (this.api) this.api.setServers(manager);
     this.undo.push({ name: 'servers', run: () => manager.shutdown(this.cleanupServers ?? this.config.JupyterHub.cleanup_servers) });
     await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });
-    const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: this.config.JupyterHub.last_activity_interval, log });
+    const jh = this.config.JupyterHub;
+    const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: jh.last_activity_interval, activeUserWindowSeconds: jh.active_user_window, statsd: this.statsd, log });
+    this.activity = activity;
     this.undo.push({ name: 'activity poll', run: async () => activity.stop() });
   }
 

@@ -22,6 +22,8 @@ export function registerCspReport(router: Router, deps: PagesDeps): void {
       size += buf.length;
       if (size <= MAX_BYTES) chunks.push(buf);
     }
+    // Counted whether or not it is logged: the log limit is about the log, the metric about the reports.
+    deps.statsd.incr('csp_report');
     const now = Date.now();
     if (now - windowStart > 60_000) {
       windowStart = now;

@@ -10,6 +10,7 @@ import type { IdentityService } from '../auth/identity.js';
 import type { ScopeRegistry } from '../auth/scopes/index.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { XsrfProtection } from '../auth/xsrf.js';
+import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
 import { registerAdminPage } from './admin-page.js';
 import { assetDirs } from './assets.js';
@@ -47,6 +48,7 @@ export interface BrowserAuthDeps {
   authenticator: Authenticator;
   /** The public side is https: cookies get the Secure flag. */
   secure: boolean;
+  statsd: Statsd;
 }
 
 export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
@@ -64,7 +66,7 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
     log,
   });
   const deps: PagesDeps = {
-    db: d.db, log, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
+    db: d.db, log, statsd: d.statsd, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
     versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
   };

@@ -3,6 +3,7 @@ import { authToUser } from '../auth/authenticators/auth-to-user.js';
 import { cryptKeeperFor } from '../auth/crypt-keeper.js';
 import type { AuthModel, LoginData } from '../auth/authenticators/types.js';
 import { XSRF_FIELD } from '../auth/xsrf.js';
+import type { UserRow } from '../db/users-repo.js';
 import { clientAddress } from './client-address.js';
 import { readForm } from './form-body.js';
 import { defaultNextUrl, safeNextUrl, viaHubForUserUrls } from './next-url.js';
@@ -56,16 +57,37 @@ function renderLogin(ctx: RequestContext, deps: PagesDeps, username: string, log
   sendHtml(ctx.res, 200, deps.renderer.render('login.html', ns), { noStore: true });
 }
 
-async function finishLogin(ctx: RequestContext, deps: PagesDeps, auth: AuthModel): Promise<void> {
+/**
+ * JupyterHub's login_user: the authenticator's whole pipeline, timed; then the login cookie, or null. The
+ * metrics are its: login.success/login.failure and the authentication's milliseconds as
+ * login.authenticate.success/.failure (its `login.authenticate` timer itself is stopped with send=False).
+ */
+async function loginUser(ctx: RequestContext, deps: PagesDeps, data: LoginData): Promise<UserRow | null> {
+  const t0 = performance.now();
+  const auth = await deps.authenticator.getAuthenticatedUser(data, ctx.req);
+  const ms = performance.now() - t0;
+  if (auth === null) {
+    deps.statsd.incr('login.failure');
+    deps.statsd.timing('login.authenticate.failure', ms);
+    return null;
+  }
+  const user = await setLogin(ctx, deps, auth);
+  deps.statsd.incr('login.success');
+  deps.statsd.timing('login.authenticate.success', ms);
+  return user;
+}
+
+async function setLogin(ctx: RequestContext, deps: PagesDeps, auth: AuthModel): Promise<UserRow> {
   const user = await authToUser(deps.db, deps.authenticator, auth, deps.log, cryptKeeperFor(deps.config.CryptKeeper));
   deps.identity.invalidate();
   // A fresh session id at every login: a session id planted before login (cookie tossing) is not adopted.
   deps.sessions.login(ctx.res, user, null);
   deps.log.info(`User logged in: ${user.name} from ${clientAddress(ctx.req, deps.config.JupyterHub.trusted_downstream_ips)}`);
-  redirect(ctx.res, nextUrlFor(ctx, deps, user.name));
+  return user;
 }
 
 async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  deps.statsd.incr('login.request');
   const current = await pageUser(ctx, deps);
   if (current !== null) {
     deps.sessions.login(ctx.res, current.user, current.sessionId);
@@ -81,9 +103,9 @@ async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
       return;
     }
     // auto_login on this very URL: the credentials are in the request itself (e.g. a REMOTE_USER header).
-    const auth = await a.getAuthenticatedUser({ username: '', password: '' }, ctx.req);
-    if (auth === null) throw new PageError(403, 'Automatic login failed.');
-    await finishLogin(ctx, deps, auth);
+    const user = await loginUser(ctx, deps, { username: '', password: '' });
+    if (user === null) throw new PageError(403, 'Automatic login failed.');
+    redirect(ctx.res, nextUrlFor(ctx, deps, user.name));
     return;
   }
   renderLogin(ctx, deps, ctx.url.searchParams.get('username') ?? '', null);
@@ -98,13 +120,13 @@ async function postLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const data: LoginData = { username: '', password: '' };
   for (const [k, v] of form) if (k !== XSRF_FIELD) data[k] = v;
   data.username = data.username.trim();
-  const auth = await deps.authenticator.getAuthenticatedUser(data, ctx.req);
-  if (auth === null) {
+  const user = await loginUser(ctx, deps, data);
+  if (user === null) {
     deps.log.warn(`Failed login for ${JSON.stringify(data.username.slice(0, 100))} from ${clientAddress(ctx.req, deps.config.JupyterHub.trusted_downstream_ips)}`);
     renderLogin(ctx, deps, data.username, LOGIN_FAILED);
     return;
   }
-  await finishLogin(ctx, deps, auth);
+  redirect(ctx.res, nextUrlFor(ctx, deps, user.name));
 }
 
 export function registerLoginPages(router: Router, deps: PagesDeps): void {

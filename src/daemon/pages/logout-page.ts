@@ -23,6 +23,7 @@ async function logout(ctx: RequestContext, deps: PagesDeps): Promise<void> {
     const revoked = await revokeSessionTokens(deps.db, { userId: user.user.id, sessionId: user.sessionId ?? '' }, deps.identity);
     if (revoked > 0) deps.log.debug(`Deleted ${revoked} access tokens for ${user.user.name}`);
     deps.log.info(`User logged out: ${user.user.name} from ${clientAddress(ctx.req, deps.config.JupyterHub.trusted_downstream_ips)}`);
+    deps.statsd.incr('logout');
   }
   deps.sessions.logout(ctx.res);
   deps.xsrf.clearCookie(ctx.res);

@@ -9,6 +9,7 @@ import type { ScopeRegistry } from '../auth/scopes/index.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js';
 import type { UserRow } from '../db/users-repo.js';
+import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
 import { xsrfRejected } from './cookie-gate.js';
 import { readForm } from './form-body.js';
@@ -20,6 +21,8 @@ import { PageError } from './respond.js';
 export interface PagesDeps {
   db: Knex;
   log: Logger;
+  /** JupyterHub's metric points of the pages: login.*, logout, redirects.user_after_login, csp_report. */
+  statsd: Statsd;
   config: HubConfig;
   sessions: SessionManager;
   identity: IdentityService;

@@ -59,7 +59,9 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
     const again = new URL(ctx.url.toString());
     again.pathname = `${deps.baseUrl}${rel}`;
     again.searchParams.set('redirects', String(n + 1));
-    return redirect(ctx.res, again.pathname + again.search);
+    redirect(ctx.res, again.pathname + again.search);
+    deps.statsd.incr('redirects.user_after_login');
+    return;
   }
   const message = rt.pending === 'stop' ? `${user.name}'s server is stopping.` : `${user.name}'s server is not running.`;
   if (isApi) return sendJson(ctx.res, 424, { status: 424, message });

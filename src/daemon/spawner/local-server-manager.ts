@@ -70,7 +70,7 @@ export class LocalServerManager implements ServerManager {
         e.phase = 'stopping';
         e.ready = false;
         this.onChange();
-        e.settled = this.stopEntry(e, true);
+        e.settled = this.stopEntry(e, true).then(() => undefined);
         await e.settled;
       }));
     } finally {
@@ -137,11 +137,13 @@ export class LocalServerManager implements ServerManager {
   private async spawn(entry: Entry, user: UserRow, userOptions: Record<string, unknown>): Promise<void> {
     const k = key(entry.user, entry.server);
     const t0 = Date.now();
+    const tic = performance.now();
     try {
       const out = await runSpawn(this.d, { user, server: entry.server, userOptions }, (p, m) => entry.progress.push({ progress: p, message: m }));
       Object.assign(entry, { phase: 'running', ready: true, state: out.state, spawnerId: out.spawnerId });
       this.consecutiveFailures = 0;
       this.stats.record('ready', Date.now(), (Date.now() - t0) / 1000);
+      this.d.statsd.timing('spawner.success', performance.now() - tic);
       entry.progress.push({ progress: 100, ready: true, message: `Server ready at ${out.url}`, html_message: `Server ready at <a href="${out.url}">${out.url}</a>`, url: out.url });
       this.log.info(`${entry.user}'s server${entry.server ? ` ${entry.server}` : ''} is ready at ${out.url}`);
     } catch (err) {
@@ -150,6 +152,9 @@ export class LocalServerManager implements ServerManager {
       this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
       entry.progress.push({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
       this.stats.record('failed');
+      // JupyterHub sends this timing only when the server died while the request still waited for it; here
+      // every failed spawn sends it, with its milliseconds from request to failure.
+      this.d.statsd.timing('spawner.failure', performance.now() - tic);
       this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}`);
       this.consecutiveFailures++;
       const limit = this.d.config.Spawner.consecutive_failure_limit;
@@ -167,18 +172,25 @@ export class LocalServerManager implements ServerManager {
     e.phase = 'stopping';
     e.ready = false;
     this.onChange();
-    e.settled = this.stopEntry(e, false);
+    const tic = performance.now();
+    // JupyterHub's stop_single_user times stops that succeed (a hub shutdown's stops are not timed).
+    e.settled = this.stopEntry(e, false).then((stopped) => {
+      if (stopped) this.d.statsd.timing('spawner.stop', performance.now() - tic);
+    });
     const done = await Promise.race([e.settled.then(() => true), sleep(API_WAIT_MS).then(() => false)]);
     return done ? 'stopped' : 'pending';
   }
 
-  private async stopEntry(e: Entry, now: boolean): Promise<void> {
+  /** Resolves true if the server stopped cleanly; a failure is logged, never thrown. */
+  private async stopEntry(e: Entry, now: boolean): Promise<boolean> {
     try {
       await runStop(this.d, { userId: e.userId, user: e.user, server: e.server, spawnerId: e.spawnerId, state: e.state }, now);
       this.log.info(`${e.user}'s server${e.server ? ` ${e.server}` : ''} stopped`);
       this.stats.record('stopped');
+      return true;
     } catch (err) {
       this.log.error(`stopping ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
     } finally {
       this.entries.delete(key(e.user, e.server));
       this.onChange();

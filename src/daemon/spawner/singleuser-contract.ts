@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { HubConfig } from '../../lib/config/index.js';
+import { SpawnTimeoutError } from './spawn-timeout.js';
 
 /**
  * The hub <-> single-user server contract (jupyterhub-facts.md section 3), in one place: names and URLs, the
@@ -132,7 +133,7 @@ export async function waitForHttpServer(url: string, timeoutMs: number, alive: (
     if (status !== null && status < 500) return;
     if (!(await alive())) throw new Error('the server process exited before it answered');
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
+    if (remaining <= 0) throw new SpawnTimeoutError(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
     const wait = Math.min(5000, remaining, Math.random() * 200 * scale);
     if (wait < 5000) scale *= 2;
     await new Promise((r) => setTimeout(r, wait));

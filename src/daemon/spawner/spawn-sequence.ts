@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
+import type { Statsd } from '../metrics/statsd.js';
 import { clearServer } from '../db/spawners-repo.js';
 import type { WriteBatcher } from '../db/write-batch.js';
 import { reservePort } from './free-port.js';
@@ -8,6 +9,7 @@ import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
 import { spawnWrites } from './spawn-writes.js';
+import { SpawnTimeoutError } from './spawn-timeout.js';
 import type https from 'node:https';
 import type { Spawner, TlsFiles } from './spawner.js';
 
@@ -22,6 +24,8 @@ export interface SpawnDeps {
   writes: WriteBatcher;
   config: HubConfig;
   log: Logger;
+  /** spawner.success/failure/stop timings and the spawner.failure.* counters (user.py's points). */
+  statsd: Statsd;
   spawner: Spawner;
   proxy: ProxyRoutes;
   oauth: OAuthClients;
@@ -55,6 +59,19 @@ export interface SpawnOutcome {
 
 export type Progress = (progress: number, message: string) => void;
 
+/** Where a spawn is, for user.py's failure counters: before the server runs, waiting for its answer, routing it. */
+type Stage = 'start' | 'http' | 'route';
+
+/** user.py's counter for a failure in this stage; a failed route add has none (JupyterHub counts it nowhere). */
+function failureCounter(stage: Stage, err: unknown): string | null {
+  const timeout = err instanceof SpawnTimeoutError;
+  switch (stage) {
+    case 'start': return timeout ? 'spawner.failure.timeout' : 'spawner.failure.error';
+    case 'http': return timeout ? 'spawner.failure.http_timeout' : 'spawner.failure.http_error';
+    case 'route': return null;
+  }
+}
+
 export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress): Promise<SpawnOutcome> {
   const sp = d.config.Spawner;
   const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user.name, t.server);
@@ -62,6 +79,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
   const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix };
   const undo: (() => Promise<void>)[] = [];
   let releasePort: (() => void) | undefined;
+  let stage: Stage = 'start';
   try {
     const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions });
     undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
@@ -95,15 +113,20 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     undo.push(() => d.writes.run((trx) => clearServer(trx, spawnerId)));
 
     const target = `${proto}://${started.ip === '0.0.0.0' ? '127.0.0.1' : started.ip}:${started.port}`;
+    stage = 'http';
     progress(75, 'Waiting for the server to answer...');
     const alive = async (): Promise<boolean> => (await d.spawner.poll(started.state)).running;
     await waitForHttpServer(`${target}${prefix}`, sp.http_timeout * 1000, alive, d.ssl?.agent).catch((err: unknown) => {
       const tail = d.spawner.lastOutput?.(started.state) ?? '';
-      throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`);
+      const message = `${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`;
+      throw err instanceof SpawnTimeoutError ? new SpawnTimeoutError(message) : new Error(message);
     });
+    stage = 'route';
     await d.proxy.addRoute(prefix, target, { user: t.user.name, server_name: t.server });
     return { state: started.state, spawnerId, tokenId, url: prefix };
   } catch (err) {
+    const counter = failureCounter(stage, err);
+    if (counter !== null) d.statsd.incr(counter);
     for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${e instanceof Error ? e.message : String(e)}`));
     throw err;
   } finally {
@@ -125,7 +148,7 @@ export async function runStop(d: SpawnDeps, t: { userId: number; user: string; s
 
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new SpawnTimeoutError(message)), ms)));
   try {
     return await Promise.race([p, timeout]);
   } finally {
