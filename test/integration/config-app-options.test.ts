@@ -216,3 +216,35 @@ test('configured names pass through the authenticator as at login: admin_users, 
   await assert.rejects(startTestHub({ overrides: [DUMMY, 'Authenticator.allowed_users=["ada"]', 'JupyterHub.load_roles=[{"name":"readers","scopes":[],"users":["eve"]}]'] }),
     (e: unknown) => isHubError(e) && e.code === 'CONFIG_INVALID' && /role 'readers'.*'eve'/.test(e.message));
 });
+
+test('the login cookie works on the API only from this hub\'s own pages (check_referer); forwarded_host_header names the host behind a proxy', async () => {
+  for (const forwarded of [false, true]) {
+    const t = await startTestHub({ overrides: [DUMMY, ...(forwarded ? ['JupyterHub.forwarded_host_header=X-Forwarded-Host'] : [])] });
+    try {
+      const origin = new URL(t.status.hub_url).origin;
+      const b = new HttpBrowser(origin);
+      await b.login('/hub/', 'ada', 'pw');
+      const self = forwarded ? 'https://hub.example.org' : origin;
+      const headers = (referer?: string): Record<string, string> => ({
+        ...(referer === undefined ? {} : { referer }),
+        ...(forwarded ? { 'x-forwarded-host': 'hub.example.org', 'x-forwarded-proto': 'https' } : {}),
+      });
+      const own = await b.request('GET', '/hub/api/user', { headers: headers(`${self}/hub/home`) });
+      assert.equal(own.status, 200, own.text);
+      assert.equal((JSON.parse(own.text) as { name: string }).name, 'ada');
+      assert.equal((await b.request('GET', '/hub/api/user', { headers: headers() })).status, 200, 'a script sends no Referer');
+      for (const foreign of ['http://evil.example/hub/home', `${self.replace(/^https?/, (p) => (p === 'http' ? 'https' : 'http'))}/hub/home`]) {
+        const r = await b.request('GET', '/hub/api/user', { headers: headers(foreign) });
+        assert.equal(r.status, 403, `${foreign}: ${r.text}`);
+      }
+      assert.ok(t.logs.some((l) => /Blocking Cross Origin API request/.test(l)));
+      if (forwarded) {
+        // Behind the proxy the Host header is the hub's own address: it is not what the browser asked for.
+        const r = await b.request('GET', '/hub/api/user', { headers: { referer: `${origin}/hub/home`, 'x-forwarded-host': 'hub.example.org', 'x-forwarded-proto': 'https' } });
+        assert.equal(r.status, 403);
+      }
+    } finally {
+      await t.stop();
+    }
+  }
+});

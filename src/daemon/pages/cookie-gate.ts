@@ -5,6 +5,7 @@ import type { RequestAuthenticator } from '../api/api-service.js';
 import type { IdentityService } from '../auth/identity.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { tokenFromRequest, WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js';
+import { refererAllowed } from './browser-origin.js';
 import { isUrlencodedForm, readForm } from './form-body.js';
 
 /**
@@ -27,6 +28,9 @@ export interface CookieGateDeps {
   xsrf: XsrfProtection;
   /** `<base_url>hub/` as requests on the hub port address it. */
   hubPrefix: string;
+  baseUrl: string;
+  /** JupyterHub.forwarded_host_header: the header naming the host the browser asked for ('' = Host). */
+  forwardedHostHeader: string;
   log: Logger;
 }
 
@@ -41,6 +45,14 @@ export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
     if (write && url.pathname.startsWith(`${deps.hubPrefix}api/oauth2/`)) return null;
     const found = await deps.sessions.userFromRequest(req);
     if (found === null) return null;
+    if (url.pathname.startsWith(`${deps.hubPrefix}api/`)) {
+      // check_referer: a page of another site cannot use the login cookie on the API; the request is anonymous.
+      const referer = refererAllowed(req, deps.baseUrl, deps.forwardedHostHeader);
+      if (!referer.ok) {
+        deps.log.warn(`Blocking Cross Origin API request. ${referer.why}`);
+        return null;
+      }
+    }
     if (write) {
       let token = tokenFromRequest(req, url);
       if (token === null && isUrlencodedForm(req)) token = (await readForm(req)).get(XSRF_FIELD);

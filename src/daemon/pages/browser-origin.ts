@@ -1,0 +1,50 @@
+import type http from 'node:http';
+import type { TLSSocket } from 'node:tls';
+
+/**
+ * Where the browser thinks it is: JupyterHub's get_browser_protocol (Forwarded proto=, then X-Scheme or
+ * X-Forwarded-Proto, then the connection itself) and the host it asked for (JupyterHub.forwarded_host_header, else
+ * Host; the first of a comma-separated list).
+ */
+export function browserProtocol(req: http.IncomingMessage): 'http' | 'https' {
+  const forwarded = req.headers.forwarded;
+  if (forwarded) {
+    for (const field of (forwarded.split(',')[0] ?? '').split(';')) {
+      const [k, v] = field.split('=', 2).map((s) => s.trim().toLowerCase());
+      if (k === 'proto' && (v === 'http' || v === 'https')) return v;
+    }
+  }
+  const header = req.headers['x-scheme'] ?? req.headers['x-forwarded-proto'];
+  const proto = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim().toLowerCase();
+  if (proto === 'http' || proto === 'https') return proto;
+  return (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+}
+
+export function browserHost(req: http.IncomingMessage, forwardedHostHeader: string): string | undefined {
+  const raw = req.headers[(forwardedHostHeader || 'host').toLowerCase()];
+  const host = Array.isArray(raw) ? raw[0] : raw;
+  return host?.split(',')[0]?.trim() || undefined;
+}
+
+/**
+ * JupyterHub's check_referer for cookie-authenticated API requests: the Referer must be this hub (scheme, host,
+ * port, and a path under base_url). Unlike JupyterHub 3.0 a request without a Referer passes: scripts send none,
+ * and writes need the `_xsrf` token anyway (JupyterHub 4's model), so only a page of another site is refused.
+ */
+export function refererAllowed(req: http.IncomingMessage, baseUrl: string, forwardedHostHeader: string): { ok: true } | { ok: false; why: string } {
+  const referer = req.headers.referer;
+  if (!referer) return { ok: true };
+  const host = browserHost(req, forwardedHostHeader);
+  if (!host) return { ok: false, why: 'no host' };
+  let want: URL;
+  let got: URL;
+  try {
+    want = new URL(`${browserProtocol(req)}://${host}${baseUrl}`);
+    got = new URL(referer);
+  } catch {
+    return { ok: false, why: `unreadable Referer ${referer}` };
+  }
+  const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
+  const same = got.protocol === want.protocol && got.hostname === want.hostname && port(got) === port(want) && `${got.pathname}/`.startsWith(want.pathname);
+  return same ? { ok: true } : { ok: false, why: `Referer: ${referer}, Host: ${host}${baseUrl}` };
+}
