@@ -248,3 +248,45 @@ test('the login cookie works on the API only from this hub\'s own pages (check_r
     }
   }
 });
+
+test('a request for a server that is not running: 424 (JSON for API paths, with JupyterHub\'s message), or 503 with use_legacy_stopped_server_status_code', async () => {
+  const token = 'not-running-token-0123456789abcdef';
+  for (const legacy of [false, true]) {
+    const t = await startTestHub({ overrides: [DUMMY, `JupyterHub.api_tokens={"${token}":"ada"}`, `JupyterHub.use_legacy_stopped_server_status_code=${legacy}`] });
+    try {
+      const status = legacy ? 503 : 424;
+      const base = t.status.hub_url.replace(/\/hub\/$/, '');
+      const api = await request({ url: `${base}/user/ada/api/contents?x=1`, headers: { authorization: `token ${token}` } });
+      assert.equal(api.status, status, JSON.stringify(api.body));
+      assert.equal((api.body as { message: string }).message,
+        `JupyterHub server no longer running at /user/ada/api/contents. Restart the server at http://${new URL(base).host}/hub/spawn/ada`);
+      const b = new HttpBrowser(new URL(base).origin);
+      await b.login('/hub/', 'ada', 'pw');
+      const page = await b.get('/hub/user/ada/tree');
+      assert.equal(page.status, status);
+      assert.match(page.text, /not running/);
+    } finally {
+      await t.stop();
+    }
+  }
+});
+
+test('UserUrlHandler\'s doors: a write to a stopped server needs no login to be told; Accept: application/json counts as an API call', async () => {
+  const t = await startTestHub({ overrides: [DUMMY] });
+  try {
+    const base = t.status.hub_url.replace(/\/hub\/$/, '');
+    const post = await request({ url: `${base}/hub/user/ada/api/contents`, method: 'POST', body: '{}' });
+    assert.equal(post.status, 424, JSON.stringify(post.body));
+    assert.match((post.body as { message: string }).message, /no longer running at \/user\/ada\/api\/contents\. Restart the server at http:\/\/.*\/hub\/spawn\/ada$/);
+    const b = new HttpBrowser(new URL(base).origin);
+    await b.login('/hub/', 'ada', 'pw');
+    const json = await b.request('GET', '/hub/user/ada/tree', { headers: { accept: 'application/json, text/plain, */*' } });
+    assert.equal(json.status, 424);
+    assert.equal(json.headers['content-type']?.toString().split(';')[0], 'application/json');
+    const html = await b.request('GET', '/hub/user/ada/tree', { headers: { accept: 'text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8' } });
+    assert.equal(html.status, 424);
+    assert.match(String(html.headers['content-type']), /text\/html/);
+  } finally {
+    await t.stop();
+  }
+});

@@ -3,6 +3,7 @@ import { getSpawner } from '../db/spawners-repo.js';
 import { sendJson } from '../api/http-util.js';
 import type { Handler, RequestContext } from '../api/router.js';
 import { checkScope } from '../auth/scopes/index.js';
+import { browserProtocol } from './browser-origin.js';
 import { escapePath } from './next-url.js';
 import { LoginRedirect, namespace, pageUser, requireUser, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
@@ -32,20 +33,41 @@ async function serverOf(deps: PagesDeps, userId: number, segment: string | undef
   return (await getSpawner(deps.db, userId, name)) ? name : '';
 }
 
+/** JupyterHub's get_accepted_mimetype between JSON and HTML: the first of the two in Accept, by q. */
+function prefersJson(accept: string | undefined): boolean {
+  const ranked = (accept ?? '').split(',').map((part, i) => {
+    const [mime = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+    return { mime, q: Number.isFinite(q) ? q : 0, i };
+  }).sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked.find((r) => r.mime === 'application/json' || r.mime === 'text/html')?.mime === 'application/json';
+}
+
 async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promise<void> {
   const parts = rel.split('/');
   const name = decode(parts[1] ?? '');
   if (name === '') return redirect(ctx.res, `${deps.hubPrefix}home`);
-  const isApi = parts.slice(2).includes('api');
+  // As UserUrlHandler: anything but GET is an API call to a server that is not there (no login needed to be
+  // told so); a GET with an `api` segment or asking for JSON gets JSON too.
+  const method = ctx.req.method ?? 'GET';
+  const isApi = method !== 'GET' && method !== 'HEAD' ? true : parts.slice(2).includes('api') || prefersJson(ctx.req.headers.accept);
+  if (method !== 'GET' && method !== 'HEAD') {
+    const owner = await getUserByName(deps.db, name);
+    const me = await pageUser(ctx, deps);
+    const server = owner && me?.user.id === owner.id ? await serverOf(deps, owner.id, parts[2]) : '';
+    return failApiRequest(ctx, deps, name, server);
+  }
+  // Tokens are accepted here, as JupyterHub's UserUrlHandler does (_accept_token_auth).
   const me = await pageUser(ctx, deps);
-  if (!me) {
+  const caller = me ?? (ctx.caller.kind === 'user' || ctx.caller.kind === 'service' ? ctx.caller : null);
+  if (!caller) {
     if (isApi) return sendJson(ctx.res, 403, { status: 403, message: 'Not logged in' });
     throw new LoginRedirect(`${deps.hubPrefix}login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);
   }
   const user = await getUserByName(deps.db, name);
   if (!user) throw new PageError(404, `No such user: ${name}`);
   const server = await serverOf(deps, user.id, parts[2]);
-  if (!checkScope(me.scopes, 'access:servers', { server: `${user.name}/${server}` })) {
+  if (!checkScope(caller.scopes, 'access:servers', { server: `${user.name}/${server}` })) {
     throw new PageError(403, `You do not have access to ${user.name}'s server.`);
   }
   const prefix = `${deps.baseUrl}user/${escapePath(user.name)}/${server === '' ? '' : `${escapePath(server)}/`}`;
@@ -64,13 +86,28 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
     return;
   }
   const message = rt.pending === 'stop' ? `${user.name}'s server is stopping.` : `${user.name}'s server is not running.`;
-  if (isApi) return sendJson(ctx.res, 424, { status: 424, message });
+  if (isApi || me === null) return failApiRequest(ctx, deps, user.name, server);
   const spawnUrl = `${deps.hubPrefix}spawn/${spawnPath}?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`;
   const ns = namespace(ctx, deps, me, {
     message, spawn_url: spawnUrl, server_name: server, for_user: user.name, prefix_url: prefix,
     implicit_spawn_seconds: me.user.id === user.id && rt.pending === null ? deps.config.JupyterHub.implicit_spawn_seconds : 0,
   });
-  sendHtml(ctx.res, 424, deps.renderer.render('not_running.html', ns));
+  sendHtml(ctx.res, stoppedStatus(deps), deps.renderer.render('not_running.html', ns));
+}
+
+/** 424: the server is not running (not a missing page in it); 503 with use_legacy_stopped_server_status_code. */
+function stoppedStatus(deps: PagesDeps): number {
+  return deps.config.JupyterHub.use_legacy_stopped_server_status_code ? 503 : 424;
+}
+
+/** JupyterHub's _fail_api_request: the status, and where to restart the server. */
+function failApiRequest(ctx: RequestContext, deps: PagesDeps, user: string, server: string): void {
+  deps.log.warn(`Failing suspected API request to not-running server: ${ctx.url.pathname}`);
+  const path = ctx.url.pathname;
+  const inServer = path.startsWith(deps.hubPrefix) ? path.slice(deps.hubPrefix.length - 1) : path.slice(deps.baseUrl.length - 1);
+  const spawnAt = `${browserProtocol(ctx.req)}://${ctx.req.headers.host ?? 'localhost'}${deps.hubPrefix}spawn/${escapePath(user)}${server === '' ? '' : `/${escapePath(server)}`}`;
+  const status = stoppedStatus(deps);
+  sendJson(ctx.res, status, { status, message: `JupyterHub server no longer running at ${inServer}. Restart the server at ${spawnAt}` });
 }
 
 async function userRedirect(ctx: RequestContext, deps: PagesDeps, rel: string): Promise<void> {
