@@ -137,7 +137,7 @@ export class Hub {
         secure: pub.protocol === 'https',
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
-        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions });
+        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl() });
       this.api = api;
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
       await installBrowserAuth({
@@ -196,6 +196,13 @@ export class Hub {
       db_url: redactDbUrl(this.config.JupyterHub.db_url),
       config_file: this.opts.loaded.filepath,
     };
+  }
+
+  /** apihandlers/auth.py get_login_url: auto_login_oauth2_authorize skips the hub's login page. */
+  private oauthLoginUrl(): string {
+    const hubPrefix = `${this.config.JupyterHub.base_url}hub/`;
+    if (this.config.Authenticator.auto_login_oauth2_authorize && this.authenticator) return this.authenticator.loginUrl(hubPrefix);
+    return `${hubPrefix}login`;
   }
 
   private async startDatabase(authenticator: Authenticator): Promise<Knex> {

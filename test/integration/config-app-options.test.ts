@@ -290,3 +290,22 @@ test('UserUrlHandler\'s doors: a write to a stopped server needs no login to be 
     await t.stop();
   }
 });
+
+test('auto_login_oauth2_authorize: OAuth authorize sends a browser that is not logged in to the authenticator\'s login_url, not the login page', async () => {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'sso-auth.mjs'), `export default class SsoAuthenticator {
+    async authenticate() { return null; }
+    loginUrl(hubPrefix) { return hubPrefix + 'sso/start'; }
+  }\n`);
+  const authorize = '/hub/api/oauth2/authorize?client_id=some-service&response_type=code';
+  for (const auto of [false, true]) {
+    const t = await startTestHub({ dir, overrides: ['JupyterHub.authenticator_class=./sso-auth.mjs', `Authenticator.auto_login_oauth2_authorize=${auto}`] });
+    try {
+      const r = await request({ url: `${new URL(t.status.hub_url).origin}${authorize}` });
+      assert.equal(r.status, 302);
+      assert.equal(r.headers.location, `${auto ? '/hub/sso/start' : '/hub/login'}?next=${encodeURIComponent(authorize)}`);
+    } finally {
+      await t.stop();
+    }
+  }
+});

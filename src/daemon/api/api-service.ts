@@ -51,6 +51,11 @@ export interface ApiDeps {
   shutdown?: (opts: ShutdownOptions) => void;
   /** Browser login sessions (the OAuth authorize endpoint and the deprecated cookie lookup need them). */
   sessions?: SessionManager;
+  /**
+   * Where OAuth authorize sends a browser that is not logged in (`next` is added): the login page, or with
+   * Authenticator.auto_login_oauth2_authorize the authenticator's own login_url.
+   */
+  loginUrl?: () => string;
 }
 
 /** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */

@@ -43,7 +43,8 @@ async function loggedIn(deps: ApiDeps, ctx: RequestContext): Promise<LoggedInUse
 }
 
 function toLogin(deps: ApiDeps, ctx: RequestContext): void {
-  redirect(ctx.res, `${deps.baseUrl}hub/login?${new URLSearchParams({ next: ctx.req.url ?? '/' }).toString()}`);
+  const login = deps.loginUrl?.() ?? `${deps.baseUrl}hub/login`;
+  redirect(ctx.res, `${login}${login.includes('?') ? '&' : '?'}${new URLSearchParams({ next: ctx.req.url ?? '/' }).toString()}`);
 }
 
 function sendHtml(res: http.ServerResponse, html: string): void {
