@@ -5,6 +5,7 @@ import type { Logger } from '../lib/log.js';
 import { ChpClient } from './proxy/chp-client.js';
 import { ProxyProcess } from './proxy/proxy-process.js';
 import { defaultProxyCommand } from './proxy/proxy-args.js';
+import { parseExtraRoutes } from './proxy/extra-routes.js';
 import type { ProxyRoutes } from './spawner/ports.js';
 import type { ListenAddress } from './hub-urls.js';
 import { freePort } from './spawner/free-port.js';
@@ -35,11 +36,13 @@ export class ProxyStage implements ProxyRoutes {
   private process: ProxyProcess | undefined;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  private readonly extraRoutes: Map<string, string>;
   client!: ChpClient;
   authToken: string;
 
   constructor(o: ProxyStageOptions) {
     this.o = o;
+    this.extraRoutes = parseExtraRoutes(o.config, o.log);
     const configured = o.config.ConfigurableHTTPProxy.auth_token;
     // JupyterHub generates a token when none is configured and it starts the proxy itself.
     this.authToken = configured || randomBytes(32).toString('hex');
@@ -85,6 +88,11 @@ export class ProxyStage implements ProxyRoutes {
         log: this.o.log,
       });
       await this.process.start();
+    }
+    // Proxy.extra_routes are kept like the hub's own: re-added by every check (data {extra: true}, as JupyterHub).
+    for (const [spec, target] of this.extraRoutes) {
+      this.o.log.info(`Adding extra route ${spec} -> ${target}`);
+      await this.addRoute(spec, target, { extra: true });
     }
     const every = Math.max(1, chp.check_running_interval) * 1000;
     this.timer = setInterval(() => void this.check(), every);

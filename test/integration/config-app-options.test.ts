@@ -309,3 +309,35 @@ test('auto_login_oauth2_authorize: OAuth authorize sends a browser that is not l
     }
   }
 });
+
+test('Proxy.extra_routes are routed by the proxy, kept by its checks, and checked as JupyterHub does', async () => {
+  const { createServer } = await import('node:http');
+  const backend = createServer((req, res) => res.end(`extra backend saw ${req.url}`));
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  const port = (backend.address() as { port: number }).port;
+  const t = await startTestHub({ withProxy: true, overrides: [DUMMY, `Proxy.extra_routes={"/extra":"http://127.0.0.1:${port}"}`, 'ConfigurableHTTPProxy.check_running_interval=1'] });
+  try {
+    assert.ok(t.logs.some((l) => l.includes("Adding missing trailing '/' to Proxy.extra_routes /extra -> /extra/")));
+    const routes = await t.hub.proxy!.client.getAllRoutes();
+    const extra = routes['/extra/'] as { target: string; data: Record<string, unknown> } | undefined;
+    assert.equal(extra?.target, `http://127.0.0.1:${port}`);
+    assert.equal(extra.data.extra, true);
+    const pub = t.status.public_url.replace(/\/$/, '');
+    assert.equal(await (await fetch(`${pub}/extra/a?b=1`)).text(), 'extra backend saw /extra/a?b=1');
+    // Lost from the proxy (someone deleted it through its API): the next check puts it back.
+    await t.hub.proxy!.client.deleteRoute('/extra/');
+    const deadline = Date.now() + 5000;
+    while (!(await t.hub.proxy!.client.getAllRoutes())['/extra/'] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await t.hub.proxy!.client.getAllRoutes())['/extra/'], 'restored by check_routes');
+  } finally {
+    await t.stop();
+    backend.close();
+  }
+  await assert.rejects(startTestHub({ withProxy: true, overrides: [DUMMY, 'Proxy.extra_routes={"nohost/":"http://x","/ok/":"ftp://x","/bad/":"not a url"}'] }), (e: unknown) => {
+    assert.ok(isHubError(e) && e.code === 'CONFIG_INVALID', String(e));
+    assert.match(e.message, /routespec nohost\/ missing leading '\/'/);
+    assert.match(e.message, /target \/ok\/='ftp:\/\/x' doesn't look like a URL/);
+    assert.match(e.message, /target \/bad\/='not a url'/);
+    return true;
+  });
+});
