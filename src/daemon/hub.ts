@@ -31,6 +31,8 @@ import { readTlsFiles, type TlsMaterialPem } from './ssl/tls-files.js';
 import { prepareSocketPath, removeFile, writePidFile } from './run-files.js';
 import { loadConfiguredGroups, syncConfiguredUsers } from './init-users.js';
 import { createAuthenticator } from './auth/authenticators/create-authenticator.js';
+import { AuthRefresher } from './auth/auth-refresh.js';
+import type { UserRow } from './db/users-repo.js';
 import { syncRoles } from './auth/role-sync.js';
 import { syncServicesAndTokens } from './auth/config-tokens.js';
 import { IdentityService } from './auth/identity.js';
@@ -94,6 +96,7 @@ export class Hub {
   activity: ActivityPoll | undefined;
   /** --- browser auth & pages: the configured Authenticator (addUser for POST /users, spawn hooks) --- */
   authenticator: Authenticator | undefined;
+  private refresher: AuthRefresher | undefined;
 
   constructor(opts: HubOptions) {
     this.opts = opts;
@@ -118,6 +121,7 @@ export class Hub {
       // The authenticator first: configured user names pass through it (normalised, validated) as in app.py.
       this.authenticator = await createAuthenticator(this.config, log.child('authenticator'));
       this.db = await this.startDatabase(this.authenticator);
+      this.refresher = new AuthRefresher({ db: this.db, authenticator: this.authenticator, keeper: cryptKeeperFor(this.config.CryptKeeper), log: log.child('auth'), ageSeconds: this.config.Authenticator.auth_refresh_age });
       this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
       if (jh.internal_ssl) await this.startInternalSsl();
       const pub = publicListenAddress(jh, this.opts.loaded.explicit);
@@ -137,7 +141,7 @@ export class Hub {
         secure: pub.protocol === 'https',
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
-        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl() });
+        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher });
       this.api = api;
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
       await installBrowserAuth({
@@ -281,7 +285,10 @@ export class Hub {
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
     const hooks = this.authenticator ? { hooks: authenticatorSpawnHooks(this.authenticator, { db, keeper: cryptKeeperFor(this.config.CryptKeeper), log }) } : {};
-    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    // Authenticator.refresh_pre_spawn: a forced refresh_user before every spawn; a failed one refuses it.
+    const refresher = this.refresher;
+    const preSpawn = this.config.Authenticator.refresh_pre_spawn && refresher?.active ? { refreshPreSpawn: async (u: UserRow) => (await refresher.refresh(u, null, true)) !== null } : {};
+    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');

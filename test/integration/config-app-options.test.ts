@@ -341,3 +341,61 @@ test('Proxy.extra_routes are routed by the proxy, kept by its checks, and checke
     return true;
   });
 });
+
+test('Authenticator.refresh_user with auth_refresh_age and refresh_pre_spawn: stale auth makes requests anonymous, a model updates the user, a spawn needs a fresh refresh', async () => {
+  const dir = await tempDir();
+  const modes = path.join(dir, 'modes.json');
+  const calls = path.join(dir, 'calls.log');
+  await writeFile(modes, '{}');
+  await writeFile(path.join(dir, 'refreshing-auth.mjs'), `import { readFileSync, appendFileSync } from 'node:fs';
+export default class RefreshingAuthenticator {
+  async authenticate({ username }) { return { name: username, auth_state: { token: 'first' } }; }
+  async refreshUser(user, req) {
+    appendFileSync(${JSON.stringify(calls)}, user.name + ' ' + (req ? 'request' : 'spawn') + '\\n');
+    const mode = JSON.parse(readFileSync(${JSON.stringify(modes)}, 'utf8'))[user.name] ?? 'ok';
+    if (mode === 'expired') return false;
+    if (mode === 'update') return { admin: true };
+    return true;
+  }
+}\n`);
+  const token = 'refresh-admin-token-0123456789abcdef';
+  const t = await startTestHub({ dir, withProxy: true, overrides: ['JupyterHub.authenticator_class=./refreshing-auth.mjs', 'Authenticator.auth_refresh_age=3', 'Authenticator.refresh_pre_spawn=true',
+    'Authenticator.admin_users=["root"]', `JupyterHub.api_tokens={"${token}":"root"}`, 'Authenticator.enable_auth_state=true'],
+  env: { JUPYTERHUB_CRYPT_KEY: 'a'.repeat(64) } });
+  try {
+    const origin = new URL(t.status.hub_url).origin;
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'ada', 'pw');
+    const me = async (): Promise<{ status: number; body: { name?: string; admin?: boolean } }> => {
+      const r = await b.request('GET', '/hub/api/user');
+      return { status: r.status, body: r.status === 200 ? (JSON.parse(r.text) as { name: string; admin: boolean }) : {} };
+    };
+    assert.equal((await me()).status, 200);
+    assert.equal((await me()).status, 200);
+    const count = async (who: string): Promise<number> => (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith(`${who} `)).length;
+    assert.equal(await count('ada'), 1, 'refreshed once within auth_refresh_age');
+
+    await writeFile(modes, JSON.stringify({ ada: 'expired' }));
+    await new Promise((r) => setTimeout(r, 3100));
+    assert.equal((await me()).status, 403, 'stale auth: the request is anonymous');
+    assert.ok(t.logs.some((l) => l.includes('User ada has stale auth info. Login is required to refresh.')));
+
+    await writeFile(modes, JSON.stringify({ ada: 'update' }));
+    const updated = await me();
+    assert.equal(updated.status, 200);
+    assert.equal(updated.body.admin, true, 'the refresh model updated the admin flag');
+    const stored = (await t.hub.db!('users').where({ name: 'ada' }).first('encrypted_auth_state')) as { encrypted_auth_state: unknown };
+    assert.ok(stored.encrypted_auth_state, 'a refresh without auth_state keeps the stored one');
+
+    // refresh_pre_spawn: the spawn forces a refresh, and a failed one refuses it with 403.
+    await writeFile(modes, JSON.stringify({ ada: 'expired' }));
+    const before = await count('ada');
+    const spawn = await request({ url: `${t.status.hub_url}api/users/ada/server`, method: 'POST', headers: { authorization: `token ${token}` }, body: '{}' });
+    assert.equal(spawn.status, 403, JSON.stringify(spawn.body));
+    assert.equal((spawn.body as { message: string }).message, 'auth has expired for ada, login again');
+    assert.equal(await count('ada'), before + 1);
+    assert.match(await readFile(calls, 'utf8'), /ada spawn\n/);
+  } finally {
+    await t.stop();
+  }
+});

@@ -26,6 +26,7 @@ import { registerServiceRoutes } from './routes/services.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
 import { registerAuthorizationRoutes } from './routes/authorizations.js';
+import type { AuthRefresher } from '../auth/auth-refresh.js';
 import type { SessionManager } from '../auth/sessions.js';
 
 /**
@@ -56,6 +57,8 @@ export interface ApiDeps {
    * Authenticator.auto_login_oauth2_authorize the authenticator's own login_url.
    */
   loginUrl?: () => string;
+  /** Authenticator.refresh_user with auth_refresh_age, run on the user behind each request. */
+  refresher?: AuthRefresher;
 }
 
 /** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */
@@ -143,12 +146,22 @@ export class ApiService {
     const header = req.headers.authorization ?? '';
     const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
     const token = m?.[1] ?? url.searchParams.get('token');
-    if (token) return (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous;
+    if (token) return this.refreshed(req, (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous);
     for (const auth of this.authenticators) {
       const p = await auth(req, url);
-      if (p) return p;
+      if (p) return this.refreshed(req, p);
     }
     return IdentityService.anonymous;
+  }
+
+  /** JupyterHub's get_current_user -> refresh_auth: a user whose refresh fails is nobody for this request. */
+  private async refreshed(req: http.IncomingMessage, p: Principal): Promise<Principal> {
+    const r = this.deps.refresher;
+    if (r === undefined || !r.active || p.kind !== 'user') return p;
+    const user = await r.refresh(p.user, req);
+    if (user === null) return IdentityService.anonymous;
+    // A refresh may change the admin flag or groups: a login-cookie user's scopes are worked out again.
+    return user === p.user || p.token !== null ? p : this.deps.identity.forUser(user, p.sessionId);
   }
 }
 

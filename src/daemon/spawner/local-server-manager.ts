@@ -102,6 +102,7 @@ export class LocalServerManager implements ServerManager {
       const what = existing.phase === 'running' ? 'is already running' : existing.phase === 'spawning' ? 'is already pending spawn' : 'is pending stop';
       throw new ServerError(400, `${user.name}'s server${server ? ` ${server}` : ''} ${what}`);
     }
+    if (this.d.refreshPreSpawn && !(await this.d.refreshPreSpawn(user))) throw new ServerError(403, `auth has expired for ${user.name}, login again`);
     try {
       this.checkLimits();
     } catch (err) {

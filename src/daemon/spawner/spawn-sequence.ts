@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/log.js';
 import type { Statsd } from '../metrics/statsd.js';
 import { clearServer } from '../db/spawners-repo.js';
 import type { WriteBatcher } from '../db/write-batch.js';
+import type { UserRow } from '../db/users-repo.js';
 import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
@@ -33,6 +34,8 @@ export interface SpawnDeps {
   env: NodeJS.ProcessEnv;
   /** The Authenticator's pre_spawn_start/post_spawn_stop (PAM opens and closes the user's session there). */
   hooks?: SpawnHooks;
+  /** Authenticator.refresh_pre_spawn: false when the user's auth could not be refreshed (the spawn is refused). */
+  refreshPreSpawn?: (user: UserRow) => Promise<boolean>;
   /** internal_ssl: the certificate store and an agent presenting the hub's certificate to servers. */
   ssl?: { issue(name: string): Promise<TlsFiles>; agent: https.Agent };
 }

@@ -3,7 +3,7 @@ import { HubError } from '../../../lib/errors.js';
 import type { AuthenticatorConfig, ConfigFunction } from '../../../lib/config/index.js';
 import type { Logger } from '../../../lib/log.js';
 import { compileUsernamePattern, normalizeUsername, validateUsername } from './username-rules.js';
-import type { AuthenticateResult, Authenticator, AuthModel, HookUser, LoginData } from './types.js';
+import type { AuthenticateModel, AuthenticateResult, Authenticator, AuthModel, HookUser, LoginData } from './types.js';
 
 /** The options every authenticator reads (JupyterHub's `Authenticator` traits). */
 export type BaseAuthenticatorConfig = Pick<AuthenticatorConfig,
@@ -141,6 +141,15 @@ export abstract class BaseAuthenticator implements Authenticator {
 
   logoutUrl(hubPrefix: string): string {
     return `${hubPrefix}logout`;
+  }
+
+  get refreshesUsers(): boolean {
+    return false;
+  }
+
+  /** Nothing to refresh by default (JupyterHub's Authenticator.refresh_user returns True). */
+  async refreshUser(_user: HookUser, _req: http.IncomingMessage | null): Promise<boolean | AuthenticateModel> {
+    return true;
   }
 }
 

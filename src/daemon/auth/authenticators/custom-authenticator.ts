@@ -3,7 +3,7 @@ import { HubError } from '../../../lib/errors.js';
 import type { AuthenticatorConfig, HubConfig } from '../../../lib/config/index.js';
 import type { Logger } from '../../../lib/log.js';
 import { BaseAuthenticator } from './base-authenticator.js';
-import type { AuthenticateResult, AuthModel, HookUser, LoginData } from './types.js';
+import type { AuthenticateModel, AuthenticateResult, AuthModel, HookUser, LoginData } from './types.js';
 
 /**
  * An authenticator from a JS module or a JS/TS config file (`authenticator_class: './my-auth.js'` or the class
@@ -20,7 +20,8 @@ import type { AuthenticateResult, AuthModel, HookUser, LoginData } from './types
  * (allowed_users, blocked_users, admin_users, username_pattern, post_auth_hook) always runs around it, so a custom
  * class cannot forget a check. A factory function returning such an object works too.
  * `preSpawnStart(user, serverName)` gets JupyterHub's `user.get_auth_state()` as `await user.getAuthState()`
- * (null unless enable_auth_state stored one at login).
+ * (null unless enable_auth_state stored one at login). `refreshUser(user, req)` is JupyterHub's refresh_user
+ * (see auth-refresh.ts for when the hub calls it).
  */
 export interface CustomAuthenticatorInit {
   config: AuthenticatorConfig;
@@ -140,5 +141,19 @@ export class CustomAuthenticator extends BaseAuthenticator {
   override logoutUrl(hubPrefix: string): string {
     const r = this.call('logoutUrl', [hubPrefix]);
     return r.found && typeof r.value === 'string' ? r.value : super.logoutUrl(hubPrefix);
+  }
+
+  override get refreshesUsers(): boolean {
+    return method(this.inner, 'refreshUser') !== null;
+  }
+
+  /** `refreshUser(user, req)`: true, false, or `{ admin?, groups?, auth_state? }`; anything else counts as false. */
+  override async refreshUser(user: HookUser, req: http.IncomingMessage | null): Promise<boolean | AuthenticateModel> {
+    const r = this.call('refreshUser', [user, req]);
+    if (!r.found) return super.refreshUser(user, req);
+    const v: unknown = await r.value;
+    if (v === true) return true;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { ...(v as Record<string, unknown>), name: user.name } as AuthenticateModel;
+    return false;
   }
 }

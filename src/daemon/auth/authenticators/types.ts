@@ -74,4 +74,11 @@ export interface Authenticator {
   customHtml(hubPrefix: string): string;
   loginUrl(hubPrefix: string): string;
   logoutUrl(hubPrefix: string): string;
+  /**
+   * JupyterHub's refresh_user: true (up to date), false (login again), or a new auth model (name ignored; without
+   * auth_state the stored one is kept). `refreshesUsers` is false when the authenticator has no refresh of its own
+   * (JupyterHub's default returns True), so the hub does no work for it.
+   */
+  readonly refreshesUsers: boolean;
+  refreshUser(user: HookUser, req: http.IncomingMessage | null): Promise<boolean | AuthenticateModel>;
 }
