@@ -139,6 +139,7 @@ export class Hub {
         baseUrl: jh.base_url,
         maxAgeDays: jh.cookie_max_age_days,
         secure: pub.protocol === 'https',
+        cookieOptions: jh.tornado_settings.cookie_options,
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
         shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher });

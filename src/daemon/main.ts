@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../lib/config/index.js';
 import { isHubError, type ErrorCode } from '../lib/errors.js';
-import { createLogger, type Logger } from '../lib/log.js';
+import { createLogger, logSinks, type Logger } from '../lib/log.js';
 import { resolveSocketPath } from '../lib/paths.js';
 import { Hub } from './hub.js';
 import { sdNotify } from './sd-notify.js';
@@ -37,6 +37,7 @@ export function makeLogger(loaded: LoadedConfig, cwd: string): Logger {
     format: jh.log_format,
     datefmt: jh.log_datefmt,
     color: process.stderr.isTTY === true,
+    handlers: logSinks(jh.extra_log_handlers),
     write: (line) => {
       process.stderr.write(line + '\n');
       // eslint-disable-next-line no-control-regex -- strips the terminal colour codes from the file copy
@@ -54,6 +55,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     const log = makeLogger(loaded, args.cwd);
     signals.log = log;
     for (const w of loaded.warnings) log.warn(w);
+    for (const n of loaded.notices) log.info(n);
     if (loaded.config.JupyterHub.generate_certs) return await generateCertsAndExit(loaded, args.cwd, log);
     const socket = resolveSocketPath({ flag: args.socket, env: args.env, configured: loaded.config.Hub.control_socket, dbUrl: loaded.config.JupyterHub.db_url, cwd: args.cwd });
     const hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log });

@@ -3,6 +3,8 @@
  * strings work unchanged: %(levelname)s, %(asctime)s, %(msecs)d, %(name)s, %(module)s, %(lineno)d,
  * %(message)s, %(color)s/%(end_color)s and JupyterHub's %(highlevel)s, with printf-style width flags.
  */
+import type { LogHandlerEntry } from './config/types.js';
+
 export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL';
 
 export const LOG_LEVELS: Record<LogLevelName, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50 };
@@ -22,6 +24,43 @@ export interface LogOptions {
   name?: string;
   color?: boolean;
   write?: (line: string) => void;
+  /** JupyterHub.extra_log_handlers: each gets every record that passes `level` (and its own level). */
+  handlers?: readonly LogSink[];
+}
+
+/** JupyterHub.extra_log_handlers as the logger takes them; the functions get LogRecords. */
+export function logSinks(entries: readonly LogHandlerEntry[]): LogSink[] {
+  return entries.map((e) => ({ handle: e.handle as (record: LogRecord) => unknown, level: e.level, label: e.label }));
+}
+
+/** A receiver of log records besides the log stream (JupyterHub.extra_log_handlers). */
+export interface LogSink {
+  handle: (record: LogRecord) => unknown;
+  /** Records below this level are not given to it (Python's Handler.level). */
+  level: number;
+  /** How to name it when it fails: 'JupyterHub.extra_log_handlers[0]'. */
+  label: string;
+}
+
+/** What a log handler receives: the fields of Python's logging.LogRecord that hub has, plus the formatted line. */
+export interface LogRecord {
+  name: string;
+  levelno: number;
+  levelname: string;
+  msg: string;
+  message: string;
+  args: readonly unknown[];
+  /** Seconds since the epoch, as Python's time.time(). */
+  created: number;
+  msecs: number;
+  /** The time formatted with log_datefmt. */
+  asctime: string;
+  /** The part of hub that logged ('app', 'proxy', 'spawner', ...). */
+  module: string;
+  process: number;
+  /** The line as hub writes it to stderr (log_format, without colours). */
+  formatted: string;
+  getMessage(): string;
 }
 
 const COLORS: Record<number, string> = { 10: '\x1b[34m', 20: '\x1b[32m', 30: '\x1b[33m', 40: '\x1b[31m', 50: '\x1b[35m' };
@@ -102,11 +141,14 @@ export function formatRecord(format: string, datefmt: string, r: Record_): strin
 export function createLogger(opts: LogOptions): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const name = opts.name ?? 'JupyterHub';
+  const dispatch = opts.handlers !== undefined && opts.handlers.length > 0 ? dispatcher(opts, write) : undefined;
   // Like JupyterHub, one logger name for the whole hub; a child names its part as the "module" field.
   const make = (module: string): Logger => {
     const emit = (levelno: number, message: string): void => {
       if (levelno < opts.level) return;
-      write(formatRecord(opts.format, opts.datefmt, { levelno, name, module, message, when: new Date(), color: opts.color ?? false }));
+      const r: Record_ = { levelno, name, module, message, when: new Date(), color: opts.color ?? false };
+      write(formatRecord(opts.format, opts.datefmt, r));
+      dispatch?.(r);
     };
     return {
       debug: (m) => emit(10, m),
@@ -117,6 +159,60 @@ export function createLogger(opts: LogOptions): Logger {
     };
   };
   return make('app');
+}
+
+/**
+ * Gives each record to the extra handlers. A handler that throws (or whose promise rejects) is reported once, as
+ * a log line that goes to the stream only, and keeps getting records; one that logs from inside handle() gets
+ * no records of its own making (Python's logging would recurse).
+ */
+function dispatcher(opts: LogOptions, write: (line: string) => void): (r: Record_) => void {
+  const sinks = opts.handlers ?? [];
+  const reported = new Set<LogSink>();
+  let busy = false;
+  const failed = (sink: LogSink, err: unknown): void => {
+    if (reported.has(sink)) return;
+    reported.add(sink);
+    const message = `${sink.label} failed: ${err instanceof Error ? err.message : String(err)} (its later failures are not reported)`;
+    write(formatRecord(opts.format, opts.datefmt, { levelno: 40, name: opts.name ?? 'JupyterHub', module: 'log', message, when: new Date(), color: opts.color ?? false }));
+  };
+  return (r) => {
+    if (busy) return;
+    busy = true;
+    try {
+      const record = logRecord(opts, r);
+      for (const sink of sinks) {
+        if (r.levelno < sink.level) continue;
+        try {
+          const out = sink.handle(record);
+          if (out instanceof Promise) out.catch((err: unknown) => failed(sink, err));
+        } catch (err) {
+          failed(sink, err);
+        }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+}
+
+function logRecord(opts: LogOptions, r: Record_): LogRecord {
+  const created = r.when.getTime() / 1000;
+  return {
+    name: r.name,
+    levelno: r.levelno,
+    levelname: LEVEL_NAMES[r.levelno] ?? 'INFO',
+    msg: r.message,
+    message: r.message,
+    args: [],
+    created,
+    msecs: r.when.getMilliseconds(),
+    asctime: strftime(opts.datefmt, r.when),
+    module: r.module ?? 'app',
+    process: process.pid,
+    formatted: formatRecord(opts.format, opts.datefmt, { ...r, color: false }),
+    getMessage: () => r.message,
+  };
 }
 
 /** A logger that drops everything: for library calls from the CLI that have nothing to say. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from '../../src/lib/config/index.js';
-import { createLogger, type Logger } from '../../src/lib/log.js';
+import { createLogger, logSinks, type Logger } from '../../src/lib/log.js';
 import { Hub } from '../../src/daemon/hub.js';
 import type { DaemonStatus } from '../../src/daemon/api/routes/ext.js';
 import { tempDir } from './cli.js';
@@ -21,7 +21,10 @@ export async function startTestHub(opts: { overrides?: string[]; dir?: string; e
   const overrides = ['JupyterHub.hub_ip=127.0.0.1', 'JupyterHub.hub_port=0', 'JupyterHub.ip=127.0.0.1', 'JupyterHub.port=0', 'ConfigurableHTTPProxy.api_url=http://127.0.0.1:0', 'JupyterHub.db_url=sqlite:///hub.sqlite', ...(opts.overrides ?? [])];
   const loaded = await loadConfig({ cwd: dir, env, overrides });
   const logs: string[] = [];
-  const log: Logger = createLogger({ level: 10, format: '%(levelname)s %(message)s', datefmt: '', write: (l) => logs.push(l) });
+  const handlers = logSinks(loaded.config.JupyterHub.extra_log_handlers);
+  const log: Logger = createLogger({ level: 10, format: '%(levelname)s %(message)s', datefmt: '', write: (l) => logs.push(l), handlers });
+  for (const w of loaded.warnings) log.warn(w);
+  for (const n of loaded.notices) log.info(n);
   const hub = new Hub({ withProxy: opts.withProxy ?? false, loaded, cwd: dir, socketPath: path.join(dir, '.hub', 'hub.sock'), answerYes: false, env, log });
   const status = await hub.start();
   return { hub, dir, status, logs, stop: () => hub.stop() };

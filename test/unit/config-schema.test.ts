@@ -58,7 +58,7 @@ const KIND_OF_TRAIT: Record<string, OptionType['kind'][]> = {
   URLPrefix: ['url-prefix'],
   Set: ['set'],
   List: ['list'],
-  Dict: ['dict'],
+  Dict: ['dict', 'tornado-settings'],
   Command: ['command'],
   Callable: ['callable'],
   Enum: ['enum'],

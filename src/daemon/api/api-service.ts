@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
 import { ApiError, commonHeaders, sendError } from './http-util.js';
+import { hubHeaders, type HeaderSetter } from './hub-headers.js';
 import { Router, type Handler, type RequestContext } from './router.js';
 import { IdentityService } from '../auth/identity.js';
 import type { Principal } from '../auth/principal.js';
@@ -69,10 +70,18 @@ export class ApiService {
   readonly authenticators: RequestAuthenticator[] = [];
   /** Handles paths outside `<base_url>hub/` on the TCP door (the pages install it). */
   outsideHub: Handler | undefined;
+  /**
+   * Tried on the TCP door for a hub path no route has, before the 404 (JupyterHub.extra_handlers, which tornado
+   * lists after the default handlers). `rel` is the path after `<base_url>hub`; `authenticate` finds the caller
+   * on demand. Resolves false when nothing matched.
+   */
+  fallback: ((ctx: RequestContext, rel: string, authenticate: () => Promise<Principal>) => Promise<boolean>) | undefined;
   private readonly deps: ApiDeps;
+  private readonly headers: HeaderSetter;
 
   constructor(deps: ApiDeps) {
     this.deps = deps;
+    this.headers = hubHeaders(deps.config.JupyterHub);
     registerInfoRoutes(this.router, deps);
     registerUserRoutes(this.router, deps);
     registerTokenRoutes(this.router, deps);
@@ -110,6 +119,8 @@ export class ApiService {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, door: 'socket' | 'tcp', prefix: string): Promise<void> {
     commonHeaders(res);
+    // tornado_settings.headers and JupyterHub's default CSP: for the browser-facing door only.
+    if (door === 'tcp') this.headers(res, (req.url ?? '').startsWith(`${prefix}api/`));
     try {
       const url = requestUrl(req, door);
       const path = url.pathname;
@@ -125,7 +136,11 @@ export class ApiService {
         throw new ApiError(404, `no such path ${path}`);
       }
       const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
-      if (!match) throw new ApiError(404, `no such path ${path}`);
+      if (!match) {
+        const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
+        if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url)))) return;
+        throw new ApiError(404, `no such path ${path}`);
+      }
       const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url);
       const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
       await match.handler(ctx);

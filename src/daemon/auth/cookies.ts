@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { CookieKwargs } from '../../lib/config/index.js';
 
 /**
  * Signed cookies. jupyterhub-singleuser never reads the hub's own cookies (jupyterhub-facts 3.4), so the format is
@@ -42,6 +43,9 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 export interface CookieOptions {
   path: string;
   maxAgeSeconds?: number;
+  /** Sent as Expires; with no maxAgeSeconds it alone decides when the browser drops the cookie. */
+  expires?: Date;
+  domain?: string;
   httpOnly?: boolean;
   secure?: boolean;
   sameSite?: 'Lax' | 'Strict' | 'None';
@@ -49,6 +53,8 @@ export interface CookieOptions {
 
 export function serializeCookie(name: string, value: string, o: CookieOptions): string {
   const parts = [`${name}=${value}`, `Path=${o.path}`];
+  if (o.domain !== undefined) parts.push(`Domain=${o.domain}`);
+  if (o.expires !== undefined) parts.push(`Expires=${o.expires.toUTCString()}`);
   if (o.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.floor(o.maxAgeSeconds)}`);
   if (o.httpOnly ?? true) parts.push('HttpOnly');
   if (o.secure) parts.push('Secure');
@@ -56,6 +62,29 @@ export function serializeCookie(name: string, value: string, o: CookieOptions): 
   return parts.join('; ');
 }
 
-export function clearCookie(name: string, path: string): string {
-  return `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`;
+/**
+ * tornado_settings.cookie_options / xsrf_cookie_kwargs over hub's own attributes, as JupyterHub's _set_cookie
+ * does `kwargs.update(cookie_options)`. `fixedPath`: the hub passes its cookies' paths as overrides, which beat
+ * cookie_options (the login cookie must stay at <base_url>hub/). tornado's expires/expires_days set only Expires,
+ * so they drop hub's Max-Age, which browsers would otherwise prefer; expires_days null makes a session cookie.
+ */
+export function withCookieKwargs(o: CookieOptions, kw: CookieKwargs, fixedPath: boolean, now = Date.now()): CookieOptions {
+  const out: CookieOptions = { ...o };
+  if (kw.domain !== undefined) out.domain = kw.domain;
+  if (kw.path !== undefined && !fixedPath) out.path = kw.path;
+  const days = kw.expires_days;
+  const expires = kw.expires !== undefined ? new Date(kw.expires * 1000) : typeof days === 'number' ? new Date(now + days * 86_400_000) : undefined;
+  if (expires !== undefined) out.expires = expires;
+  // expires_days null (tornado's None) leaves neither attribute: a session cookie.
+  if (expires !== undefined || days === null) delete out.maxAgeSeconds;
+  if (kw.max_age !== undefined) out.maxAgeSeconds = kw.max_age;
+  if (kw.secure !== undefined) out.secure = kw.secure;
+  if (kw.httponly !== undefined) out.httpOnly = kw.httponly;
+  if (kw.samesite !== undefined) out.sameSite = kw.samesite;
+  return out;
+}
+
+/** Expires the cookie; `domain` must be the one it was set with, or the browser keeps it. */
+export function clearCookie(name: string, path: string, domain?: string): string {
+  return `${name}=; Path=${path}${domain === undefined ? '' : `; Domain=${domain}`}; Max-Age=0; HttpOnly; SameSite=Lax`;
 }

@@ -5,7 +5,8 @@ import { asRows } from '../db/row.js';
 import { userFromRow, type UserRow } from '../db/users-repo.js';
 import type { IdentityService } from './identity.js';
 import type { Principal } from './principal.js';
-import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCookieValue } from './cookies.js';
+import type { CookieKwargs } from '../../lib/config/index.js';
+import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCookieValue, withCookieKwargs } from './cookies.js';
 
 /**
  * Browser sessions, as JupyterHub's: `jupyterhub-hub-login` (signed users.cookie_id, Path=<base_url>hub/,
@@ -23,6 +24,8 @@ export interface SessionOptions {
   baseUrl: string;
   maxAgeDays: number;
   secure: boolean;
+  /** tornado_settings.cookie_options: extra attributes of both cookies (their paths stay hub's). */
+  cookieOptions?: CookieKwargs;
 }
 
 export class SessionManager {
@@ -57,15 +60,23 @@ export class SessionManager {
   login(res: http.ServerResponse, user: UserRow, existingSessionId: string | null): string {
     const maxAge = this.o.maxAgeDays * 86_400;
     const sessionId = existingSessionId ?? randomUUID().replaceAll('-', '');
+    // The signature keeps cookie_max_age_days; cookie_options may only change when the browser drops the cookie.
+    const login = withCookieKwargs({ path: this.hubPath, maxAgeSeconds: maxAge, secure: this.o.secure }, this.o.cookieOptions ?? {}, true);
     appendSetCookie(res, [
-      serializeCookie(LOGIN_COOKIE, signCookieValue(this.o.secret, LOGIN_COOKIE, user.cookie_id, maxAge), { path: this.hubPath, maxAgeSeconds: maxAge, secure: this.o.secure }),
-      serializeCookie(SESSION_COOKIE, sessionId, { path: this.o.baseUrl, secure: this.o.secure }),
+      serializeCookie(LOGIN_COOKIE, signCookieValue(this.o.secret, LOGIN_COOKIE, user.cookie_id, maxAge), login),
+      this.sessionCookie(sessionId, this.o.secure),
     ]);
     return sessionId;
   }
 
+  /** The `jupyterhub-session-id` cookie (also set by the OAuth authorize endpoint when a browser has none). */
+  sessionCookie(sessionId: string, secure: boolean): string {
+    return serializeCookie(SESSION_COOKIE, sessionId, withCookieKwargs({ path: this.o.baseUrl, secure }, this.o.cookieOptions ?? {}, true));
+  }
+
   logout(res: http.ServerResponse): void {
-    appendSetCookie(res, [clearCookie(LOGIN_COOKIE, this.hubPath), clearCookie(SESSION_COOKIE, this.o.baseUrl)]);
+    const domain = this.o.cookieOptions?.domain;
+    appendSetCookie(res, [clearCookie(LOGIN_COOKIE, this.hubPath, domain), clearCookie(SESSION_COOKIE, this.o.baseUrl, domain)]);
   }
 
   /** Ends every session of the user (all browsers): a new cookie_id makes every login cookie stale. */

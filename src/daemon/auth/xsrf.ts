@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { appendSetCookie } from './sessions.js';
-import { serializeCookie } from './cookies.js';
+import type { CookieKwargs } from '../../lib/config/index.js';
+import { clearCookie, serializeCookie, withCookieKwargs } from './cookies.js';
 
 /**
  * XSRF protection for every form and every cookie-authenticated API write.
@@ -25,6 +26,8 @@ export interface XsrfOptions {
   path: string;
   secure: boolean;
   maxAgeSeconds: number;
+  /** tornado_settings.xsrf_cookie_kwargs: attributes of the cookie, its path included. */
+  cookieKwargs?: CookieKwargs;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
@@ -61,7 +64,8 @@ export class XsrfProtection {
     let id = this.cookieIds(req)[0];
     if (id === undefined) {
       id = randomBytes(16).toString('base64url');
-      appendSetCookie(res, [serializeCookie(XSRF_COOKIE, id, { path: this.o.path, maxAgeSeconds: this.o.maxAgeSeconds, secure: this.o.secure })]);
+      const attrs = withCookieKwargs({ path: this.o.path, maxAgeSeconds: this.o.maxAgeSeconds, secure: this.o.secure }, this.o.cookieKwargs ?? {}, false);
+      appendSetCookie(res, [serializeCookie(XSRF_COOKIE, id, attrs)]);
       // A second issue() in the same response must reuse this id, not mint another.
       req.headers.cookie = `${req.headers.cookie ? `${req.headers.cookie}; ` : ''}${XSRF_COOKIE}=${id}`;
     }
@@ -82,8 +86,9 @@ export class XsrfProtection {
     return false;
   }
 
+  /** As JupyterHub's clear_login_cookie: with the path and domain of xsrf_cookie_kwargs, the cookie's own. */
   clearCookie(res: http.ServerResponse): void {
-    appendSetCookie(res, [`${XSRF_COOKIE}=; Path=${this.o.path}; Max-Age=0; HttpOnly; SameSite=Lax`]);
+    appendSetCookie(res, [clearCookie(XSRF_COOKIE, this.o.cookieKwargs?.path ?? this.o.path, this.o.cookieKwargs?.domain)]);
   }
 }
 

@@ -26,6 +26,7 @@ import { registerRootPage } from './root-page.js';
 import { registerStaticRoutes } from './static-routes.js';
 import { registerTokenPage } from './token-page.js';
 import { registerSpawnPages } from './spawn-page.js';
+import { installExtraHandlers } from './extra-handlers.js';
 import { outsideHubHandler } from './user-url.js';
 
 /**
@@ -57,7 +58,9 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   const authenticator = d.authenticator;
   await initExistingUsers(d.db, authenticator, { deleteInvalid: d.config.Authenticator.delete_invalid_users, log: d.log.child('authenticator') });
   const hubPrefix = `${jh.base_url}hub/`;
-  const xsrf = new XsrfProtection({ secret: d.cookieSecret, path: hubPrefix, secure: d.secure, maxAgeSeconds: jh.cookie_max_age_days * 86_400 });
+  const xsrf = new XsrfProtection({
+    secret: d.cookieSecret, path: hubPrefix, secure: d.secure, maxAgeSeconds: jh.cookie_max_age_days * 86_400, cookieKwargs: jh.tornado_settings.xsrf_cookie_kwargs,
+  });
   const dirs = assetDirs(jh.data_files_path === '' ? '' : path.resolve(d.cwd, jh.data_files_path));
   const renderer = new PageRenderer({
     templatePaths: jh.template_paths.map((p) => path.resolve(d.cwd, p)),
@@ -83,4 +86,5 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   registerErrorPage(r, deps);
   registerCspReport(r, deps);
   registerStaticRoutes(r, deps, dirs);
+  installExtraHandlers(d.api, deps, jh.extra_handlers, d.log.child('extra_handlers'));
 }

@@ -27,7 +27,7 @@ async function logout(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   }
   deps.sessions.logout(ctx.res);
   deps.xsrf.clearCookie(ctx.res);
-  appendSetCookie(ctx.res, [clearCookie('jupyterhub-services', `${deps.baseUrl}services`)]);
+  appendSetCookie(ctx.res, [clearCookie('jupyterhub-services', `${deps.baseUrl}services`, deps.config.JupyterHub.tornado_settings.cookie_options.domain)]);
   if (deps.authenticator.autoLogin) {
     // With auto_login, going to the login page would log the user straight back in.
     sendHtml(ctx.res, 200, deps.renderer.render('logout.html', namespace(ctx, deps, null)));

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { isHubError, type ErrorCode } from '../../lib/errors.js';
 import { ApiError } from '../api/http-util.js';
+import { defaultCsp } from '../api/hub-headers.js';
 import type { Handler, RequestContext } from '../api/router.js';
 import { isScopeError } from '../auth/scopes/index.js';
 import { ServerError } from '../spawner/server-manager.js';
@@ -41,7 +42,7 @@ export async function renderErrorPage(ctx: RequestContext, deps: PagesDeps, stat
 
 export function page(deps: PagesDeps, handler: Handler): Handler {
   return async (ctx) => {
-    securityHeaders(ctx.res, deps.hubPrefix);
+    securityHeaders(ctx.res, defaultCsp(deps.config.JupyterHub, false));
     try {
       await handler(ctx);
     } catch (err) {

@@ -2,7 +2,8 @@ import type http from 'node:http';
 
 /**
  * How hub pages answer. Every HTML answer carries JupyterHub's Content-Security-Policy (frame-ancestors 'self':
- * no clickjacking of the admin page) plus nosniff; pages that show secrets are never cached.
+ * no clickjacking of the admin page; or the one in tornado_settings.headers) plus nosniff; pages that show
+ * secrets are never cached.
  */
 export class PageError extends Error {
   readonly status: number;
@@ -16,8 +17,12 @@ export class PageError extends Error {
   }
 }
 
-export function securityHeaders(res: http.ServerResponse, hubPrefix: string): void {
-  res.setHeader('Content-Security-Policy', `frame-ancestors 'self'; report-uri ${hubPrefix}security/csp-report`);
+/**
+ * `csp` is the default policy (hub-headers.ts); on the hub port the response already carries it, or the one
+ * configured in tornado_settings.headers, which must not be replaced here.
+ */
+export function securityHeaders(res: http.ServerResponse, csp: string): void {
+  if (!res.hasHeader('content-security-policy')) res.setHeader('Content-Security-Policy', csp);
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 

@@ -70,7 +70,11 @@ async function start(ctx: RequestContext, deps: PagesDeps, t: Target, options: R
     const outcome = await deps.servers().start(t.user, t.server, options);
     redirect(ctx.res, outcome === 'ready' ? to.ready : to.pending);
   } catch (err) {
-    if (err instanceof ServerError && err.status === 429) throw new PageError(429, err.message);
+    if (err instanceof ServerError && err.status === 429) {
+      // base.py write_error sends the exception's headers on pages too: Retry-After from spawn_throttle_retry_range.
+      for (const [name, value] of Object.entries(err.headers)) ctx.res.setHeader(name, value);
+      throw new PageError(429, err.message);
+    }
     throw err;
   }
 }

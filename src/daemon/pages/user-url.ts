@@ -13,12 +13,10 @@ import { PageError, redirect, sendHtml } from './respond.js';
  * Requests outside `<base_url>hub/` that reach the hub (the proxy's default route): `/user/<name>/...` for a
  * server that has no route moves to `/hub/user/<name>/...` (API paths are answered in place), which answers
  * as JupyterHub's UserUrlHandler (not running: 424 page, or JSON for API paths; starting: spawn-pending;
- * running: back to /user/..., which the proxy routes, at most 4 times), and anything else, `/user-redirect/` too, to
- * the same path under /hub/ (JupyterHub's PrefixRedirectHandler). `/hub/user-redirect/<path>` sends the logged-in
- * user to their server through the spawn page (UserRedirectHandler).
+ * running: back to /user/..., which the proxy routes, at most tornado_settings.user_redirect_limit (4) times), and
+ * anything else, `/user-redirect/` too, to the same path under /hub/ (JupyterHub's PrefixRedirectHandler).
+ * `/hub/user-redirect/<path>` sends the logged-in user to their server through the spawn page (UserRedirectHandler).
  */
-const MAX_REDIRECTS = 4;
-
 function decode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -76,7 +74,7 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
   if (rt.pending === 'spawn') return redirect(ctx.res, `${deps.hubPrefix}spawn-pending/${spawnPath}`);
   if (rt.ready) {
     const n = Number(ctx.url.searchParams.get('redirects') ?? '0') || 0;
-    if (n >= MAX_REDIRECTS) throw new PageError(500, `Redirect loop detected: ${user.name}'s server is running but the proxy does not route to it. Try again in a moment.`);
+    if (n >= deps.config.JupyterHub.tornado_settings.user_redirect_limit) throw new PageError(500, `Redirect loop detected: ${user.name}'s server is running but the proxy does not route to it. Try again in a moment.`);
     // Back to the server's own URL (from /hub/user/... too): the proxy routes it now, or we count the loop.
     const again = new URL(ctx.url.toString());
     again.pathname = `${deps.baseUrl}${rel}`;

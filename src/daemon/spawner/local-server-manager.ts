@@ -25,8 +25,6 @@ interface Entry {
   settled: Promise<void>;
 }
 
-/** How long the API waits for a spawn or stop before answering 202 (JupyterHub's slow_spawn_timeout/slow_stop_timeout). */
-const API_WAIT_MS = 10_000;
 
 export class LocalServerManager implements ServerManager {
   private readonly d: SpawnDeps;
@@ -117,8 +115,14 @@ export class LocalServerManager implements ServerManager {
     this.entries.set(k, entry);
     this.onChange();
     entry.settled = this.spawn(entry, user, userOptions);
-    const done = await Promise.race([entry.settled.then(() => true), sleep(API_WAIT_MS).then(() => false)]);
-    if (!done) return 'pending';
+    // tornado_settings.slow_spawn_timeout: how long the request waits before it is answered 202 (or spawn-pending).
+    const timeout = this.d.config.JupyterHub.tornado_settings.slow_spawn_timeout;
+    const done = await Promise.race([entry.settled.then(() => true), sleep(timeout * 1000).then(() => false)]);
+    if (!done) {
+      // 0 means "always answer at once", not slowness worth a warning (base.py).
+      if (timeout > 0) this.log.warn(`User ${user.name}${server ? `:${server}` : ''} is slow to start (timeout=${timeout})`);
+      return 'pending';
+    }
     if (entry.ready) return 'ready';
     throw new ServerError(500, progress.failureMessage() ?? 'Spawn failed');
   }
@@ -127,8 +131,9 @@ export class LocalServerManager implements ServerManager {
     const jh = this.d.config.JupyterHub;
     const c = this.counts();
     if (jh.concurrent_spawn_limit > 0 && c.spawning >= jh.concurrent_spawn_limit) {
-      const retry = 30 + Math.floor(Math.random() * 30);
-      throw new ServerError(429, `Too many users trying to log in right now. Try again in ${retry} seconds.`, { 'Retry-After': String(retry) });
+      const retry = retryAfter(jh.tornado_settings.spawn_throttle_retry_range);
+      this.log.warn(`${c.spawning} pending spawns, throttling. Suggested retry in ${retry} seconds.`);
+      throw new ServerError(429, `Too many users trying to log in right now. Try again in ${humanRetry(retry)}.`, { 'Retry-After': String(retry) });
     }
     if (jh.active_server_limit > 0 && c.spawning + c.running + c.stopping >= jh.active_server_limit) {
       throw new ServerError(429, 'Active user limit exceeded. Try again in a few minutes.', { 'Retry-After': '60' });
@@ -178,7 +183,9 @@ export class LocalServerManager implements ServerManager {
     e.settled = this.stopEntry(e, false).then((stopped) => {
       if (stopped) this.d.statsd.timing('spawner.stop', performance.now() - tic);
     });
-    const done = await Promise.race([e.settled.then(() => true), sleep(API_WAIT_MS).then(() => false)]);
+    const timeout = this.d.config.JupyterHub.tornado_settings.slow_stop_timeout;
+    const done = await Promise.race([e.settled.then(() => true), sleep(timeout * 1000).then(() => false)]);
+    if (!done) this.log.warn(`User ${user.name}:${server} server is slow to stop (timeout=${timeout})`);
     return done ? 'stopped' : 'pending';
   }
 
@@ -245,6 +252,16 @@ export class LocalServerManager implements ServerManager {
 
 function key(user: string, server: string): string {
   return `${user}\u0000${server}`;
+}
+
+/** base.py spawn_single_user: int(random.uniform(min, max)) from tornado_settings.spawn_throttle_retry_range. */
+function retryAfter([min, max]: readonly [number, number]): number {
+  return Math.trunc(min + Math.random() * (max - min));
+}
+
+/** The rounded wait the 429 message shows: up to 90 s to the next 10 seconds, else whole minutes. */
+function humanRetry(seconds: number): string {
+  return seconds <= 90 ? `${Math.ceil(seconds / 10) * 10} seconds` : `${Math.round(seconds / 60)} minutes`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -102,6 +102,9 @@ export function buildEnv(i: EnvInput): Record<string, string> {
     env.JUPYTERHUB_SSL_CLIENT_CA = i.certs.cafile;
   }
   if (i.adminAccess) env.JUPYTERHUB_ADMIN_ACCESS = '1';
+  // spawner.py get_env: the hub's cookie_options, for the server's own cookies (tornado's names; expires in Unix seconds).
+  const cookieOptions = i.config.JupyterHub.tornado_settings.cookie_options;
+  if (Object.keys(cookieOptions).length > 0) env.JUPYTERHUB_COOKIE_OPTIONS = JSON.stringify(cookieOptions);
   if (sp.mem_limit) env.MEM_LIMIT = String(sp.mem_limit);
   if (sp.mem_guarantee) env.MEM_GUARANTEE = String(sp.mem_guarantee);
   if (sp.cpu_limit) env.CPU_LIMIT = String(sp.cpu_limit);

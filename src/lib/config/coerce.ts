@@ -5,7 +5,9 @@
  */
 import { normaliseClassName } from './class-ref.js';
 import { parseCryptKey } from './crypt-key.js';
-import { describeExpected, describeFound } from './describe-value.js';
+import { describeExpected, describeFound, takesFunctions } from './describe-value.js';
+import { coerceHttpHandler, coerceLogHandler, MOVE_TO_CODE } from './extra-handlers.js';
+import { coerceTornadoSettings } from './tornado-settings.js';
 import type { OptionType } from './types.js';
 
 export interface CoerceContext {
@@ -19,8 +21,6 @@ export interface CoerceContext {
 
 export type Coerced = { ok: true; value: unknown } | { ok: false; problem: string };
 
-const MOVE_TO_CODE = 'functions can only be set in a JS/TS config file: move this option to hub.config.js or hub.config.ts';
-
 const BYTE_UNITS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 function ok(value: unknown): Coerced {
@@ -29,8 +29,7 @@ function ok(value: unknown): Coerced {
 
 function mismatch(type: OptionType, value: unknown, ctx: CoerceContext, expected = describeExpected(type)): Coerced {
   let problem = `${ctx.path} must be ${expected}, found ${describeFound(value)}`;
-  const wantsFunction = type.kind === 'callable' || (type.kind === 'union' && type.of.some((t) => t.kind === 'callable'));
-  if (wantsFunction && !ctx.code && typeof value === 'string') problem += `; ${MOVE_TO_CODE}`;
+  if (takesFunctions(type) && !ctx.code && typeof value === 'string') problem += `; ${MOVE_TO_CODE}`;
   return { ok: false, problem };
 }
 
@@ -147,6 +146,12 @@ export function coerce(type: OptionType, value: unknown, ctx: CoerceContext): Co
       return coerceByteSize(type, value, ctx);
     case 'union':
       return coerceUnion(type, value, ctx);
+    case 'tornado-settings':
+      return coerceTornadoSettings(value, ctx, coerce);
+    case 'http-handler':
+      return coerceHttpHandler(value, ctx);
+    case 'log-handler':
+      return coerceLogHandler(value, ctx);
     case 'any':
       return ok(value);
   }

@@ -40,6 +40,10 @@ function plural(type: OptionType): string | undefined {
     case 'list':
     case 'set':
       return type.items === undefined ? 'lists' : `lists of ${plural(type.items) ?? 'values'}`;
+    case 'http-handler':
+      return '[pattern, handler function] pairs';
+    case 'log-handler':
+      return 'functions or objects with a handle(record) method';
     default:
       return undefined;
   }
@@ -91,7 +95,30 @@ export function describeExpected(type: OptionType): string {
       return 'a number of bytes or a size such as 512M or 2G (suffix K, M, G or T)';
     case 'union':
       return type.of.map(describeExpected).join(' or ');
+    case 'tornado-settings':
+      return 'a mapping of settings (headers, cookie_options, slow_spawn_timeout, ...)';
+    case 'http-handler':
+      return 'a [pattern, handler function] pair';
+    case 'log-handler':
+      return 'a function or an object with a handle(record) method';
     case 'any':
       return 'any value';
+  }
+}
+
+/** Kinds whose values are or hold functions, which only a JS/TS config file can give. */
+export function takesFunctions(type: OptionType): boolean {
+  switch (type.kind) {
+    case 'callable':
+    case 'http-handler':
+    case 'log-handler':
+      return true;
+    case 'union':
+      return type.of.some(takesFunctions);
+    case 'list':
+    case 'set':
+      return type.items !== undefined && takesFunctions(type.items);
+    default:
+      return false;
   }
 }

@@ -4,7 +4,7 @@
  * indented `  option: value`. Values are JSON, which is valid YAML, so an uncommented line always parses.
  * As written the file parses to sections that are all null, i.e. all defaults.
  */
-import { describeExpected } from './describe-value.js';
+import { describeExpected, takesFunctions } from './describe-value.js';
 import { SCHEMA, SECTION_NAMES } from './schema.generated.js';
 import type { OptionSpec, OptionType } from './types.js';
 
@@ -46,7 +46,7 @@ function comment(text: string): string[] {
 }
 
 function typeLabel(type: OptionType): string {
-  if (type.kind === 'callable' || (type.kind === 'union' && type.of.some((t) => t.kind === 'callable'))) {
+  if (takesFunctions(type)) {
     return `${describeExpected(type)} (functions only from hub.config.js/.ts)`;
   }
   return describeExpected(type);

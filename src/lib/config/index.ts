@@ -23,7 +23,9 @@
  * Values are normalised: commands are string[], sets are deduplicated arrays, log_level is a number, base_url
  * starts and ends with '/', cookie_secret is lower-case hex, CryptKeeper.keys are 32-byte Buffers, mem_limit is a number of bytes or
  * null, *_class is a built-in short name ('pam'), an absolute module path / package name, or the class itself
- * (resolveClassRef() tells which), and hooks are functions or null.
+ * (resolveClassRef() tells which), and hooks are functions or null. JupyterHub.tornado_settings is a TornadoSettings with
+ * every key hub reads filled in (its option-named keys already written over their options, see tornado-settings.ts);
+ * extra_handlers entries carry their compiled, anchored RegExp; extra_log_handlers entries are {handle, level, label}.
  */
 export type {
   HubConfig,
@@ -42,7 +44,10 @@ export type {
   HubSectionConfig,
 } from './schema.generated.js';
 export { SCHEMA, BUILTIN_CLASSES } from './schema.generated.js';
-export type { OptionSpec, OptionType, SectionSpec, DefaultValue, ClassValue, ClassFamily, ConfigFunction, ConfigConstructor } from './types.js';
+export type {
+  OptionSpec, OptionType, SectionSpec, DefaultValue, ClassValue, ClassFamily, ConfigFunction, ConfigConstructor,
+  CookieKwargs, TornadoSettings, ExtraHandler, LogHandlerEntry,
+} from './types.js';
 export { configFileOverride, loadConfig, type LoadedConfig, type LoadOptions } from './load.js';
 export { applyOverride, parseOverrideValue, type RawConfig } from './override.js';
 export { generateConfigYaml } from './generate-yaml.js';

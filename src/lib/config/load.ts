@@ -11,6 +11,7 @@ import { applyOverride, type RawConfig } from './override.js';
 import { resolveConfig } from './resolve.js';
 import type { HubConfig } from './schema.generated.js';
 import { put, type Settings } from './settings.js';
+import { applyTornadoOverrides } from './tornado-settings.js';
 import { validateLayer, type Layer } from './validate.js';
 
 export interface LoadedConfig {
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   filepath: string | null;
   /** Deprecation warnings etc., one line each, for the caller to log. */
   warnings: string[];
+  /** Facts worth an info line at start (a tornado_settings key overriding an option), one line each. */
+  notices: string[];
   /**
    * Keys the user set (file, override or environment), as written ('LocalProcessSpawner.cmd') and as resolved
    * into HubConfig ('Spawner.cmd'), so callers can tell a chosen value from a default.
@@ -92,5 +95,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     });
   }
   const { config, explicit } = resolveConfig(settings);
-  return { config, filepath: file?.filepath ?? null, warnings, explicit };
+  const tornado = applyTornadoOverrides(config, explicit);
+  warnings.push(...tornado.warnings);
+  return { config, filepath: file?.filepath ?? null, warnings, notices: tornado.notices, explicit };
 }

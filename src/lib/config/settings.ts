@@ -41,11 +41,17 @@ export function defaultValue(section: SectionName, option: string): unknown {
   return cloneValue(defaults.get(key));
 }
 
-/** Defaults are cached, so hand out copies: a caller mutating config.Spawner.args must not change the next load. */
+/**
+ * Defaults are cached, so hand out copies: a caller mutating config.Spawner.args must not change the next load.
+ * Only data is copied; other objects from a JS config (a RegExp, a log handler instance) are kept as they are,
+ * since a copy of their own properties would lose their prototype.
+ */
 export function cloneValue<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => cloneValue(v)) as T;
   if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
   if (typeof value === 'object' && value !== null) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneValue(v)])) as T;
   }
   return value;

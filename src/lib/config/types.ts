@@ -49,6 +49,16 @@ export type OptionType =
   | { readonly kind: 'callable'; readonly nullable?: boolean }
   /** A size in bytes: an integer, or a string with suffix K, M, G or T (units of 1024); null means unset. */
   | { readonly kind: 'byte-size' }
+  /**
+   * JupyterHub.tornado_settings: the handler settings hub gives meaning to (headers, cookie_options,
+   * slow_spawn_timeout, ...) normalised with their defaults, keys that are also JupyterHub options checked as that
+   * option, and the rest kept aside to be warned about (tornado-settings.ts).
+   */
+  | { readonly kind: 'tornado-settings' }
+  /** One JupyterHub.extra_handlers entry: a [pattern, handler function] pair (JS/TS config only; extra-handler.ts). */
+  | { readonly kind: 'http-handler' }
+  /** One JupyterHub.extra_log_handlers entry: a function, or an object with a handle(record) method (JS/TS config only). */
+  | { readonly kind: 'log-handler' }
   /** The first member kind that accepts the value wins. */
   | { readonly kind: 'union'; readonly of: readonly OptionType[] }
   | { readonly kind: 'any' };
@@ -105,3 +115,61 @@ export type ConfigConstructor = abstract new (...args: never[]) => unknown;
  * the class/function itself. resolveClassRef() in class-ref.ts tells them apart.
  */
 export type ClassValue = string | ConfigFunction | ConfigConstructor;
+
+/**
+ * Attributes for a cookie, with the names tornado's set_cookie takes (cookie_options, xsrf_cookie_kwargs).
+ * `expires` is a Unix time in seconds; `expires_days` is counted from the moment the cookie is set, and null
+ * makes a session cookie (tornado's `expires_days=None`).
+ */
+export interface CookieKwargs {
+  readonly domain?: string;
+  readonly path?: string;
+  readonly expires?: number;
+  readonly expires_days?: number | null;
+  readonly max_age?: number;
+  readonly secure?: boolean;
+  readonly httponly?: boolean;
+  readonly samesite?: 'Strict' | 'Lax' | 'None';
+}
+
+/** A loaded JupyterHub.tornado_settings: every key hub reads, with JupyterHub's default where not set. */
+export interface TornadoSettings {
+  /** Extra headers on every response of the hub port (a Content-Security-Policy here replaces hub's). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Merged into the attributes of the hub's login and session cookies; passed to servers as JUPYTERHUB_COOKIE_OPTIONS. */
+  readonly cookie_options: CookieKwargs;
+  /** Attributes of the `_xsrf` cookie. */
+  readonly xsrf_cookie_kwargs: CookieKwargs;
+  /** The report-uri of the default Content-Security-Policy; '' means `<base_url>hub/security/csp-report`. */
+  readonly csp_report_uri: string;
+  /** Seconds a spawn request waits for the server before answering 202 / redirecting to spawn-pending (10). */
+  readonly slow_spawn_timeout: number;
+  /** Seconds a stop request waits before answering 202 (10). */
+  readonly slow_stop_timeout: number;
+  /** [min, max] seconds for Retry-After when concurrent_spawn_limit refuses a spawn ([30, 60]). */
+  readonly spawn_throttle_retry_range: readonly [number, number];
+  /** Redirects through /user/... before hub reports a redirect loop (4). */
+  readonly user_redirect_limit: number;
+  /** Keys that are JupyterHub options too (concurrent_spawn_limit, ...), checked as that option; loading applies them. */
+  readonly overrides: Readonly<Record<string, unknown>>;
+  /** Keys hub has no use for (tornado's own debug, compress_response, ...), as given; loading warns about each. */
+  readonly unused: Readonly<Record<string, unknown>>;
+}
+
+/** A loaded JupyterHub.extra_handlers entry. */
+export interface ExtraHandler {
+  /** The pattern as configured, for log lines. */
+  readonly pattern: string;
+  /** Anchored at both ends; matched against the request path after `<base_url>hub`. */
+  readonly regex: RegExp;
+  readonly handler: ConfigFunction;
+}
+
+/** A loaded JupyterHub.extra_log_handlers entry: `handle` is called with each record at or above `level`. */
+export interface LogHandlerEntry {
+  readonly handle: ConfigFunction;
+  /** Python's Handler.level: records below it are skipped (0: all). */
+  readonly level: number;
+  /** 'JupyterHub.extra_log_handlers[0]', for the one report of a failing handler. */
+  readonly label: string;
+}

@@ -9,8 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { ApiError, sendJson } from '../http-util.js';
 import type { RequestContext, Router } from '../router.js';
 import type { ApiDeps } from '../api-service.js';
-import { appendSetCookie, SESSION_COOKIE } from '../../auth/sessions.js';
-import { serializeCookie } from '../../auth/cookies.js';
+import { appendSetCookie } from '../../auth/sessions.js';
 import { confirmedScopes, issueCode, needsConfirm, prepareGrant, type AuthorizeContext, type LoggedInUser, type PreparedGrant } from '../../auth/oauth/authorize-flow.js';
 import { describeGrant } from '../../auth/oauth/grant-scopes.js';
 import { renderConfirmPage } from '../../auth/oauth/confirm-page.js';
@@ -31,12 +30,13 @@ function redirect(res: http.ServerResponse, location: string): void {
 
 /** The login cookie's user, with a login session (created if the browser has none, as add_credentials does). */
 async function loggedIn(deps: ApiDeps, ctx: RequestContext): Promise<LoggedInUser | null> {
-  const found = await deps.sessions?.userFromRequest(ctx.req);
-  if (!found) return null;
+  const sessions = deps.sessions;
+  const found = await sessions?.userFromRequest(ctx.req);
+  if (!sessions || !found) return null;
   let sessionId = found.sessionId;
   if (!sessionId) {
     sessionId = randomUUID().replaceAll('-', '');
-    appendSetCookie(ctx.res, [serializeCookie(SESSION_COOKIE, sessionId, { path: deps.baseUrl, secure: isHttps(ctx.req) })]);
+    appendSetCookie(ctx.res, [sessions.sessionCookie(sessionId, isHttps(ctx.req))]);
   }
   const principal = await deps.identity.forUser(found.user, sessionId);
   return { user: found.user, sessionId, scopes: principal.scopes };
