@@ -22,7 +22,14 @@ function launch(m: LaunchMessage): void {
     return;
   }
   try {
-    const child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', fd, fd] });
+    // spawn() forks synchronously, so a umask set around it is the child's alone.
+    const before = m.umask === undefined ? undefined : process.umask(m.umask);
+    let child;
+    try {
+      child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      if (before !== undefined) process.umask(before);
+    }
     child.once('error', (err) => post({ kind: 'failed', id: m.id, message: err.message }));
     child.once('spawn', () => post({ kind: 'spawned', id: m.id, pid: child.pid ?? -1 }));
     child.once('exit', (code, sig) => post({ kind: 'exit', pid: child.pid ?? -1, code: code ?? (sig ? 128 : 1) }));

@@ -8,6 +8,8 @@ export interface LaunchRequest {
   logFile: string;
   /** Created first (mode 0700, with parents) if given: SimpleLocalProcessSpawner's home directory. */
   mkdir?: string;
+  /** The server's umask (LocalProcessSpawner.popen_kwargs.umask); the launcher's own otherwise. */
+  umask?: number;
 }
 
 export type LaunchMessage = LaunchRequest & { id: number };
@@ -27,7 +29,8 @@ function isStringRecord(v: unknown): v is Record<string, string> {
 
 export function isLaunchMessage(m: unknown): m is LaunchMessage {
   return isRecord(m) && typeof m.id === 'number' && typeof m.file === 'string' && Array.isArray(m.args) && m.args.every((a) => typeof a === 'string') &&
-    typeof m.cwd === 'string' && isStringRecord(m.env) && typeof m.logFile === 'string' && (m.mkdir === undefined || typeof m.mkdir === 'string');
+    typeof m.cwd === 'string' && isStringRecord(m.env) && typeof m.logFile === 'string' && (m.mkdir === undefined || typeof m.mkdir === 'string') &&
+    (m.umask === undefined || typeof m.umask === 'number');
 }
 
 export function isFromLauncher(m: unknown): m is FromLauncher {

@@ -8,6 +8,7 @@ import { formatTemplate } from './singleuser-contract.js';
 import type { PollResult, SpawnRequest, Spawner, Started, TlsFiles } from './spawner.js';
 import { installUserCerts } from '../ssl/user-certs.js';
 import { lookupAccount } from './unix-account.js';
+import { applyPopen, parsePopenKwargs, type PopenOptions } from './popen-kwargs.js';
 import { runAsArgv } from './run-as.js';
 import { launcher } from './launcher.js';
 
@@ -33,8 +34,11 @@ export class LocalProcessSpawner implements Spawner {
   private readonly o: LocalSpawnerOptions;
   private readonly exitCodes = new Map<number, number>();
 
+  private readonly popen: PopenOptions;
+
   constructor(o: LocalSpawnerOptions) {
     this.o = o;
+    this.popen = parsePopenKwargs(o.config.LocalProcessSpawner.popen_kwargs, o.log);
     this.kind = o.simple ? 'simple' : 'localprocess';
     mkdirSync(o.logDir, { recursive: true, mode: 0o700 });
   }
@@ -43,7 +47,7 @@ export class LocalProcessSpawner implements Spawner {
     const { argv, cwd, env, mkdir } = await this.prepare(req);
     const logFile = this.logFileFor(req.user.name, req.serverName);
     const file = argv[0] ?? 'jupyterhub-singleuser';
-    const pid = await launcher.launch({ file, args: argv.slice(1), cwd, env, logFile, ...(mkdir === undefined ? {} : { mkdir }) }, (code, exited) => {
+    const pid = await launcher.launch({ file, args: argv.slice(1), cwd, env, logFile, ...(mkdir === undefined ? {} : { mkdir }), ...(this.popen.umask === null ? {} : { umask: this.popen.umask }) }, (code, exited) => {
       this.exitCodes.set(exited, code);
     }).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
@@ -87,15 +91,15 @@ export class LocalProcessSpawner implements Spawner {
 
   private async prepare(req: SpawnRequest): Promise<{ argv: string[]; cwd: string; env: Record<string, string>; mkdir?: string }> {
     const shellCmd = this.o.config.LocalProcessSpawner.shell_cmd;
-    const base = shellCmd.length > 0 ? [...shellCmd, req.argv.map(shellQuote).join(' ')] : req.argv;
+    const base = applyPopen(shellCmd.length > 0 ? [...shellCmd, req.argv.map(shellQuote).join(' ')] : req.argv, this.popen);
     if (this.o.simple) {
       const home = formatTemplate(this.o.config.SimpleLocalProcessSpawner.home_dir_template, req.user.name, req.serverName);
       // Made by the launcher process, just before it starts the server there.
-      return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
+      return { argv: base, cwd: this.popen.cwd ?? home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
     }
     const account = await lookupAccount(req.user.name);
     const env = { ...req.env, USER: account.name, HOME: account.home, SHELL: account.shell };
-    const cwd = existsSync(account.home) ? account.home : '/';
+    const cwd = this.popen.cwd ?? (existsSync(account.home) ? account.home : '/');
     const hint = 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.';
     return { argv: runAsArgv(account, base, 'a server', hint), cwd, env };
   }

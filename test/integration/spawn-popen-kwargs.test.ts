@@ -1,0 +1,62 @@
+/**
+ * LocalProcessSpawner.popen_kwargs with real server processes (the stand-in single-user server, run by the simple
+ * spawner): shell=True runs the command through /bin/sh -c as Python's Popen does, umask and cwd reach the server.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildStandin } from '../../bench/standin/standin.js';
+import { createUsers } from '../../src/daemon/db/users-repo.js';
+import type { LocalServerManager } from '../../src/daemon/spawner/local-server-manager.js';
+import { applyPopen, parsePopenKwargs } from '../../src/daemon/spawner/popen-kwargs.js';
+import { isHubError } from '../../src/lib/errors.js';
+import { createLogger } from '../../src/lib/log.js';
+import { tempDir } from '../helpers/cli.js';
+import { startTestHub } from '../helpers/hub.js';
+
+test('popen_kwargs: shell, umask and cwd reach a real server process; it becomes ready and stops', async () => {
+  const dir = await tempDir();
+  const work = path.join(dir, 'work');
+  await mkdir(work);
+  const seen = path.join(dir, 'seen.txt');
+  const standin = await buildStandin();
+  const script = path.join(dir, 'server.sh');
+  await writeFile(script, `#!/bin/sh\n{ umask; pwd; echo "args:$*"; } > ${seen}\nexec ${standin}\n`);
+  await chmod(script, 0o755);
+  const t = await startTestHub({ withProxy: true, overrides: ['JupyterHub.spawner_class=simple', `Spawner.cmd=["${script}","--ignored"]`,
+    `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`,
+    `LocalProcessSpawner.popen_kwargs={"shell":true,"umask":23,"cwd":"${work}","close_fds":false}`] });
+  try {
+    assert.ok(t.logs.some((l) => l.includes("popen_kwargs.close_fds has no effect in hub (it is an argument of Python's Popen)")), t.logs.join('\n'));
+    const [user] = await createUsers(t.hub.db!, ['ada']);
+    const manager = t.hub.servers as LocalServerManager;
+    assert.equal(await manager.start(user!, '', {}), 'ready');
+    const [umask, cwd, args] = (await readFile(seen, 'utf8')).trim().split('\n');
+    assert.equal(umask, '0027');
+    assert.equal(cwd, work);
+    assert.equal(args, 'args:', 'as Python: with shell=True the items after the first go to the shell ($0...), not the command');
+    await manager.stop(user!, '');
+  } finally {
+    await t.stop();
+  }
+});
+
+test('popen_kwargs are checked: bad values are config errors, Python-only ones are warned about', () => {
+  const warnings: string[] = [];
+  const log = createLogger({ level: 10, format: '%(message)s', datefmt: '', write: (l) => warnings.push(l) });
+  assert.deepEqual(applyPopen(['jupyterhub-singleuser', '--debug'], parsePopenKwargs({}, log)), ['jupyterhub-singleuser', '--debug']);
+  assert.deepEqual(applyPopen(['a', 'b'], parsePopenKwargs({ shell: true }, log)), ['/bin/sh', '-c', 'a', 'b']);
+  assert.deepEqual(applyPopen(['a', 'b'], parsePopenKwargs({ shell: '/bin/bash', executable: '/bin/dash' }, log)), ['/bin/dash', '-c', 'a', 'b']);
+  assert.deepEqual(applyPopen(['a', 'b'], parsePopenKwargs({ executable: '/usr/bin/env' }, log)), ['/usr/bin/env', 'b']);
+  parsePopenKwargs({ env: { X: '1' }, preexec_fn: 'f' }, log);
+  assert.ok(warnings.some((w) => /popen_kwargs.env is ignored/.test(w)));
+  assert.ok(warnings.some((w) => /popen_kwargs.preexec_fn has no effect/.test(w)));
+  assert.throws(() => parsePopenKwargs({ umask: 'x', shell: 'bash', cwd: 3 }, log), (e: unknown) => {
+    assert.ok(isHubError(e) && e.code === 'CONFIG_INVALID');
+    assert.match(e.message, /umask must be an integer/);
+    assert.match(e.message, /shell must be true, false or a shell's absolute path/);
+    assert.match(e.message, /cwd must be a directory path/);
+    return true;
+  });
+});
