@@ -13,8 +13,8 @@ import { DEFAULT_ROLES, loadRolesOrThrow, type ScopeRegistry } from './scopes/in
 /**
  * At start, as JupyterHub's init_role_creation and init_role_assignment: the default roles exist with their
  * scopes, `load_roles` (which may redefine user/admin/server/token) is applied, every user holds `user`, and the
- * admin flag and the `admin` role agree. Users and groups named in a role are created when missing (JupyterHub
- * refuses to start instead; we follow admin_users, which creates them).
+ * admin flag and the `admin` role agree. Users (normalised, and allowed to log in) and groups named in a role are
+ * created when missing, as JupyterHub's _get_or_create_user does.
  */
 export async function syncRoles(db: Knex, config: HubConfig, registry: ScopeRegistry, authenticator: Authenticator, log: Logger): Promise<void> {
   const services = new Set(config.JupyterHub.services.map((s) => (typeof s.name === 'string' ? s.name : '')));
