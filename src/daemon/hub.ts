@@ -320,6 +320,7 @@ export class Hub {
     });
     this.undo.push({ name: 'services', run: () => services.stop() });
     await services.start();
+    this.api?.setServiceUrls(() => services.urls());
   }
 
   private async startHubPort(api: ApiService): Promise<void> {

@@ -236,3 +236,27 @@ test('a service left running by a hub that was killed is stopped before it is st
   assert.equal(pidAlive(unrelated.pid ?? -1), true, 'another program with a recycled pid is not touched');
   process.kill(unrelated.pid ?? -1, 'SIGKILL');
 });
+
+test('a managed service whose url has port 0 gets a free port: it serves there, the proxy routes there and the API shows it', { timeout: 60_000 }, async () => {
+  const t = await hubWithServices([
+    { name: 'zero', url: 'http://127.0.0.1:0', command: ['/usr/bin/python3', WHOAMI] },
+  ]);
+  try {
+    const model = await serviceModel(t, 'zero');
+    const url = String(model.url);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(new URL(url).port, '0');
+    const routes = await t.hub.proxy!.client.getAllRoutes();
+    assert.equal((routes['/services/zero/'] as { target: string } | undefined)?.target, url);
+    const list = await request({ socketPath: t.status.socket, path: '/hub/api/services' });
+    assert.equal(((list.body as Record<string, { url: string }>).zero)?.url, url);
+    // The service itself listens there (JUPYTERHUB_SERVICE_URL carries the port it got).
+    const env = await waitFor('the service answering', async () => {
+      const r = await getJson(`${url}/services/zero/env`);
+      return r.status === 200 ? r.body : undefined;
+    });
+    assert.equal(env.JUPYTERHUB_SERVICE_URL, url);
+  } finally {
+    await t.stop();
+  }
+});

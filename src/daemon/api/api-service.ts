@@ -58,6 +58,8 @@ export interface ApiDeps {
    * Authenticator.auto_login_oauth2_authorize the authenticator's own login_url.
    */
   loginUrl?: () => string;
+  /** The url each service is served at (port 0 resolved), once the services are started. */
+  serviceUrls?: () => ReadonlyMap<string, string>;
   /** Authenticator.refresh_user with auth_refresh_age, run on the user behind each request. */
   refresher?: AuthRefresher;
 }
@@ -107,6 +109,11 @@ export class ApiService {
 
   setProxy(proxy: ProxyControl): void {
     this.deps.proxy = proxy;
+  }
+
+  /** Managed services whose url had port 0 got a free port at start: the models show the url in use. */
+  setServiceUrls(urls: () => ReadonlyMap<string, string>): void {
+    this.deps.serviceUrls = urls;
   }
 
   /** The request listener for one door. */

@@ -47,6 +47,11 @@ const EXTERNAL_WAIT_MS = 1000;
 export class ServicesStage {
   private readonly managed = new Map<string, ManagedService>();
   private specs: ServiceSpec[] = [];
+
+  /** Each service's url as served (a managed service's port 0 replaced by the port it got). */
+  urls(): ReadonlyMap<string, string> {
+    return new Map(this.specs.filter((s) => s.url !== '').map((s) => [s.name, s.url]));
+  }
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ServicesStageOptions) {}

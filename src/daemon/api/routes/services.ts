@@ -14,10 +14,13 @@ import { authorizeTarget, scopesFor } from './guard.js';
 
 async function services(deps: ApiDeps): Promise<Map<string, ServiceData>> {
   const specs = new Map(deps.config.JupyterHub.services.flatMap((s) => (typeof s.name === 'string' ? [[s.name, s] as const] : [])));
+  const urls = deps.serviceUrls?.() ?? new Map<string, string>();
   const out = new Map<string, ServiceData>();
   for (const row of await listServices(deps.db)) {
     const roles = (await listRolesOfService(deps.db, row.id)).map((r) => r.name).sort();
-    out.set(row.name, { name: row.name, admin: row.admin, roles, pid: row.pid, spec: specs.get(row.name) ?? {} });
+    const spec = specs.get(row.name) ?? {};
+    const url = urls.get(row.name);
+    out.set(row.name, { name: row.name, admin: row.admin, roles, pid: row.pid, spec: url === undefined ? spec : { ...spec, url } });
   }
   return out;
 }
