@@ -25,6 +25,7 @@ export const EXIT_CODES = {
   API_ERROR: 16,
   IO_ERROR: 17,
   NOT_IMPLEMENTED: 18,
+  THROTTLED: 19,
   INTERNAL: 70,
 } as const;
 

@@ -20,7 +20,7 @@ export default class ServersStart extends HubCommand<typeof ServersStart> {
 
   static override description = `POST /hub/api/users/USER/server (or /servers/NAME). The hub answers once the server is ready or after a short wait (then it keeps starting).
 --wait follows GET .../progress (the spawn's event stream), printing each step on stderr, and exits non-zero if the spawn fails.
-A spawn refused at concurrent_spawn_limit or active_server_limit (HTTP 429) fails with the hub's Retry-After.`;
+A spawn refused at concurrent_spawn_limit or active_server_limit (HTTP 429) fails with exit code 19 and the hub's Retry-After.`;
 
   static override examples = ['<%= config.bin %> servers start alice', '<%= config.bin %> servers start alice/gpu --wait', '<%= config.bin %> servers start alice --wait --json'];
 

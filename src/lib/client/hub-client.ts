@@ -121,7 +121,7 @@ export function apiError(method: string, path: string, res: HubResponse): HubErr
   }
   if (res.status === 429) {
     const retry = res.headers['retry-after'];
-    return new HubError('API_ERROR', text, { hint: `The hub is at a spawn limit; try again${typeof retry === 'string' ? ` in ${retry} s` : ' later'}.` });
+    return new HubError('THROTTLED', text, { hint: `The hub is at a spawn limit; try again${typeof retry === 'string' ? ` in ${retry} s` : ' later'}.` });
   }
   const code = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : res.status === 403 ? 'FORBIDDEN' : 'API_ERROR';
   return new HubError(code, text);
