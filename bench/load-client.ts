@@ -16,6 +16,8 @@ export interface LoadSpec {
   seconds?: number;
   /** ...or until this many requests are answered (http only). */
   requests?: number;
+  /** ws only: messages each connection keeps in flight (1: ping-pong, bound by latency; more: streaming). */
+  window?: number;
 }
 
 export interface LoadResult {
@@ -55,6 +57,6 @@ export async function httpLoad(url: string, connections: number, run: { seconds:
   return (await runWorker({ mode: 'http', url, connections, generator, ...run })) as LoadResult;
 }
 
-export async function wsLoad(url: string, connections: number, seconds: number): Promise<WsLoadResult> {
-  return (await runWorker({ mode: 'ws', url, connections, seconds })) as WsLoadResult;
+export async function wsLoad(url: string, connections: number, seconds: number, window = 1): Promise<WsLoadResult> {
+  return (await runWorker({ mode: 'ws', url, connections, seconds, window })) as WsLoadResult;
 }

@@ -151,7 +151,10 @@ function nodeHttpLoad(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
-/** `connections` websockets, each sending a message as soon as the echo of its previous one is back. */
+/**
+ * `connections` websockets, each keeping `window` messages in flight: sending one as soon as an echo is back
+ * (window 1 is ping-pong), until the time is up and every echo has come back.
+ */
 async function wsLoad(spec: LoadSpec): Promise<WsLoadResult> {
   const message = 'x'.repeat(64);
   const sockets = await Promise.all(
@@ -171,13 +174,14 @@ async function wsLoad(spec: LoadSpec): Promise<WsLoadResult> {
     sockets.map(
       (ws) =>
         new Promise<void>((resolve, reject) => {
+          let inFlight = Math.max(1, spec.window ?? 1);
           ws.on('message', () => {
             messages++;
             if (Date.now() < until) ws.send(message);
-            else resolve();
+            else if (--inFlight === 0) resolve();
           });
           ws.once('close', () => reject(new Error(`${spec.url}: websocket closed during the run`)));
-          ws.send(message);
+          for (let i = 0; i < inFlight; i++) ws.send(message);
         }),
     ),
   );
