@@ -7,7 +7,7 @@ import { ProxyProcess } from './proxy/proxy-process.js';
 import { defaultProxyCommand } from './proxy/proxy-args.js';
 import { parseExtraRoutes } from './proxy/extra-routes.js';
 import type { ProxyRoutes } from './spawner/ports.js';
-import type { ListenAddress } from './hub-urls.js';
+import type { TcpAddress } from './hub-urls.js';
 import { freePort } from './spawner/free-port.js';
 import type { TlsFiles } from './ssl/internal-ssl.js';
 
@@ -20,8 +20,8 @@ import type { TlsFiles } from './ssl/internal-ssl.js';
 export interface ProxyStageOptions {
   config: HubConfig;
   explicit: Set<string>;
-  publicAddr: ListenAddress;
-  /** The hub's internal URL (`http://127.0.0.1:8081/hub/`): the proxy's error target. */
+  publicAddr: TcpAddress;
+  /** The hub's connect URL (`http://127.0.0.1:8081/hub/`): the proxy's error target. */
   hubUrl: string;
   pidFile: string;
   env: NodeJS.ProcessEnv;
