@@ -15,7 +15,7 @@ import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
 import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
 import { hubConnectUrl, hubListenAddress, publicListenAddress, urlFor, type ListenAddress, type TcpAddress } from './hub-urls.js';
-import { ProxyStage } from './proxy-stage.js';
+import { checkProxyClass, ProxyStage } from './proxy-stage.js';
 import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
@@ -111,6 +111,7 @@ export class Hub {
     const { log } = this.opts;
     const jh = this.config.JupyterHub;
     try {
+      checkProxyClass(this.config);
       // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
       if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
       // Checked before anything is touched too; closed last, so metrics of the stopping servers still go out.
