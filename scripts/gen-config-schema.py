@@ -112,8 +112,9 @@ NOTES = {
                                       '(./my-authenticator.js, relative to the config file), or in hub.config.js/.ts the class itself.',
     'JupyterHub.spawner_class': "In hub: 'localprocess', 'simple', one of the JupyterHub class names above, a module path "
                                 '(./my-spawner.js, relative to the config file), or in hub.config.js/.ts the class itself.',
-    'JupyterHub.proxy_class': "In hub: 'configurable-http-proxy', the JupyterHub class name above, a module path "
-                              '(./my-proxy.js, relative to the config file), or in hub.config.js/.ts the class itself.',
+    'JupyterHub.proxy_class': "In hub: 'configurable-http-proxy' (or 'default', or the JupyterHub class name above) only; "
+                              'another proxy is used through its CHP-compatible REST API: ConfigurableHTTPProxy.command, '
+                              'or should_start: false with api_url and auth_token.',
     'JupyterHub.tornado_settings': 'In hub: the settings JupyterHub\'s handlers read keep their meaning: headers (extra '
                                    'headers on every hub response; a Content-Security-Policy replaces the default), '
                                    'cookie_options and xsrf_cookie_kwargs (cookie attributes: domain, path, expires, '

@@ -1,26 +1,20 @@
+import { hostname } from 'node:os';
 import { HubError } from '../lib/errors.js';
 import type { HubConfig } from '../lib/config/index.js';
+import { parseBindUrl } from '../lib/config/public-url.js';
 
 /**
- * Where the hub listens and how it is reached, from JupyterHub's options: hub_bind_url wins over
- * hub_ip/hub_port; for the public side an explicitly set ip or port wins over bind_url, as in JupyterHub.
+ * Where the hub listens and how it is reached, from JupyterHub's options (app.py init_hub, objects.py Server):
+ * hub_bind_url wins over hub_ip/hub_port and may be a unix socket (unix+http://%2Fpath%2Fhub.sock); the URL the
+ * proxy, servers and services use is hub_connect_url if set, else hub_connect_ip (default: the bind ip, or the host
+ * name when binding all interfaces) and the bound port. Either way its path is <base_url>hub/.
+ * The public side is JupyterHub.bind_url, which config loading already made from ip/port/base_url.
  */
-export interface ListenAddress {
+export type ListenAddress = { host: string; port: number; socketPath?: undefined } | { socketPath: string; host?: undefined; port?: undefined };
+
+export interface TcpAddress {
   host: string;
   port: number;
-}
-
-function parseHttpUrl(raw: string, option: string): URL {
-  let u: URL;
-  try {
-    u = new URL(raw.replace('://:', '://0.0.0.0:'));
-  } catch {
-    throw new HubError('CONFIG_INVALID', `${option} is not a URL: ${JSON.stringify(raw)}`, { hint: `Use the form http://IP:PORT/, e.g. http://127.0.0.1:8081/` });
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new HubError('CONFIG_INVALID', `${option} must be http:// or https://, found ${u.protocol}`, { hint: `Use the form http://IP:PORT/` });
-  }
-  return u;
 }
 
 function portOf(u: URL): number {
@@ -28,22 +22,55 @@ function portOf(u: URL): number {
   return u.protocol === 'https:' ? 443 : 80;
 }
 
+const ALL_INTERFACES = new Set(['', '0.0.0.0', '::']);
+
 export function hubListenAddress(jh: HubConfig['JupyterHub']): ListenAddress {
   if (jh.hub_bind_url) {
-    const u = parseHttpUrl(jh.hub_bind_url, 'JupyterHub.hub_bind_url');
+    const unix = /^unix\+https?:\/\/([^/]*)/i.exec(jh.hub_bind_url);
+    if (unix) {
+      const socketPath = decodeURIComponent(unix[1] ?? '');
+      if (!socketPath.startsWith('/')) {
+        throw new HubError('CONFIG_INVALID', `JupyterHub.hub_bind_url names no absolute socket path: ${JSON.stringify(jh.hub_bind_url)}`, {
+          hint: 'Percent-encode the path as the URL host, e.g. unix+http://%2Fsrv%2Fjupyterhub%2Fhub.sock',
+        });
+      }
+      if (!jh.hub_connect_url) {
+        throw new HubError('CONFIG_INVALID', `JupyterHub.hub_bind_url is a unix socket (${jh.hub_bind_url}) but JupyterHub.hub_connect_url is not set`, {
+          hint: 'Set JupyterHub.hub_connect_url to an http(s) URL at which the proxy and servers reach the hub (e.g. a forwarder to the socket).',
+        });
+      }
+      return { socketPath };
+    }
+    const u = parseBindUrl(jh.hub_bind_url, 'JupyterHub.hub_bind_url');
     return { host: u.hostname.replace(/^\[|\]$/g, ''), port: portOf(u) };
   }
   return { host: jh.hub_ip || '0.0.0.0', port: jh.hub_port };
 }
 
-export function publicListenAddress(jh: HubConfig['JupyterHub'], explicit: Set<string>): ListenAddress & { protocol: string } {
-  const u = parseHttpUrl(jh.bind_url, 'JupyterHub.bind_url');
-  const host = explicit.has('JupyterHub.ip') ? jh.ip : u.hostname;
-  const port = explicit.has('JupyterHub.port') ? jh.port : portOf(u);
-  return { host: host === '' ? '0.0.0.0' : host.replace(/^\[|\]$/g, ''), port, protocol: u.protocol.replace(':', '') };
+/** objects.py Hub.url: hub_connect_url (its path replaced by <base_url>hub/), else proto://connect_ip:port/<base_url>hub/. */
+export function hubConnectUrl(jh: HubConfig['JupyterHub'], bound: ListenAddress, tls: boolean): string {
+  const prefix = `${jh.base_url}hub/`;
+  if (jh.hub_connect_url) {
+    if (!URL.canParse(jh.hub_connect_url) || !/^https?:$/.test(new URL(jh.hub_connect_url).protocol)) {
+      throw new HubError('CONFIG_INVALID', `JupyterHub.hub_connect_url is not an http(s) URL: ${JSON.stringify(jh.hub_connect_url)}`, {
+        hint: 'Write it as http://HOST:PORT/, the address at which the proxy and servers reach the hub.',
+      });
+    }
+    return `${new URL(jh.hub_connect_url).origin}${prefix}`;
+  }
+  if (bound.socketPath !== undefined) throw new Error('unreachable: a unix-socket hub_bind_url requires hub_connect_url');
+  const host = jh.hub_connect_ip || (ALL_INTERFACES.has(bound.host) ? hostname() : bound.host);
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound.port}${prefix}`;
 }
 
-export function urlFor(protocol: string, addr: ListenAddress, path: string): string {
-  const host = addr.host === '0.0.0.0' || addr.host === '' ? '127.0.0.1' : addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+export function publicListenAddress(jh: HubConfig['JupyterHub']): TcpAddress & { protocol: string } {
+  const u = parseBindUrl(jh.bind_url, 'JupyterHub.bind_url');
+  const host = jh.bind_url.includes('://:') ? '' : u.hostname;
+  return { host: host === '' ? '0.0.0.0' : host.replace(/^\[|\]$/g, ''), port: portOf(u), protocol: u.protocol.replace(':', '') };
+}
+
+/** A URL for this host to reach a TCP address (all interfaces: the loopback). */
+export function urlFor(protocol: string, addr: TcpAddress, path: string): string {
+  const host = ALL_INTERFACES.has(addr.host) ? '127.0.0.1' : addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   return `${protocol}://${host}:${addr.port}${path}`;
 }

@@ -14,8 +14,8 @@ import { redactDbUrl } from './db/db-url.js';
 import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
 import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
-import { hubListenAddress, publicListenAddress, urlFor, type ListenAddress } from './hub-urls.js';
-import { ProxyStage } from './proxy-stage.js';
+import { hubConnectUrl, hubListenAddress, publicListenAddress, urlFor, type ListenAddress, type TcpAddress } from './hub-urls.js';
+import { checkProxyClass, ProxyStage } from './proxy-stage.js';
 import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
@@ -71,9 +71,10 @@ export class Hub {
   private readonly opts: HubOptions;
   private readonly undo: Undo[] = [];
   private startedAt = new Date();
+  /** Where the hub listens, as this host reaches it (status, CLI): `http://127.0.0.1:8081/hub/`. */
   private hubUrl = '';
-  /** `http://127.0.0.1:8081`: how the proxy and servers reach the hub. */
-  private hubTarget = '';
+  /** JupyterHub's Hub.url: how the proxy, servers and services reach the hub (hub_connect_url / hub_connect_ip). */
+  private hubConnect = '';
   proxy: ProxyStage | undefined;
   pressure: PressureFeed | undefined;
   /** POST /hub/api/shutdown may override cleanup_servers/cleanup_proxy for this one stop. */
@@ -110,6 +111,7 @@ export class Hub {
     const { log } = this.opts;
     const jh = this.config.JupyterHub;
     try {
+      checkProxyClass(this.config);
       // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
       if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
       // Checked before anything is touched too; closed last, so metrics of the stopping servers still go out.
@@ -124,10 +126,12 @@ export class Hub {
       this.refresher = new AuthRefresher({ db: this.db, authenticator: this.authenticator, keeper: cryptKeeperFor(this.config.CryptKeeper), log: log.child('auth'), ageSeconds: this.config.Authenticator.auth_refresh_age });
       this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
       if (jh.internal_ssl) await this.startInternalSsl();
-      const pub = publicListenAddress(jh, this.opts.loaded.explicit);
+      const pub = publicListenAddress(jh);
       // hub_port 0 is resolved now: the proxy, started first, must know where the hub will be (its error target).
-      this.hubAddr = hubListenAddress(jh);
-      if (this.hubAddr.port === 0) this.hubAddr.port = await freePort(this.hubAddr.host === '0.0.0.0' ? '127.0.0.1' : this.hubAddr.host);
+      const hubAddr = hubListenAddress(jh);
+      if (hubAddr.socketPath === undefined && hubAddr.port === 0) hubAddr.port = await freePort(hubAddr.host === '0.0.0.0' ? '127.0.0.1' : hubAddr.host);
+      this.hubAddr = hubAddr;
+      this.hubConnect = hubConnectUrl(jh, this.hubAddr, this.ssl !== undefined);
       if (this.opts.withProxy !== false) await this.startProxy(pub);
       this.publicUrl = urlFor(pub.protocol, pub, jh.base_url);
       this.pressure = new PressureFeed(this.db, this.config);
@@ -256,14 +260,12 @@ export class Hub {
     };
   }
 
-  private async startProxy(pub: ListenAddress): Promise<void> {
-    const jh = this.config.JupyterHub;
-    const hubAddr = this.hubAddr;
+  private async startProxy(pub: TcpAddress): Promise<void> {
     const proxy = new ProxyStage({
       config: this.config,
       explicit: this.opts.loaded.explicit,
       publicAddr: pub,
-      hubUrl: urlFor(this.ssl ? 'https' : 'http', hubAddr, `${jh.base_url}hub/`),
+      hubUrl: this.hubConnect,
       ...(this.ssl && this.ssl.store.proxyApi && this.ssl.store.proxyClient
         ? { tls: { apiSsl: this.ssl.store.proxyApi, clientSsl: this.ssl.store.proxyClient, hub: this.ssl.hub } }
         : {}),
@@ -281,7 +283,8 @@ export class Hub {
     const proxy = this.proxy;
     const db = this.db;
     if (!proxy || !db) return;
-    await proxy.routeHub(this.hubTarget);
+    // proxy.py add_hub_route: the target is Hub.host, the connect URL's origin.
+    await proxy.routeHub(new URL(this.hubConnect).origin);
     const log = this.opts.log.child('spawner');
     const configDir = this.opts.loaded.filepath ? path.dirname(this.opts.loaded.filepath) : this.opts.cwd;
     const spawner = await chooseSpawner(this.config, log, path.join(path.dirname(this.opts.socketPath), 'logs'), configDir);
@@ -306,9 +309,9 @@ export class Hub {
     this.undo.push({ name: 'activity poll', run: async () => activity.stop() });
   }
 
-  /** How spawned servers and services reach the hub's API (127.0.0.1 when the hub listens on all addresses). */
+  /** objects.py Hub.api_url: how spawned servers and services reach the hub's API. */
   private hubApiUrl(): string {
-    return `${this.hubTarget}${this.config.JupyterHub.base_url}hub/api`;
+    return `${this.hubConnect}api`;
   }
 
   /** JupyterHub.services: routes for those with a url; managed ones started now and stopped before the proxy. */
@@ -329,11 +332,39 @@ export class Hub {
     const server = this.ssl
       ? https.createServer({ ...this.ssl.hub, requestCert: true, rejectUnauthorized: true }, api.listener('tcp'))
       : http.createServer(api.listener('tcp'));
+    if (addr.socketPath !== undefined) {
+      await this.listenUnix(server, addr.socketPath);
+      this.hubUrl = this.config.JupyterHub.hub_bind_url;
+      this.opts.log.info(`Hub API listening on ${addr.socketPath}; private Hub API connect url ${this.hubConnect}`);
+      return;
+    }
     await listen(server, () => server.listen(addr.port, addr.host), `the hub API on ${addr.host}:${addr.port}`);
     this.undo.push({ name: 'hub API', run: () => closeServer(server) });
     const bound = server.address() as AddressInfo;
     this.hubUrl = urlFor(this.ssl ? 'https' : 'http', { host: addr.host, port: bound.port }, `${this.config.JupyterHub.base_url}hub/`);
-    this.hubTarget = new URL(this.hubUrl).origin;
+    if (new URL(this.hubUrl).origin !== new URL(this.hubConnect).origin) this.opts.log.info(`Private Hub API connect url ${this.hubConnect}`);
+  }
+
+  /** hub_bind_url unix+http://: as tornado's bind_unix_socket, a stale socket file is replaced and the new one is 0600. */
+  private async listenUnix(server: http.Server, socketPath: string): Promise<void> {
+    const st = await fs.lstat(socketPath).catch(() => undefined);
+    if (st && !st.isSocket()) {
+      throw new HubError('CONFIG_INVALID', `JupyterHub.hub_bind_url: ${socketPath} exists and is not a socket`, { hint: 'Remove that file or choose another socket path.' });
+    }
+    if (st) await removeFile(socketPath);
+    const oldMask = process.umask(0o177);
+    try {
+      await listen(server, () => server.listen(socketPath), `the hub API on ${socketPath}`);
+    } finally {
+      process.umask(oldMask);
+    }
+    this.undo.push({
+      name: 'hub API',
+      run: async () => {
+        await closeServer(server);
+        await removeFile(socketPath);
+      },
+    });
   }
 
   private async startControlSocket(api: ApiService): Promise<void> {

@@ -7,9 +7,23 @@ import { ProxyProcess } from './proxy/proxy-process.js';
 import { defaultProxyCommand } from './proxy/proxy-args.js';
 import { parseExtraRoutes } from './proxy/extra-routes.js';
 import type { ProxyRoutes } from './spawner/ports.js';
-import type { ListenAddress } from './hub-urls.js';
+import type { TcpAddress } from './hub-urls.js';
 import { freePort } from './spawner/free-port.js';
 import type { TlsFiles } from './ssl/internal-ssl.js';
+import { resolveClassRef } from '../lib/config/class-ref.js';
+
+/**
+ * JupyterHub.proxy_class: hub drives every proxy through configurable-http-proxy's REST API, so only that class
+ * exists; a custom one (a module or a class from a JS config) would be silently unused, so it is refused.
+ */
+export function checkProxyClass(config: HubConfig): void {
+  const value = config.JupyterHub.proxy_class;
+  if (resolveClassRef('Proxy', value).kind === 'builtin') return;
+  const shown = typeof value === 'function' ? (value.name || 'a class') : value;
+  throw new HubError('CONFIG_INVALID', `JupyterHub.proxy_class ${shown}: hub supports only configurable-http-proxy (it drives the proxy through CHP's REST API)`, {
+    hint: 'Remove proxy_class; run a CHP-compatible proxy with ConfigurableHTTPProxy.command, or start it yourself and set ConfigurableHTTPProxy.should_start: false, api_url and auth_token.',
+  });
+}
 
 /**
  * The proxy, its own process by default (GUIDE decision 2), driven through configurable-http-proxy's REST API,
@@ -20,8 +34,8 @@ import type { TlsFiles } from './ssl/internal-ssl.js';
 export interface ProxyStageOptions {
   config: HubConfig;
   explicit: Set<string>;
-  publicAddr: ListenAddress;
-  /** The hub's internal URL (`http://127.0.0.1:8081/hub/`): the proxy's error target. */
+  publicAddr: TcpAddress;
+  /** The hub's connect URL (`http://127.0.0.1:8081/hub/`): the proxy's error target. */
   hubUrl: string;
   pidFile: string;
   env: NodeJS.ProcessEnv;
@@ -78,7 +92,7 @@ export class ProxyStage implements ProxyRoutes {
         hostRouting: this.o.config.JupyterHub.subdomain_host !== '',
         ...(this.o.config.JupyterHub.ssl_key ? { sslKey: this.o.config.JupyterHub.ssl_key } : {}),
         ...(this.o.config.JupyterHub.ssl_cert ? { sslCert: this.o.config.JupyterHub.ssl_cert } : {}),
-        logLevel: chp.debug ? 'debug' : 'info',
+        logLevel: chp.debug ? 'debug' : chp.log_level,
         command,
         env: this.o.env,
         pidFile: this.o.pidFile,

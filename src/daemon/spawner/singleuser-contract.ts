@@ -78,7 +78,8 @@ export function buildEnv(i: EnvInput): Record<string, string> {
   }
   const prefix = serverPrefix(baseUrl, i.user, i.server);
   const scopes = JSON.stringify(accessScopes(i.user, i.server));
-  const apiUrl = sp.hub_connect_url ? new URL(new URL(i.hubApiUrl).pathname, sp.hub_connect_url).toString().replace(/\/$/, '') : i.hubApiUrl;
+  // spawner.py: url_path_join(hub_connect_url, <path of the hub's API URL>), so a path in hub_connect_url is kept.
+  const apiUrl = sp.hub_connect_url ? `${sp.hub_connect_url.replace(/\/+$/, '')}/${new URL(i.hubApiUrl).pathname.replace(/^\/+/, '')}` : i.hubApiUrl;
   Object.assign(env, {
     JUPYTERHUB_API_TOKEN: i.apiToken,
     JPY_API_TOKEN: i.apiToken,

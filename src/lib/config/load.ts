@@ -8,6 +8,7 @@ import { applyDeprecations } from './deprecated.js';
 import { settingsFromEnv } from './env.js';
 import { configDir, findConfigFile } from './find-file.js';
 import { applyOverride, type RawConfig } from './override.js';
+import { resolvePublicUrl } from './public-url.js';
 import { resolveConfig } from './resolve.js';
 import type { HubConfig } from './schema.generated.js';
 import { put, type Settings } from './settings.js';
@@ -95,6 +96,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     });
   }
   const { config, explicit } = resolveConfig(settings);
+  warnings.push(...resolvePublicUrl(config, explicit));
   const tornado = applyTornadoOverrides(config, explicit);
   warnings.push(...tornado.warnings);
   return { config, filepath: file?.filepath ?? null, warnings, notices: tornado.notices, explicit };

@@ -378,7 +378,7 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
       proxy_class: {
         type: { kind: "class", base: "Proxy" },
         default: "configurable-http-proxy",
-        help: "The class to use for configuring the JupyterHub proxy.\n\nShould be a subclass of jupyterhub.proxy.Proxy.\n\nChanged in version 1.0: proxies may be registered via entry points, e.g. c.JupyterHub.proxy_class = 'traefik'\n\nCurrently installed:\n  • configurable-http-proxy: jupyterhub.proxy.ConfigurableHTTPProxy\n\n  • default: jupyterhub.proxy.ConfigurableHTTPProxy\n\nIn hub: 'configurable-http-proxy', the JupyterHub class name above, a module path (./my-proxy.js, relative to the config file), or in hub.config.js/.ts the class itself.",
+        help: "The class to use for configuring the JupyterHub proxy.\n\nShould be a subclass of jupyterhub.proxy.Proxy.\n\nChanged in version 1.0: proxies may be registered via entry points, e.g. c.JupyterHub.proxy_class = 'traefik'\n\nCurrently installed:\n  • configurable-http-proxy: jupyterhub.proxy.ConfigurableHTTPProxy\n\n  • default: jupyterhub.proxy.ConfigurableHTTPProxy\n\nIn hub: 'configurable-http-proxy' (or 'default', or the JupyterHub class name above) only; another proxy is used through its CHP-compatible REST API: ConfigurableHTTPProxy.command, or should_start: false with api_url and auth_token.",
       },
       proxy_cmd: {
         type: { kind: "command" },
