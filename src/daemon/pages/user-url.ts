@@ -47,14 +47,13 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
   if (name === '') return redirect(ctx.res, `${deps.hubPrefix}home`);
   // As UserUrlHandler: anything but GET is an API call to a server that is not there (no login needed to be
   // told so); a GET with an `api` segment or asking for JSON gets JSON too.
-  const method = ctx.req.method ?? 'GET';
-  const isApi = method !== 'GET' && method !== 'HEAD' ? true : parts.slice(2).includes('api') || prefersJson(ctx.req.headers.accept);
-  if (method !== 'GET' && method !== 'HEAD') {
+  if (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') {
     const owner = await getUserByName(deps.db, name);
     const me = await pageUser(ctx, deps);
     const server = owner && me?.user.id === owner.id ? await serverOf(deps, owner.id, parts[2]) : '';
     return failApiRequest(ctx, deps, name, server);
   }
+  const isApi = parts.slice(2).includes('api') || prefersJson(ctx.req.headers.accept);
   // Tokens are accepted here, as JupyterHub's UserUrlHandler does (_accept_token_auth).
   const me = await pageUser(ctx, deps);
   const caller = me ?? (ctx.caller.kind === 'user' || ctx.caller.kind === 'service' ? ctx.caller : null);
@@ -69,7 +68,7 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
     throw new PageError(403, `You do not have access to ${user.name}'s server.`);
   }
   const prefix = `${deps.baseUrl}user/${escapePath(user.name)}/${server === '' ? '' : `${escapePath(server)}/`}`;
-  const spawnPath = `${escapePath(user.name)}${server === '' ? '' : `/${escapePath(server)}`}`;
+  const spawnPath = serverPath(user.name, server);
   const rt = deps.servers().runtime(user.name, server);
   if (rt.pending === 'spawn') return redirect(ctx.res, `${deps.hubPrefix}spawn-pending/${spawnPath}`);
   if (rt.ready) {
@@ -93,6 +92,11 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
   sendHtml(ctx.res, stoppedStatus(deps), deps.renderer.render('not_running.html', ns));
 }
 
+/** `ada` or `ada/lab`, escaped: how spawn and spawn-pending URLs name a server. */
+function serverPath(user: string, server: string): string {
+  return `${escapePath(user)}${server === '' ? '' : `/${escapePath(server)}`}`;
+}
+
 /** 424: the server is not running (not a missing page in it); 503 with use_legacy_stopped_server_status_code. */
 function stoppedStatus(deps: PagesDeps): number {
   return deps.config.JupyterHub.use_legacy_stopped_server_status_code ? 503 : 424;
@@ -103,7 +107,7 @@ function failApiRequest(ctx: RequestContext, deps: PagesDeps, user: string, serv
   deps.log.warn(`Failing suspected API request to not-running server: ${ctx.url.pathname}`);
   const path = ctx.url.pathname;
   const inServer = path.startsWith(deps.hubPrefix) ? path.slice(deps.hubPrefix.length - 1) : path.slice(deps.baseUrl.length - 1);
-  const spawnAt = `${browserProtocol(ctx.req)}://${ctx.req.headers.host ?? 'localhost'}${deps.hubPrefix}spawn/${escapePath(user)}${server === '' ? '' : `/${escapePath(server)}`}`;
+  const spawnAt = `${browserProtocol(ctx.req)}://${ctx.req.headers.host ?? 'localhost'}${deps.hubPrefix}spawn/${serverPath(user, server)}`;
   const status = stoppedStatus(deps);
   sendJson(ctx.res, status, { status, message: `JupyterHub server no longer running at ${inServer}. Restart the server at ${spawnAt}` });
 }
