@@ -399,3 +399,21 @@ export default class RefreshingAuthenticator {
     await t.stop();
   }
 });
+
+test('cookie_secret_file: ~ is the home directory (app.py expanduser), the new file is 0600; a cookie_secret over 32 bytes is warned about', async () => {
+  const home = await tempDir();
+  const t = await startTestHub({ env: { HOME: home }, overrides: ['JupyterHub.cookie_secret_file=~/hub_secret'] });
+  try {
+    const st = await stat(path.join(home, 'hub_secret'));
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.match(await readFile(path.join(home, 'hub_secret'), 'utf8'), /^[0-9a-f]{64}\n$/);
+  } finally {
+    await t.stop();
+  }
+  const long = await startTestHub({ overrides: [`JupyterHub.cookie_secret=${'ab'.repeat(40)}`] });
+  try {
+    assert.ok(long.logs.some((l) => /Cookie secret is 40 bytes\. {2}It should be 32\./.test(l)), long.logs.join('\n'));
+  } finally {
+    await long.stop();
+  }
+});
