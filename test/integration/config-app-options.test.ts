@@ -417,3 +417,25 @@ test('cookie_secret_file: ~ is the home directory (app.py expanduser), the new f
     await long.stop();
   }
 });
+
+test('implicit_spawn_seconds: the not-running page of your own server goes to the spawn page by itself after that many seconds; 0 (default) waits for a click', async () => {
+  for (const seconds of [5, 0]) {
+    const t = await startTestHub({ overrides: [DUMMY, `JupyterHub.implicit_spawn_seconds=${seconds}`] });
+    try {
+      const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+      await b.login('/hub/', 'ada', 'pw');
+      const page = await b.get('/hub/user/ada/lab');
+      assert.equal(page.status, 424);
+      const spawnUrl = `/hub/spawn/ada?next=${encodeURIComponent('/hub/user/ada/lab')}`;
+      const refresh = /<meta http-equiv="refresh" content="(\d+);url=([^"]+)">/.exec(page.text);
+      if (seconds === 0) {
+        assert.equal(refresh, null);
+      } else {
+        assert.equal(refresh?.[1], '5');
+        assert.equal(refresh?.[2]?.replace(/&amp;/g, '&').replace(/&#x2F;|&#47;/g, '/'), spawnUrl, page.text);
+      }
+    } finally {
+      await t.stop();
+    }
+  }
+});
