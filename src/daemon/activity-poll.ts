@@ -61,9 +61,11 @@ export function startActivityPoll(o: ActivityPollOptions): ActivityPoll {
     o.metrics?.proxyPollDuration.observe((performance.now() - tic) / 1000);
     return updated;
   };
+  // app.py starts the poll only `if self.last_activity_interval`: 0 turns it off.
+  if (o.intervalSeconds <= 0) return { stop: () => undefined, pollOnce };
   const timer = setInterval(() => {
     pollOnce().catch((err: unknown) => o.log.warn(`polling the proxy for activity: ${err instanceof Error ? err.message : String(err)}`));
-  }, Math.max(1, o.intervalSeconds) * 1000);
+  }, o.intervalSeconds * 1000);
   timer.unref();
   return { stop: () => clearInterval(timer), pollOnce };
 }

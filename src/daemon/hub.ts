@@ -21,7 +21,7 @@ import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
 import { OAuthClientRegistry } from './auth/oauth/index.js';
 import { WriteBatcher } from './db/write-batch.js';
-import { adoptRunningServers } from './spawner/adopt.js';
+import { adoptRunningServers, initSpawnersTimeoutMs } from './spawner/adopt.js';
 import { freePort } from './spawner/free-port.js';
 import { startActivityPoll, type ActivityPoll } from './activity-poll.js';
 import { createStatsd, NO_STATSD, type Statsd } from './metrics/statsd.js';
@@ -309,7 +309,7 @@ export class Hub {
     if (this.api) this.api.setServers(manager);
     this.undo.push({ name: 'servers', run: () => manager.shutdown(this.cleanupServers ?? this.config.JupyterHub.cleanup_servers) });
     const initTic = performance.now();
-    await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });
+    await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: initSpawnersTimeoutMs(this.config.JupyterHub.init_spawners_timeout) });
     this.metrics.initSpawnersDuration.observe((performance.now() - initTic) / 1000);
     const jh = this.config.JupyterHub;
     const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: jh.last_activity_interval, activeUserWindowSeconds: jh.active_user_window, statsd: this.statsd, metrics: this.metrics, log });
