@@ -107,6 +107,9 @@ NOTES = {
     'CryptKeeper.keys': 'Encryption keys for auth_state, each 32 bytes, hex or base64 encoded. The first key encrypts; '
                         'all of them are tried to decrypt, which allows key rotation.',
     'JupyterHub.cookie_secret': 'In a YAML or JSON file, give the secret as a hex string (64 hex digits for 32 bytes).',
+    'JupyterHub.default_url': 'In hub.config.js/.ts it may be a function (async allowed), called as JupyterHub calls it with '
+                              'the handler: {request, current_user ({name, admin} or null), base_url, hub_base_url}; it '
+                              'returns the URL. One that throws is logged and ignored.',
     'JupyterHub.log_level': 'Names (DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL) are normalised to their numbers.',
     'JupyterHub.authenticator_class': "In hub: 'pam', 'dummy', one of the JupyterHub class names above, a module path "
                                       '(./my-authenticator.js, relative to the config file), or in hub.config.js/.ts the class itself.',

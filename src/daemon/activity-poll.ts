@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { HubMetrics } from './metrics/hub-metrics.js';
 import type { Logger } from '../lib/log.js';
 import type { ChpClient } from './proxy/chp-client.js';
 import type { Statsd } from './metrics/statsd.js';
@@ -24,10 +25,13 @@ export interface ActivityPollOptions {
   activeUserWindowSeconds: number;
   statsd: Statsd;
   log: Logger;
+  /** jupyterhub_proxy_poll_duration_seconds. */
+  metrics?: HubMetrics;
 }
 
 export function startActivityPoll(o: ActivityPollOptions): ActivityPoll {
   const pollOnce = async (): Promise<number> => {
+    const tic = performance.now();
     const routes = await o.client.getAllRoutes();
     const now = Date.now();
     let updated = 0;
@@ -54,11 +58,14 @@ export function startActivityPoll(o: ActivityPollOptions): ActivityPoll {
     }
     o.statsd.gauge('users.running', running);
     o.statsd.gauge('users.active', active);
+    o.metrics?.proxyPollDuration.observe((performance.now() - tic) / 1000);
     return updated;
   };
+  // app.py starts the poll only `if self.last_activity_interval`: 0 turns it off.
+  if (o.intervalSeconds <= 0) return { stop: () => undefined, pollOnce };
   const timer = setInterval(() => {
     pollOnce().catch((err: unknown) => o.log.warn(`polling the proxy for activity: ${err instanceof Error ? err.message : String(err)}`));
-  }, Math.max(1, o.intervalSeconds) * 1000);
+  }, o.intervalSeconds * 1000);
   timer.unref();
   return { stop: () => clearInterval(timer), pollOnce };
 }

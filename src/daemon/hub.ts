@@ -21,10 +21,11 @@ import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
 import { OAuthClientRegistry } from './auth/oauth/index.js';
 import { WriteBatcher } from './db/write-batch.js';
-import { adoptRunningServers } from './spawner/adopt.js';
+import { adoptRunningServers, initSpawnersTimeoutMs } from './spawner/adopt.js';
 import { freePort } from './spawner/free-port.js';
 import { startActivityPoll, type ActivityPoll } from './activity-poll.js';
 import { createStatsd, NO_STATSD, type Statsd } from './metrics/statsd.js';
+import { createHubMetrics, type HubMetrics } from './metrics/hub-metrics.js';
 import { PressureFeed } from './pressure.js';
 import { InternalSsl } from './ssl/internal-ssl.js';
 import { readTlsFiles, type TlsMaterialPem } from './ssl/tls-files.js';
@@ -93,6 +94,11 @@ export class Hub {
   registry: ScopeRegistry = DEFAULT_REGISTRY;
   /** JupyterHub.statsd_host: the metrics client, or NO_STATSD (does nothing) when the host is empty. */
   statsd: Statsd = NO_STATSD;
+  /** JupyterHub's Prometheus metrics, served at /hub/metrics. */
+  readonly metrics: HubMetrics = createHubMetrics({
+    runningServers: () => (this.servers instanceof LocalServerManager ? this.servers.counts().running : 0),
+    totalUsers: async () => (this.db ? Number(((await this.db('users').count({ n: '*' }).first()) as { n?: unknown } | undefined)?.n ?? 0) : 0),
+  });
   /** The last_activity_interval poll of the proxy (tests call pollOnce). */
   activity: ActivityPoll | undefined;
   /** --- browser auth & pages: the configured Authenticator (addUser for POST /users, spawn hooks) --- */
@@ -110,6 +116,7 @@ export class Hub {
   async start(): Promise<DaemonStatus> {
     const { log } = this.opts;
     const jh = this.config.JupyterHub;
+    const startTic = performance.now();
     try {
       checkProxyClass(this.config);
       // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
@@ -146,7 +153,7 @@ export class Hub {
         cookieOptions: jh.tornado_settings.cookie_options,
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
-        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher });
+        shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher, metrics: this.metrics });
       this.api = api;
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
       await installBrowserAuth({
@@ -165,6 +172,7 @@ export class Hub {
         this.undo.push({ name: 'pid file', run: () => removeFile(pidFile) });
       }
       this.startedAt = new Date();
+      this.metrics.hubStartupDuration.observe((performance.now() - startTic) / 1000);
       log.info(`hub ${HUB_VERSION} is ready: API at ${this.hubUrl}, control socket ${this.opts.socketPath}`);
       return this.status();
     } catch (err) {
@@ -272,6 +280,7 @@ export class Hub {
       pidFile: path.join(path.dirname(this.opts.socketPath), 'proxy.pid'),
       env: this.opts.env,
       log: this.opts.log.child('proxy'),
+      metrics: this.metrics,
     });
     await proxy.start();
     this.proxy = proxy;
@@ -292,7 +301,7 @@ export class Hub {
     // Authenticator.refresh_pre_spawn: a forced refresh_user before every spawn; a failed one refuses it.
     const refresher = this.refresher;
     const preSpawn = this.config.Authenticator.refresh_pre_spawn && refresher?.active ? { refreshPreSpawn: async (u: UserRow) => (await refresher.refresh(u, null, true)) !== null } : {};
-    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, metrics: this.metrics, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
       process.kill(process.pid, 'SIGTERM');
@@ -302,9 +311,11 @@ export class Hub {
     this.pressure?.attach(manager);
     if (this.api) this.api.setServers(manager);
     this.undo.push({ name: 'servers', run: () => manager.shutdown(this.cleanupServers ?? this.config.JupyterHub.cleanup_servers) });
-    await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: this.config.JupyterHub.init_spawners_timeout * 1000 });
+    const initTic = performance.now();
+    await adoptRunningServers(manager, { db, spawner, proxy, config: this.config, log, timeoutMs: initSpawnersTimeoutMs(this.config.JupyterHub.init_spawners_timeout) });
+    this.metrics.initSpawnersDuration.observe((performance.now() - initTic) / 1000);
     const jh = this.config.JupyterHub;
-    const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: jh.last_activity_interval, activeUserWindowSeconds: jh.active_user_window, statsd: this.statsd, log });
+    const activity = startActivityPoll({ db, client: proxy.client, intervalSeconds: jh.last_activity_interval, activeUserWindowSeconds: jh.active_user_window, statsd: this.statsd, metrics: this.metrics, log });
     this.activity = activity;
     this.undo.push({ name: 'activity poll', run: async () => activity.stop() });
   }

@@ -11,6 +11,8 @@ import type { TcpAddress } from './hub-urls.js';
 import { freePort } from './spawner/free-port.js';
 import type { TlsFiles } from './ssl/internal-ssl.js';
 import { resolveClassRef } from '../lib/config/class-ref.js';
+import type { HubMetrics } from './metrics/hub-metrics.js';
+import type { Histogram } from './metrics/prometheus.js';
 
 /**
  * JupyterHub.proxy_class: hub drives every proxy through configurable-http-proxy's REST API, so only that class
@@ -42,6 +44,8 @@ export interface ProxyStageOptions {
   log: Logger;
   /** internal_ssl: the proxy's API and backend certificates, and the hub's own for talking to the API. */
   tls?: { apiSsl: TlsFiles; clientSsl: TlsFiles; hub: { key: Buffer; cert: Buffer; ca: Buffer } };
+  /** Prometheus: check_routes and user-route add/delete durations, as JupyterHub times them. */
+  metrics?: HubMetrics;
 }
 
 export class ProxyStage implements ProxyRoutes {
@@ -120,18 +124,33 @@ export class ProxyStage implements ProxyRoutes {
 
   async addRoute(routespec: string, target: string, data: Record<string, unknown>): Promise<void> {
     this.wanted.set(routespec, { target, data });
-    await this.client.addRoute(routespec, target, data);
+    await this.timed(data, this.o.metrics?.proxyAddDuration, () => this.client.addRoute(routespec, target, data));
   }
 
   async deleteRoute(routespec: string): Promise<void> {
+    const data = this.wanted.get(routespec)?.data ?? {};
     this.wanted.delete(routespec);
-    await this.client.deleteRoute(routespec);
+    await this.timed(data, this.o.metrics?.proxyDeleteDuration, () => this.client.deleteRoute(routespec));
+  }
+
+  /** A user's route change, timed into the histogram with status success/failure; other routes untimed. */
+  private async timed(data: Record<string, unknown>, h: Histogram | undefined, op: () => Promise<void>): Promise<void> {
+    if (!h || typeof data.user !== 'string') return op();
+    const tic = performance.now();
+    try {
+      await op();
+      h.labels({ status: 'success' }).observe((performance.now() - tic) / 1000);
+    } catch (err) {
+      h.labels({ status: 'failure' }).observe((performance.now() - tic) / 1000);
+      throw err;
+    }
   }
 
   /** JupyterHub's check_routes: restart a dead proxy, re-add what is missing or wrong, drop stale user routes. */
   async check(): Promise<void> {
     if (this.checking) return;
     this.checking = true;
+    const tic = performance.now();
     try {
       if (this.process && !this.process.isRunning()) {
         this.o.log.warn('the proxy is not running; restarting it and restoring its routes');
@@ -147,6 +166,7 @@ export class ProxyStage implements ProxyRoutes {
     } catch (err) {
       this.o.log.warn(`checking the proxy: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
+      this.o.metrics?.checkRoutesDuration.observe((performance.now() - tic) / 1000);
       this.checking = false;
     }
   }

@@ -399,3 +399,43 @@ export default class RefreshingAuthenticator {
     await t.stop();
   }
 });
+
+test('cookie_secret_file: ~ is the home directory (app.py expanduser), the new file is 0600; a cookie_secret over 32 bytes is warned about', async () => {
+  const home = await tempDir();
+  const t = await startTestHub({ env: { HOME: home }, overrides: ['JupyterHub.cookie_secret_file=~/hub_secret'] });
+  try {
+    const st = await stat(path.join(home, 'hub_secret'));
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.match(await readFile(path.join(home, 'hub_secret'), 'utf8'), /^[0-9a-f]{64}\n$/);
+  } finally {
+    await t.stop();
+  }
+  const long = await startTestHub({ overrides: [`JupyterHub.cookie_secret=${'ab'.repeat(40)}`] });
+  try {
+    assert.ok(long.logs.some((l) => /Cookie secret is 40 bytes\. {2}It should be 32\./.test(l)), long.logs.join('\n'));
+  } finally {
+    await long.stop();
+  }
+});
+
+test('implicit_spawn_seconds: the not-running page of your own server goes to the spawn page by itself after that many seconds; 0 (default) waits for a click', async () => {
+  for (const seconds of [5, 0]) {
+    const t = await startTestHub({ overrides: [DUMMY, `JupyterHub.implicit_spawn_seconds=${seconds}`] });
+    try {
+      const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+      await b.login('/hub/', 'ada', 'pw');
+      const page = await b.get('/hub/user/ada/lab');
+      assert.equal(page.status, 424);
+      const spawnUrl = `/hub/spawn/ada?next=${encodeURIComponent('/hub/user/ada/lab')}`;
+      const refresh = /<meta http-equiv="refresh" content="(\d+);url=([^"]+)">/.exec(page.text);
+      if (seconds === 0) {
+        assert.equal(refresh, null);
+      } else {
+        assert.equal(refresh?.[1], '5');
+        assert.equal(refresh?.[2]?.replace(/&amp;/g, '&').replace(/&#x2F;|&#47;/g, '/'), spawnUrl, page.text);
+      }
+    } finally {
+      await t.stop();
+    }
+  }
+});

@@ -6,6 +6,9 @@ import { getUserByName } from '../../src/daemon/db/users-repo.js';
 import type { ServerManager, ServerRuntime } from '../../src/daemon/spawner/server-manager.js';
 import { HttpBrowser, xsrfFrom } from '../helpers/browser.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { tempDir } from '../helpers/cli.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 const DUMMY = ['JupyterHub.authenticator_class=dummy'];
 
@@ -107,6 +110,29 @@ test('after login: next if safe, else redirect_to_server (spawn, or the running 
     assert.equal((await b.get('/hub/')).headers.location, '/hub/token');
     assert.equal((await b.login('/hub/', 'di', 'pw')).headers.location, '/hub/token');
   });
+});
+
+test('default_url as a function (JupyterHub: called with the handler): gets current_user and the request; may be async; a throwing one is logged and ignored', async () => {
+  const dir = await tempDir();
+  await writeFile(path.join(dir, 'hub.config.mjs'), `export default { JupyterHub: {
+    default_url: async (handler) => {
+      if (handler.request.url.includes('boom')) throw new Error('boom');
+      return handler.current_user ? handler.hub_base_url + 'home?for=' + handler.current_user.name : handler.base_url + 'hub/login?anon=1';
+    },
+  } };\n`);
+  const t = await startTestHub({ dir, overrides: DUMMY });
+  try {
+    const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+    assert.equal((await b.get('/hub/')).headers.location, '/hub/login?anon=1');
+    assert.equal((await b.login('/hub/', 'eve', 'pw')).headers.location, '/hub/home?for=eve');
+    assert.equal((await b.get('/hub/?next=%2Fhub%2Ftoken')).headers.location, '/hub/home?for=eve', 'the root redirects to default_url as it is (RootHandler)');
+    const failed = await b.get('/hub/?boom=1');
+    assert.equal(failed.status, 302);
+    assert.equal(failed.headers.location, '/hub/spawn?boom=1', 'a failing default_url counts as unset (query arguments travel on, as get_next_url does)');
+    assert.ok(t.logs.some((l) => /JupyterHub\.default_url\(handler\) failed: boom/.test(l)), t.logs.join('\n'));
+  } finally {
+    await t.stop();
+  }
 });
 
 test('login needs the form\'s XSRF token; wrong credentials re-render the form with the username kept', async () => {

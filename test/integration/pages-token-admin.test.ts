@@ -175,3 +175,23 @@ test('templates: template_paths first (extending "templates/..."), template_vars
     }
   }, dir);
 });
+
+test('data_files_path and template_paths that cannot serve hub\'s pages stop the start with a config error naming the option (not a 500 on every page)', async () => {
+  const dir = await tempDir();
+  await mkdir(path.join(dir, 'jinja'));
+  // Jinja-only syntax nunjucks cannot parse (JupyterHub's own templates have such lines).
+  await writeFile(path.join(dir, 'jinja', 'page.html'), '{% block main %}{% set x = 1 if y else 2 %}{% endblock %}{% for a in b recursive %}{% endfor %}');
+  const cases: [string, RegExp, RegExp][] = [
+    [`JupyterHub.data_files_path=${path.join(dir, 'nothing-here')}`, /^JupyterHub\.data_files_path: the page template \S+\.html cannot be used: template not found/, /hub's own templates\/ and static\//],
+    [`JupyterHub.template_paths=["${path.join(dir, 'jinja')}"]`, /^JupyterHub\.template_paths: the page template page\.html cannot be used/, /Fix page\.html in .*jinja/],
+  ];
+  for (const [override, message, hint] of cases) {
+    await assert.rejects(startTestHub({ dir, overrides: [override] }), (e: unknown) => {
+      const err = e as { code?: string; message?: string; hint?: string };
+      assert.equal(err.code, 'CONFIG_INVALID');
+      assert.match(err.message ?? '', message);
+      assert.match(err.hint ?? '', hint);
+      return true;
+    });
+  }
+});

@@ -15,14 +15,16 @@ async function load(yml: string, overrides: string[] = []): ReturnType<typeof lo
   return loadConfig({ cwd: dir, env: {}, overrides });
 }
 
-test('JupyterHub.admin_users is merged into Authenticator.admin_users with the reference warning', async () => {
+test('JupyterHub.admin_users is used when Authenticator.admin_users is empty, and ignored (with a warning) when it is set, as app.py init_users', async () => {
   const { config, warnings, explicit } = await load('JupyterHub:\n  admin_users: [bob, alice]\nAuthenticator:\n  admin_users: [alice, carol]\n');
-  assert.deepEqual([...config.Authenticator.admin_users].sort(), ['alice', 'bob', 'carol']);
-  assert.deepEqual([...config.PAMAuthenticator.admin_users].sort(), ['alice', 'bob', 'carol']);
-  assert.deepEqual(warnings, ['hub.yml: JupyterHub.admin_users: DEPRECATED since version 0.7.2, use Authenticator.admin_users instead.']);
+  assert.deepEqual([...config.Authenticator.admin_users].sort(), ['alice', 'carol']);
+  assert.deepEqual([...config.PAMAuthenticator.admin_users].sort(), ['alice', 'carol']);
+  assert.equal(warnings[0], 'hub.yml: JupyterHub.admin_users: DEPRECATED since version 0.7.2, use Authenticator.admin_users instead.');
+  assert.match(warnings[1] ?? '', /JupyterHub\.admin_users is ignored because Authenticator\.admin_users is set/);
   assert.ok(explicit.has('Authenticator.admin_users'));
   const alone = await load('JupyterHub:\n  admin_users: [bob]\n');
   assert.deepEqual(alone.config.Authenticator.admin_users, ['bob']);
+  assert.ok(alone.explicit.has('Authenticator.admin_users'));
 });
 
 test('proxy options move to ConfigurableHTTPProxy, as JupyterHub 3.0 does', async () => {

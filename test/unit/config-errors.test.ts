@@ -156,3 +156,20 @@ test('an invalid CryptKeeper.keys entry in the file is reported', async () => {
   const cwd = await dirWith({ 'hub.yml': 'CryptKeeper:\n  keys: [tooshort]\n' });
   await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/CryptKeeper\.keys\[0\] must be a 32-byte key/]);
 });
+
+test('numbers out of range (negative limits and intervals, cookie_max_age_days 0) are config errors, all at once, each saying what 0 means', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hub-ranges-'));
+  try {
+    await assert.rejects(loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.active_server_limit=-1', 'JupyterHub.cookie_max_age_days=0', 'JupyterHub.last_activity_interval=-5'] }), (e: unknown) => {
+      assert.ok(e instanceof HubError && e.code === 'CONFIG_INVALID');
+      assert.match(e.message, /JupyterHub\.active_server_limit is -1: 0 means no limit/);
+      assert.match(e.message, /JupyterHub\.cookie_max_age_days is 0: days, more than 0/);
+      assert.match(e.message, /JupyterHub\.last_activity_interval is -5: seconds; 0 turns the activity poll off/);
+      return true;
+    });
+    const ok = await loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.active_server_limit=0', 'JupyterHub.cookie_max_age_days=0.5', 'JupyterHub.last_activity_interval=0'] });
+    assert.equal(ok.config.JupyterHub.cookie_max_age_days, 0.5);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

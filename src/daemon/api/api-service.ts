@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { HubMetrics } from '../metrics/hub-metrics.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
@@ -62,6 +63,8 @@ export interface ApiDeps {
   serviceUrls?: () => ReadonlyMap<string, string>;
   /** Authenticator.refresh_user with auth_refresh_age, run on the user behind each request. */
   refresher?: AuthRefresher;
+  /** JupyterHub's Prometheus metrics: /hub/metrics serves them, every TCP request is timed into them. */
+  metrics?: HubMetrics;
 }
 
 /** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */
@@ -119,7 +122,9 @@ export class ApiService {
   /** The request listener for one door. */
   listener(door: 'socket' | 'tcp'): http.RequestListener {
     const prefix = door === 'socket' ? '/hub/' : `${this.deps.baseUrl}hub/`;
+    const metrics = door === 'tcp' ? this.deps.metrics : undefined;
     return (req, res) => {
+      if (metrics) timeRequest(metrics, req, res);
       void this.handle(req, res, door, prefix);
     };
   }
@@ -143,6 +148,7 @@ export class ApiService {
         throw new ApiError(404, `no such path ${path}`);
       }
       const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
+      if (match) handlerLabels.set(req, `hub/${match.pattern}`);
       if (!match) {
         const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
         if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url)))) return;
@@ -194,6 +200,21 @@ export class ApiService {
 export function requireScope(caller: Principal, anyOf: readonly string[], target: ScopeTarget = {}): void {
   const decision = authorize(caller.scopes, anyOf, target);
   if (!decision.allowed) throw new ApiError(decision.status, decision.message);
+}
+
+/**
+ * jupyterhub_request_duration_seconds{method,handler,code}: JupyterHub labels a request with its tornado handler
+ * class; hub with the route pattern that answered (`hub/api/users/:name`), or `other` (pages outside the router,
+ * extra handlers, 404s): a bounded set either way, never the raw path.
+ */
+const handlerLabels = new WeakMap<http.IncomingMessage, string>();
+
+function timeRequest(metrics: HubMetrics, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const tic = performance.now();
+  res.once('finish', () => {
+    metrics.requestDuration.labels({ method: req.method ?? 'GET', handler: handlerLabels.get(req) ?? 'other', code: String(res.statusCode) })
+      .observe((performance.now() - tic) / 1000);
+  });
 }
 
 /** The full URL as the client addressed it (JupyterHub puts it in pagination links); a bad Host is a 400. */

@@ -28,6 +28,8 @@ interface Route {
 export interface Match {
   handler: Handler;
   params: Record<string, string>;
+  /** The route's pattern as registered (`api/users/:name`): the handler label of the request metric. */
+  pattern: string;
 }
 
 export class Router {
@@ -46,7 +48,7 @@ export class Router {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       pathExists = true;
-      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params };
+      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params, pattern: route.segments.join('/') };
     }
     if (pathExists) throw new ApiError(405, `method ${method} not allowed on ${path}`);
     return null;

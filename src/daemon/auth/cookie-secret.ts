@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsc } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { HubError, errnoCode } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
@@ -36,7 +37,12 @@ export async function loadCookieSecret(opts: {
   env: NodeJS.ProcessEnv;
   log: Logger;
 }): Promise<CookieSecret> {
-  if (opts.configured) return { secret: decodeHex(opts.configured, 'JupyterHub.cookie_secret'), from: 'config' };
+  if (opts.configured) {
+    const secret = decodeHex(opts.configured, 'JupyterHub.cookie_secret');
+    // app.py _cookie_secret_check: only a longer secret is warned about (a shorter one is the admin's choice).
+    if (secret.length > COOKIE_SECRET_BYTES) opts.log.warn(`Cookie secret is ${secret.length} bytes.  It should be ${COOKIE_SECRET_BYTES}.`);
+    return { secret, from: 'config' };
+  }
   const fromEnv = opts.env[COOKIE_SECRET_ENV];
   if (fromEnv) {
     opts.log.info(`Loading cookie_secret from env[${COOKIE_SECRET_ENV}]`);
@@ -46,7 +52,7 @@ export async function loadCookieSecret(opts: {
     // No file configured: a fresh secret per start, as JupyterHub does (logins do not survive restarts).
     return { secret: randomBytes(COOKIE_SECRET_BYTES), from: 'new' };
   }
-  const file = path.resolve(opts.cwd, opts.file);
+  const file = path.resolve(opts.cwd, expandUser(opts.file, opts.env));
   const existing = await readSecretFile(file, opts.log);
   if (existing) return { secret: existing, from: 'file' };
   const secret = randomBytes(COOKIE_SECRET_BYTES);
@@ -60,6 +66,12 @@ export async function loadCookieSecret(opts: {
     });
   }
   return { secret, from: 'new' };
+}
+
+/** Python's os.path.expanduser for `~` and `~/...` (app.py expands cookie_secret_file): $HOME, else the account's home. */
+function expandUser(p: string, env: NodeJS.ProcessEnv): string {
+  if (p !== '~' && !p.startsWith('~/')) return p;
+  return path.join(env.HOME || os.homedir(), p.slice(1));
 }
 
 async function readSecretFile(file: string, log: Logger): Promise<Buffer | null> {

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, promises as fs } from 'node:fs';
+import { createReadStream, existsSync, promises as fs, readdirSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,11 @@ function packageRoot(): string {
     dir = parent;
   }
   throw new Error('cannot find hub\'s templates/ directory next to its package.json');
+}
+
+/** The pages hub renders: the names in its own templates/ directory. */
+export function hubTemplateNames(): string[] {
+  return readdirSync(path.join(packageRoot(), 'templates')).filter((f) => f.endsWith('.html')).sort();
 }
 
 export function assetDirs(dataFilesPath: string): AssetDirs {

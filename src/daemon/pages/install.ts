@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
 import { HUB_VERSION } from '../../lib/version.js';
+import { HubError } from '../../lib/errors.js';
 import type { ApiService } from '../api/api-service.js';
 import { initExistingUsers } from '../auth/authenticators/init-existing-users.js';
 import type { Authenticator } from '../auth/authenticators/types.js';
@@ -13,7 +14,7 @@ import { XsrfProtection } from '../auth/xsrf.js';
 import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
 import { registerAdminPage } from './admin-page.js';
-import { assetDirs } from './assets.js';
+import { assetDirs, hubTemplateNames } from './assets.js';
 import { cookieGate } from './cookie-gate.js';
 import { registerCspReport } from './csp-report.js';
 import { registerErrorPage } from './error-page.js';
@@ -62,12 +63,14 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
     secret: d.cookieSecret, path: hubPrefix, secure: d.secure, maxAgeSeconds: jh.cookie_max_age_days * 86_400, cookieKwargs: jh.tornado_settings.xsrf_cookie_kwargs,
   });
   const dirs = assetDirs(jh.data_files_path === '' ? '' : path.resolve(d.cwd, jh.data_files_path));
+  const templatePaths = jh.template_paths.map((p) => path.resolve(d.cwd, p));
   const renderer = new PageRenderer({
-    templatePaths: jh.template_paths.map((p) => path.resolve(d.cwd, p)),
+    templatePaths,
     defaultDir: dirs.templates,
     environmentOptions: jh.jinja_environment_options,
     log,
   });
+  checkTemplates(renderer, jh.data_files_path === '' ? '' : dirs.templates, templatePaths);
   const deps: PagesDeps = {
     db: d.db, log, statsd: d.statsd, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
@@ -87,4 +90,17 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   registerCspReport(r, deps);
   registerStaticRoutes(r, deps, dirs);
   installExtraHandlers(d.api, deps, jh.extra_handlers, d.log.child('extra_handlers'));
+}
+
+/** Every page template must load: a bad data_files_path or template_paths entry is a config error at start. */
+function checkTemplates(renderer: PageRenderer, dataTemplates: string, templatePaths: readonly string[]): void {
+  const bad = renderer.problem(hubTemplateNames());
+  if (bad === null) return;
+  // nunjucks names the file it could not parse; a missing one is looked for in every directory.
+  const fromPaths = templatePaths.some((p) => bad.message.includes(p));
+  const option = dataTemplates !== '' && !fromPaths ? 'JupyterHub.data_files_path' : 'JupyterHub.template_paths';
+  const hint = option === 'JupyterHub.data_files_path'
+    ? `data_files_path must hold hub's own templates/ and static/ (it is ${path.dirname(dataTemplates)}; JupyterHub's data files do not work with hub). Remove it, and put only the pages you change in JupyterHub.template_paths.`
+    : `Fix ${bad.name} in ${templatePaths.join(', ')} or remove it there; hub's own templates serve the pages you do not override.`;
+  throw new HubError('CONFIG_INVALID', `${option}: the page template ${bad.name} cannot be used: ${bad.message.slice(0, 300)}`, { hint });
 }

@@ -21,16 +21,16 @@ import { PageError, redirect, sendHtml } from './respond.js';
 export const LOGIN_FAILED = 'Invalid username or password';
 
 /** JupyterHub's get_next_url: a safe `next`, else the default for this user. */
-export function nextUrlFor(ctx: RequestContext, deps: PagesDeps, userName: string | null): string {
+export async function nextUrlFor(ctx: RequestContext, deps: PagesDeps, user: UserRow | null): Promise<string> {
   const raw = ctx.url.searchParams.get('next') ?? '';
   const safe = safeNextUrl(raw, { host: ctx.req.headers.host ?? '' });
   if (raw !== '' && safe === '') deps.log.warn(`Disallowing redirect outside the hub: ${JSON.stringify(raw.slice(0, 200))}`);
   if (safe !== '') return viaHubForUserUrls(safe, deps.baseUrl, deps.hubPrefix);
   const jh = deps.config.JupyterHub;
-  const configured = typeof jh.default_url === 'function' ? (jh.default_url as unknown as (req: unknown) => unknown)(ctx.req) : jh.default_url;
+  const userName = user?.name ?? null;
   const serverActive = userName !== null && !deps.servers().runtime(userName, '').stopped;
   const url = defaultNextUrl(userName, {
-    baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, defaultUrl: typeof configured === 'string' ? configured : '',
+    baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, defaultUrl: await configuredDefaultUrl(ctx, deps, user),
     redirectToServer: jh.redirect_to_server, serverActive,
   });
   // Like JupyterHub, other query arguments of this request travel on to the default URL.
@@ -39,6 +39,32 @@ export function nextUrlFor(ctx: RequestContext, deps: PagesDeps, userName: strin
   const u = new URL(url, 'http://hub.invalid');
   for (const [k, v] of extra) u.searchParams.append(k, v);
   return u.origin === 'http://hub.invalid' ? u.pathname + u.search + u.hash : u.href;
+}
+
+/**
+ * JupyterHub.default_url: a string, or a function JupyterHub calls with the request handler. hub passes a handler
+ * with what such functions read: `request` (node:http's IncomingMessage), `current_user` (`{name, admin}` or
+ * null), `base_url`, `hub_base_url`; it may be async. One that throws or returns no string is logged and counts as
+ * unset, so the user lands where hub would send them anyway instead of on a 500.
+ */
+export async function configuredDefaultUrl(ctx: RequestContext, deps: PagesDeps, user: UserRow | null): Promise<string> {
+  const value: unknown = deps.config.JupyterHub.default_url;
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'function') return '';
+  const handler = {
+    request: ctx.req,
+    current_user: user === null ? null : { name: user.name, admin: user.admin },
+    base_url: deps.baseUrl,
+    hub_base_url: deps.hubPrefix,
+  };
+  try {
+    const out: unknown = await (value as (h: typeof handler) => unknown)(handler);
+    if (typeof out === 'string') return out;
+    if (out !== null && out !== undefined) deps.log.error(`JupyterHub.default_url returned ${typeof out}, not a URL string; ignoring it`);
+  } catch (err) {
+    deps.log.error(`JupyterHub.default_url(handler) failed: ${err instanceof Error ? err.message : String(err)}; ignoring it`);
+  }
+  return '';
 }
 
 function renderLogin(ctx: RequestContext, deps: PagesDeps, username: string, loginError: string | null): void {
@@ -91,7 +117,7 @@ async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const current = await pageUser(ctx, deps);
   if (current !== null) {
     deps.sessions.login(ctx.res, current.user, current.sessionId);
-    redirect(ctx.res, nextUrlFor(ctx, deps, current.user.name));
+    redirect(ctx.res, await nextUrlFor(ctx, deps, current.user));
     return;
   }
   const a = deps.authenticator;
@@ -105,7 +131,7 @@ async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
     // auto_login on this very URL: the credentials are in the request itself (e.g. a REMOTE_USER header).
     const user = await loginUser(ctx, deps, { username: '', password: '' });
     if (user === null) throw new PageError(403, 'Automatic login failed.');
-    redirect(ctx.res, nextUrlFor(ctx, deps, user.name));
+    redirect(ctx.res, await nextUrlFor(ctx, deps, user));
     return;
   }
   renderLogin(ctx, deps, ctx.url.searchParams.get('username') ?? '', null);
@@ -126,7 +152,7 @@ async function postLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
     renderLogin(ctx, deps, data.username, LOGIN_FAILED);
     return;
   }
-  redirect(ctx.res, nextUrlFor(ctx, deps, user.name));
+  redirect(ctx.res, await nextUrlFor(ctx, deps, user));
 }
 
 export function registerLoginPages(router: Router, deps: PagesDeps): void {

@@ -74,6 +74,22 @@ export class PageRenderer {
     }
   }
 
+  /**
+   * Compiles each template now, so one that is missing or that nunjucks cannot parse (a Jinja-only construct,
+   * JupyterHub's own data files) stops the start with its name instead of making every page a 500.
+   * Returns the first problem, or null.
+   */
+  problem(names: readonly string[]): { name: string; message: string } | null {
+    for (const name of names) {
+      try {
+        this.env.getTemplate(name, true);
+      } catch (err) {
+        return { name, message: (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean).join(' ') };
+      }
+    }
+    return null;
+  }
+
   render(name: string, context: Record<string, unknown>): string {
     return this.env.render(name, context);
   }

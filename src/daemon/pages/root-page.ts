@@ -1,5 +1,5 @@
 import type { Router } from '../api/router.js';
-import { nextUrlFor } from './login-page.js';
+import { configuredDefaultUrl, nextUrlFor } from './login-page.js';
 import { pageUser, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
 import { redirect } from './respond.js';
@@ -10,14 +10,15 @@ import { redirect } from './respond.js';
  */
 export function registerRootPage(router: Router, deps: PagesDeps): void {
   router.add('GET', '', page(deps, async (ctx) => {
-    const jh = deps.config.JupyterHub;
-    if (typeof jh.default_url === 'function' || jh.default_url !== '') {
-      redirect(ctx.res, nextUrlFor(ctx, deps, null));
+    const user = await pageUser(ctx, deps);
+    // pages.py RootHandler: default_url as it is, without get_next_url's `next` or query arguments.
+    const configured = await configuredDefaultUrl(ctx, deps, user?.user ?? null);
+    if (configured !== '') {
+      redirect(ctx.res, configured);
       return;
     }
-    const user = await pageUser(ctx, deps);
     if (user !== null) {
-      redirect(ctx.res, nextUrlFor(ctx, deps, user.user.name));
+      redirect(ctx.res, await nextUrlFor(ctx, deps, user.user));
       return;
     }
     redirect(ctx.res, `${deps.hubPrefix}login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);

@@ -13,6 +13,11 @@ import type { Spawner } from './spawner.js';
  * in parallel. One that still runs is adopted (route restored, nothing spawned); one that is gone is cleared.
  * We wait at most init_spawners_timeout; the rest finishes in the background while the hub already serves.
  */
+/** app.py: a negative init_spawners_timeout waits "forever" (a day), and the wait is at least 1 s. */
+export function initSpawnersTimeoutMs(seconds: number): number {
+  return (seconds < 0 ? 86_400 : Math.max(seconds, 1)) * 1000;
+}
+
 export async function adoptRunningServers(
   manager: LocalServerManager,
   d: { db: Knex; spawner: Spawner; proxy: ProxyRoutes; config: HubConfig; log: Logger; timeoutMs: number },

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { SpawnStatus } from '../metrics/hub-metrics.js';
 import type { Logger } from '../../lib/log.js';
 import type { UserRow } from '../db/users-repo.js';
 import { ServerError, type ProgressEvent, type ServerManager, type ServerRuntime } from './server-manager.js';
@@ -57,8 +58,10 @@ export class LocalServerManager implements ServerManager {
       const running = [...this.entries.values()].filter((e) => e.phase === 'running');
       await Promise.all(running.map(async (e) => {
         let result;
+        const tic = performance.now();
         try {
           result = await this.d.spawner.poll(e.state);
+          this.d.metrics?.serverPollDuration.labels({ status: result.running ? 'running' : 'stopped' }).observe((performance.now() - tic) / 1000);
         } catch (err) {
           this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
           return;
@@ -98,6 +101,7 @@ export class LocalServerManager implements ServerManager {
     const existing = this.entries.get(k);
     if (existing) {
       const what = existing.phase === 'running' ? 'is already running' : existing.phase === 'spawning' ? 'is already pending spawn' : 'is pending stop';
+      if (existing.phase === 'spawning') this.spawnMetric('already-pending', 0);
       throw new ServerError(400, `${user.name}'s server${server ? ` ${server}` : ''} ${what}`);
     }
     if (this.d.refreshPreSpawn && !(await this.d.refreshPreSpawn(user))) throw new ServerError(403, `auth has expired for ${user.name}, login again`);
@@ -127,15 +131,23 @@ export class LocalServerManager implements ServerManager {
     throw new ServerError(500, progress.failureMessage() ?? 'Spawn failed');
   }
 
+  /** jupyterhub_server_spawn_duration_seconds{status}, observed where base.py observes it. */
+  private spawnMetric(status: SpawnStatus, seconds: number): void {
+    this.d.metrics?.serverSpawnDuration.labels({ status }).observe(seconds);
+  }
+
   private checkLimits(): void {
     const jh = this.d.config.JupyterHub;
     const c = this.counts();
     if (jh.concurrent_spawn_limit > 0 && c.spawning >= jh.concurrent_spawn_limit) {
       const retry = retryAfter(jh.tornado_settings.spawn_throttle_retry_range);
       this.log.warn(`${c.spawning} pending spawns, throttling. Suggested retry in ${retry} seconds.`);
+      this.spawnMetric('throttled', 0);
       throw new ServerError(429, `Too many users trying to log in right now. Try again in ${humanRetry(retry)}.`, { 'Retry-After': String(retry) });
     }
     if (jh.active_server_limit > 0 && c.spawning + c.running + c.stopping >= jh.active_server_limit) {
+      this.log.info(`${c.spawning + c.running + c.stopping} servers active, no space available`);
+      this.spawnMetric('too-many-users', 0);
       throw new ServerError(429, 'Active user limit exceeded. Try again in a few minutes.', { 'Retry-After': '60' });
     }
   }
@@ -150,6 +162,7 @@ export class LocalServerManager implements ServerManager {
       this.consecutiveFailures = 0;
       this.stats.record('ready', Date.now(), (Date.now() - t0) / 1000);
       this.d.statsd.timing('spawner.success', performance.now() - tic);
+      this.spawnMetric('success', (performance.now() - tic) / 1000);
       entry.progress.push({ progress: 100, ready: true, message: `Server ready at ${out.url}`, html_message: `Server ready at <a href="${out.url}">${out.url}</a>`, url: out.url });
       this.log.info(`${entry.user}'s server${entry.server ? ` ${entry.server}` : ''} is ready at ${out.url}`);
     } catch (err) {
@@ -161,6 +174,7 @@ export class LocalServerManager implements ServerManager {
       // JupyterHub sends this timing only when the server died while the request still waited for it; here
       // every failed spawn sends it, with its milliseconds from request to failure.
       this.d.statsd.timing('spawner.failure', performance.now() - tic);
+      this.spawnMetric('failure', (performance.now() - tic) / 1000);
       this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}`);
       this.consecutiveFailures++;
       const limit = this.d.config.Spawner.consecutive_failure_limit;
@@ -182,6 +196,7 @@ export class LocalServerManager implements ServerManager {
     // JupyterHub's stop_single_user times stops that succeed (a hub shutdown's stops are not timed).
     e.settled = this.stopEntry(e, false).then((stopped) => {
       if (stopped) this.d.statsd.timing('spawner.stop', performance.now() - tic);
+      this.d.metrics?.serverStopDuration.labels({ status: stopped ? 'success' : 'failure' }).observe((performance.now() - tic) / 1000);
     });
     const timeout = this.d.config.JupyterHub.tornado_settings.slow_stop_timeout;
     const done = await Promise.race([e.settled.then(() => true), sleep(timeout * 1000).then(() => false)]);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { Statsd } from '../metrics/statsd.js';
+import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { clearServer } from '../db/spawners-repo.js';
 import type { WriteBatcher } from '../db/write-batch.js';
 import type { UserRow } from '../db/users-repo.js';
@@ -27,6 +28,8 @@ export interface SpawnDeps {
   log: Logger;
   /** spawner.success/failure/stop timings and the spawner.failure.* counters (user.py's points). */
   statsd: Statsd;
+  /** JupyterHub's Prometheus metrics (spawn and stop durations); absent in tests that build a manager alone. */
+  metrics?: HubMetrics;
   spawner: Spawner;
   proxy: ProxyRoutes;
   oauth: OAuthClients;

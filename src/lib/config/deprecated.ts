@@ -51,13 +51,15 @@ function hubConnectUrl(setting: Setting, settings: Settings, warn: (text: string
   moveTo('JupyterHub', 'hub_connect_url')({ ...setting, value: url }, settings, warn);
 }
 
-function mergeAdminUsers(setting: Setting, settings: Settings): void {
-  // app.py init_users uses JupyterHub.admin_users when Authenticator.admin_users is empty; a union covers that
-  // and keeps both lists' users admins when both are set.
+function mergeAdminUsers(setting: Setting, settings: Settings, warn: (text: string) => void): void {
+  // app.py init_users uses JupyterHub.admin_users only when Authenticator.admin_users is empty: with both set, the
+  // old list makes nobody an admin (a union would grant admin rights JupyterHub does not).
   const existing = settings.get('Authenticator.admin_users');
-  const current = Array.isArray(existing?.value) ? (existing.value as string[]) : [];
-  const merged = [...new Set([...current, ...(setting.value as string[])])];
-  put(settings, { section: 'Authenticator', option: 'admin_users', value: merged, source: existing?.source ?? setting.source });
+  if (Array.isArray(existing?.value) && existing.value.length > 0) {
+    warn(`${setting.source}: JupyterHub.admin_users is ignored because Authenticator.admin_users is set (${existing.source}), as in JupyterHub; move its users there`);
+    return;
+  }
+  put(settings, { section: 'Authenticator', option: 'admin_users', value: setting.value, source: setting.source });
 }
 
 /** Keyed by the class that declares the option; options not listed only warn. */

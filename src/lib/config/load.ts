@@ -2,6 +2,7 @@
  * loadConfig: file -> overrides -> deprecations -> environment defaults -> inheritance. Every problem from every
  * source is gathered into one CONFIG_INVALID error, one line each.
  */
+import { rangeProblems } from './ranges.js';
 import { resolve } from 'node:path';
 import { HubError, isHubError } from '../errors.js';
 import { applyDeprecations } from './deprecated.js';
@@ -99,5 +100,9 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   warnings.push(...resolvePublicUrl(config, explicit));
   const tornado = applyTornadoOverrides(config, explicit);
   warnings.push(...tornado.warnings);
+  const ranges = rangeProblems(config);
+  if (ranges.length > 0) {
+    throw new HubError('CONFIG_INVALID', ranges.join('\n'), { hint: `fix the option${ranges.length > 1 ? 's' : ''} above${file === null ? '' : ` in ${file.filepath}`}` });
+  }
   return { config, filepath: file?.filepath ?? null, warnings, notices: tornado.notices, explicit };
 }

@@ -170,7 +170,7 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
       default_url: {
         type: { kind: "union", of: [{ kind: "string" }, { kind: "callable" }] },
         default: "",
-        help: "The default URL for users when they arrive (e.g. when user directs to “/”)\n\nBy default, redirects users to their own server.",
+        help: "The default URL for users when they arrive (e.g. when user directs to “/”)\n\nBy default, redirects users to their own server.\n\nIn hub.config.js/.ts it may be a function (async allowed), called as JupyterHub calls it with the handler: {request, current_user ({name, admin} or null), base_url, hub_base_url}; it returns the URL. One that throws is logged and ignored.",
       },
       external_ssl_authorities: {
         type: { kind: "dict", values: { kind: "dict", values: { kind: "string" } } },

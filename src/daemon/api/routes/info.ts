@@ -4,8 +4,10 @@
  * Node.js), and the health checks.
  */
 import { HUB_VERSION, JUPYTERHUB_API_VERSION } from '../../../lib/version.js';
-import { sendJson } from '../http-util.js';
-import type { Router } from '../router.js';
+import { ApiError, sendJson } from '../http-util.js';
+import type { RequestContext, Router } from '../router.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../metrics/prometheus.js';
+import { authorize } from '../../auth/scopes/index.js';
 import type { ApiDeps } from '../api-service.js';
 import type { ClassValue } from '../../../lib/config/index.js';
 import { authorizeTarget, scopesFor } from './guard.js';
@@ -29,6 +31,21 @@ export function registerInfoRoutes(router: Router, deps: ApiDeps): void {
   const health = async ({ res }: { res: Parameters<typeof sendJson>[0] }): Promise<void> => sendJson(res, 200, {});
   router.add('GET', 'health', health);
   router.add('GET', 'api/health', health);
+
+  // handlers/metrics.py: Prometheus metrics, anonymous unless authenticate_prometheus (default true) demands
+  // read:metrics (403 otherwise, also for a browser: JupyterHub's metrics_authentication does not redirect).
+  const metricsScopes = scopesFor('GET', '/metrics');
+  const metrics = async (ctx: RequestContext): Promise<void> => {
+    if (deps.config.JupyterHub.authenticate_prometheus && !authorize(ctx.caller.scopes, metricsScopes).allowed) {
+      throw new ApiError(403, "Access to metrics requires scope 'read:metrics'");
+    }
+    const registry = deps.metrics?.registry;
+    if (!registry) throw new ApiError(404, 'no metrics on this door');
+    ctx.res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+    ctx.res.end(await registry.render());
+  };
+  router.add('GET', 'metrics', metrics);
+  router.add('GET', 'api/metrics', metrics);
 
   const infoScopes = scopesFor('GET', '/info');
   router.add('GET', 'api/info', async (ctx) => {
