@@ -1,6 +1,6 @@
 /**
- * Renders templates/oauth-confirm.html. Until the hub's page system (template_paths, template_vars) exists, the
- * page is rendered by a private nunjucks environment with autoescape on, so every value (client description,
+ * Renders templates/oauth-confirm.html with a private nunjucks environment (not the pages' renderer: template_paths
+ * cannot replace this page, where JupyterHub lets them override oauth.html), autoescape on, so every value (client description,
  * redirect_uri, scope names chosen by the client) is HTML-escaped. The template directory is found by walking up
  * from this module, which works from src/ (tsx) and from dist/.
  */
