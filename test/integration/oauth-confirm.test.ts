@@ -237,3 +237,45 @@ describe('revocation', () => {
     assert.equal((await authorize(aliceServer, 'alice')).status, 400, 'an unknown client is refused');
   });
 });
+
+describe('a JupyterHub 3.0 oauth.html in template_paths', () => {
+  test('replaces the confirm page; its form, without _xsrf, is accepted from the page itself (Referer) as 3.0 accepts it', async () => {
+    const { copyFile, mkdir } = await import('node:fs/promises');
+    const { tempDir } = await import('../helpers/cli.js');
+    const dir = await tempDir();
+    await mkdir(`${dir}/templates`);
+    await copyFile('/usr/share/jupyterhub/templates/oauth.html', `${dir}/templates/oauth.html`);
+    const hub = await startTestHub({ dir, overrides: ['Authenticator.admin_users=["root"]', `JupyterHub.template_paths=["${dir}/templates"]`] });
+    try {
+      const db = hub.hub.db ?? assert.fail();
+      const root = await getUserByName(db, 'root') ?? assert.fail();
+      const [owner] = await (await import('../../src/daemon/db/users-repo.js')).createUsers(db, ['carol']);
+      const client = await addServerClient(db, owner ?? assert.fail());
+      const cookie = loginCookie(hub.hub.sessions ?? assert.fail(), root).cookie;
+      const base = `${hub.status.hub_url}api/oauth2/authorize`;
+      const q = new URLSearchParams({ client_id: client.clientId, redirect_uri: client.redirectUri, response_type: 'code', state: 's9' });
+      const pageUrl = `${base}?${q.toString()}`;
+      const page = await request({ url: pageUrl, headers: { cookie } });
+      assert.equal(page.status, 200);
+      const html = String(page.body);
+      assert.match(html, /An application is requesting authorization to access data associated with your JupyterHub account/);
+      assert.match(html, /btn-jupyter/, "JupyterHub's own template was used");
+      assert.doesNotMatch(html, /name="_xsrf"/);
+      const scopes = [...html.matchAll(/<input type="hidden" name="scopes" value="([^"]*)"\/>/g)].map((m) => m[1] ?? '');
+      assert.ok(scopes.includes('access:servers!server=carol/'), html);
+      const post = (referer: string | undefined): Promise<SimpleResponse> => request({
+        url: pageUrl, method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...(referer === undefined ? {} : { referer }) },
+        body: new URLSearchParams(scopes.map((s): [string, string] => ['scopes', s])).toString(),
+      });
+      assert.equal((await post(undefined)).status, 403, 'no _xsrf and no Referer');
+      assert.equal((await post('http://evil.example/page')).status, 403, 'another page');
+      assert.equal((await post(`${pageUrl}&extra=1`)).status, 403, 'another authorization request');
+      const ok = await post(pageUrl);
+      assert.equal(ok.status, 302, JSON.stringify(ok.body));
+      assert.equal(new URL(String(ok.headers.location), 'http://x').searchParams.get('state'), 's9');
+    } finally {
+      await hub.stop();
+    }
+  });
+});

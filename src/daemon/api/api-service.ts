@@ -29,6 +29,7 @@ import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
 import { registerAuthorizationRoutes } from './routes/authorizations.js';
 import type { AuthRefresher } from '../auth/auth-refresh.js';
+import type { ConfirmPageRenderer } from '../auth/oauth/confirm-page.js';
 import type { SessionManager } from '../auth/sessions.js';
 
 /**
@@ -59,6 +60,8 @@ export interface ApiDeps {
    * Authenticator.auto_login_oauth2_authorize the authenticator's own login_url.
    */
   loginUrl?: () => string;
+  /** The OAuth confirm page (JupyterHub's oauth.html), rendered by the pages once they are installed. */
+  oauthConfirmPage?: ConfirmPageRenderer;
   /** The url each service is served at (port 0 resolved), once the services are started. */
   serviceUrls?: () => ReadonlyMap<string, string>;
   /** Authenticator.refresh_user with auth_refresh_age, run on the user behind each request. */
@@ -112,6 +115,10 @@ export class ApiService {
 
   setProxy(proxy: ProxyControl): void {
     this.deps.proxy = proxy;
+  }
+
+  setOAuthConfirmPage(render: ConfirmPageRenderer): void {
+    this.deps.oauthConfirmPage = render;
   }
 
   /** Managed services whose url had port 0 got a free port at start: the models show the url in use. */

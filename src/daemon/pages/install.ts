@@ -18,6 +18,7 @@ import { assetDirs, hubTemplateNames } from './assets.js';
 import { cookieGate } from './cookie-gate.js';
 import { registerCspReport } from './csp-report.js';
 import { registerErrorPage } from './error-page.js';
+import { oauthConfirmRenderer } from './oauth-confirm-page.js';
 import { registerHomePage } from './home-page.js';
 import { registerLoginPages } from './login-page.js';
 import { registerLogoutPage } from './logout-page.js';
@@ -87,6 +88,7 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   d.api.outsideHub = outsideHubHandler(deps);
   registerAdminPage(r, deps);
   registerErrorPage(r, deps);
+  d.api.setOAuthConfirmPage(oauthConfirmRenderer(deps));
   registerCspReport(r, deps);
   registerStaticRoutes(r, deps, dirs);
   installExtraHandlers(d.api, deps, jh.extra_handlers, d.log.child('extra_handlers'));

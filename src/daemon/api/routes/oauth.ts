@@ -12,7 +12,6 @@ import type { ApiDeps } from '../api-service.js';
 import { appendSetCookie } from '../../auth/sessions.js';
 import { confirmedScopes, issueCode, needsConfirm, prepareGrant, type AuthorizeContext, type LoggedInUser, type PreparedGrant } from '../../auth/oauth/authorize-flow.js';
 import { describeGrant } from '../../auth/oauth/grant-scopes.js';
-import { renderConfirmPage } from '../../auth/oauth/confirm-page.js';
 import { ConfirmSigner } from '../../auth/oauth/confirm-xsrf.js';
 import { OAuthError, sendOAuthError } from '../../auth/oauth/oauth-error.js';
 import { OAuthParams, readBodyParams } from '../../auth/oauth/request-params.js';
@@ -60,12 +59,23 @@ function sendHtml(res: http.ServerResponse, html: string): void {
 }
 
 function showConfirm(ctx: RequestContext, who: LoggedInUser, g: PreparedGrant, signer: ConfirmSigner, deps: ApiDeps): void {
+  const render = deps.oauthConfirmPage;
+  if (render === undefined) throw new ApiError(503, 'the OAuth confirm page needs the hub pages, which are not installed');
   const { scopes, descriptions } = describeGrant(g.grantable, g.client, who.user.name, deps.registry);
   const xsrf = signer.sign({ cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search });
   const c = g.request.client;
-  sendHtml(ctx.res, renderConfirmPage({
-    clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf, formAction: ctx.req.url ?? '',
-  }));
+  sendHtml(ctx.res, render(ctx, who, { clientId: c.identifier, clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf }));
+}
+
+/**
+ * JupyterHub 3.0's check for a confirm form without `_xsrf` (a 3.0 oauth.html in template_paths has none): the
+ * Referer must be this very authorize URL, scheme aside (proxies change it), and not http for an https page.
+ */
+function refererIsThisPage(ctx: RequestContext): boolean {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(ctx.req.headers.referer ?? '');
+  if (m === null) return false;
+  if (isHttps(ctx.req) && m[1]?.toLowerCase() !== 'https') return false;
+  return m[2] === `${ctx.req.headers.host ?? ''}${ctx.req.url ?? ''}`;
 }
 
 /** A cross-site form post carries a foreign Origin; same-site posts carry ours or none. */
@@ -98,7 +108,9 @@ export function registerOAuthRoutes(router: Router, deps: ApiDeps): void {
     if (!who) return toLogin(deps, ctx);
     const body = await readBodyParams(ctx.req);
     const binding = { cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search };
-    if (!sameOrigin(ctx.req) || !signer.verify(binding, body.get('_xsrf'))) {
+    const field = body.get('_xsrf');
+    const formOk = field === null ? refererIsThisPage(ctx) : signer.verify(binding, field);
+    if (!sameOrigin(ctx.req) || !formOk) {
       throw new ApiError(403, 'Authorization form must be sent from the authorization page (reload it and try again)');
     }
     const prepared = await prepareGrant(c, who, OAuthParams.fromSearch(ctx.url.searchParams));
