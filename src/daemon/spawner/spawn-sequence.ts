@@ -8,6 +8,7 @@ import type { UserRow } from '../db/users-repo.js';
 import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
+import { serverPublicUrl, serverRoutespec } from '../user-host.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
 import { spawnWrites } from './spawn-writes.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
@@ -77,9 +78,11 @@ function failureCounter(stage: Stage, err: unknown): string | null {
 
 export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress): Promise<SpawnOutcome> {
   const sp = d.config.Spawner;
-  const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user.name, t.server);
+  const jh = d.config.JupyterHub;
+  const prefix = serverPrefix(jh.base_url, t.user.name, t.server);
   const clientId = oauthClientId(t.user.name, t.server);
-  const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix };
+  const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user.name, t.server);
+  const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix, url };
   const undo: (() => Promise<void>)[] = [];
   let releasePort: (() => void) | undefined;
   let stage: Stage = 'start';
@@ -125,8 +128,8 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
       throw err instanceof SpawnTimeoutError ? new SpawnTimeoutError(message) : new Error(message);
     });
     stage = 'route';
-    await d.proxy.addRoute(prefix, target, { user: t.user.name, server_name: t.server });
-    return { state: started.state, spawnerId, tokenId, url: prefix };
+    await d.proxy.addRoute(serverRoutespec(jh.subdomain_host, jh.base_url, t.user.name, t.server), target, { user: t.user.name, server_name: t.server });
+    return { state: started.state, spawnerId, tokenId, url };
   } catch (err) {
     const counter = failureCounter(stage, err);
     if (counter !== null) d.statsd.incr(counter);
@@ -140,10 +143,13 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
 
 /** Stop: route first (no new requests reach a dying server), then the process, then its token and client. */
 export async function runStop(d: SpawnDeps, t: { userId: number; user: string; server: string; spawnerId: number; state: Record<string, unknown> }, now: boolean): Promise<void> {
-  const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user, t.server);
-  await d.proxy.deleteRoute(prefix).catch((e: unknown) => d.log.warn(`deleting route ${prefix}: ${e instanceof Error ? e.message : String(e)}`));
+  const jh = d.config.JupyterHub;
+  const prefix = serverPrefix(jh.base_url, t.user, t.server);
+  const routespec = serverRoutespec(jh.subdomain_host, jh.base_url, t.user, t.server);
+  await d.proxy.deleteRoute(routespec).catch((e: unknown) => d.log.warn(`deleting route ${routespec}: ${e instanceof Error ? e.message : String(e)}`));
   await d.spawner.stop(t.state, now);
-  await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix }, t.spawnerId));
+  const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user, t.server);
+  await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix, url }, t.spawnerId));
   await d.hooks?.postSpawnStop({ name: t.user }, t.server);
   const hook = d.config.Spawner.post_stop_hook;
   if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: { name: t.user }, name: t.server });
