@@ -36,7 +36,7 @@ import type { UserRow } from './db/users-repo.js';
 import { syncRoles } from './auth/role-sync.js';
 import { syncServicesAndTokens } from './auth/config-tokens.js';
 import { IdentityService } from './auth/identity.js';
-import { SessionManager } from './auth/sessions.js';
+import { hubCookieOptions, SessionManager } from './auth/sessions.js';
 import { NoSpawnerManager, type ServerManager } from './spawner/server-manager.js';
 import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './auth/scopes/index.js';
 // --- browser auth & pages (issue 3, parts 4-5) ---
@@ -143,7 +143,7 @@ export class Hub {
         baseUrl: jh.base_url,
         maxAgeDays: jh.cookie_max_age_days,
         secure: pub.protocol === 'https',
-        cookieOptions: jh.tornado_settings.cookie_options,
+        cookieOptions: hubCookieOptions(jh),
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
         shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher });
