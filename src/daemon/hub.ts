@@ -15,6 +15,7 @@ import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
 import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
 import { hubConnectUrl, hubListenAddress, publicListenAddress, urlFor, type ListenAddress, type TcpAddress } from './hub-urls.js';
+import { userDomain } from './user-host.js';
 import { checkProxyClass, ProxyStage } from './proxy-stage.js';
 import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
@@ -252,10 +253,12 @@ export class Hub {
   }
 
   /** What the spawn sequence needs under internal_ssl: a certificate per spawn, and the hub's client identity. */
-  private spawnSsl(ssl: { store: InternalSsl; hub: TlsMaterialPem }): { issue(name: string): Promise<TlsFiles>; agent: https.Agent } {
+  private spawnSsl(ssl: { store: InternalSsl; hub: TlsMaterialPem }): { issue(name: string, user?: string): Promise<TlsFiles>; agent: https.Agent } {
     const sp = this.config.Spawner;
+    const sub = this.config.JupyterHub.subdomain_host;
     return {
-      issue: (name) => ssl.store.issueServerCert({ name, altNames: sp.ssl_alt_names, includeLocal: sp.ssl_alt_names_include_local }),
+      // user.py: with subdomain_host the server's certificate also names its user's host (`DNS:<name>.<domain>`).
+      issue: (name, user) => ssl.store.issueServerCert({ name, altNames: [...sp.ssl_alt_names, ...(sub !== '' && user !== undefined ? [`DNS:${userDomain(sub, user)}`] : [])], includeLocal: sp.ssl_alt_names_include_local }),
       agent: new https.Agent({ keepAlive: true, ...ssl.hub }),
     };
   }

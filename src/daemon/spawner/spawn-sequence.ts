@@ -38,7 +38,7 @@ export interface SpawnDeps {
   /** Authenticator.refresh_pre_spawn: false when the user's auth could not be refreshed (the spawn is refused). */
   refreshPreSpawn?: (user: UserRow) => Promise<boolean>;
   /** internal_ssl: the certificate store and an agent presenting the hub's certificate to servers. */
-  ssl?: { issue(name: string): Promise<TlsFiles>; agent: https.Agent };
+  ssl?: { issue(name: string, user?: string): Promise<TlsFiles>; agent: https.Agent };
 }
 
 export interface SpawnHooks {
@@ -95,7 +95,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     releasePort = reservation?.release;
     const port = sp.port || (reservation?.port ?? 0);
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
-    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name), t.user.name) : undefined;
+    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name, t.user.name), t.user.name) : undefined;
     const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
     // JupyterHub's order: auth_state_hook, the Authenticator's pre_spawn_start, then pre_spawn_hook; the hooks
     // see one spawner view and may change its env.
