@@ -152,6 +152,15 @@ test('subdomain_host: the real jupyterhub-singleuser on <name>.hub.test, routed 
     const spawn = await browserGet(port, `${hubOrigin}/hub/spawn`, jar.header());
     assert.equal(spawn.status, 302, spawn.body);
     assert.equal(spawn.location, `${userOrigin}${prefix}`);
+    // UserRedirectHandler: user.url + path (absolute) as `next` of the spawn page, which follows it to that host.
+    const shared = await browserGet(port, `${hubOrigin}/hub/user-redirect/tree/x.ipynb?a=1`, jar.header());
+    assert.equal(shared.status, 302);
+    assert.equal(shared.location, `/hub/spawn/${name}?next=${encodeURIComponent(`${userOrigin}${prefix}tree/x.ipynb?a=1`)}`);
+    const followed = await browserGet(port, `${hubOrigin}${shared.location}`, jar.header());
+    assert.equal(followed.location, `${userOrigin}${prefix}tree/x.ipynb?a=1`);
+    // A `next` on someone else's host is not followed.
+    const elsewhere = await browserGet(port, `${hubOrigin}/hub/spawn/${name}?next=${encodeURIComponent(`http://evil.test:${port}${prefix}tree`)}`, jar.header());
+    assert.equal(elsewhere.location, `${userOrigin}${prefix}`);
 
     // REST models: user.url is absolute with subdomains (apihandlers/base.py server_model, user_model).
     const [admin] = await createUsers(db, [`admin${Date.now()}`], { admin: true });
