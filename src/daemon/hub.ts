@@ -15,6 +15,7 @@ import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
 import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
 import { hubConnectUrl, hubListenAddress, publicListenAddress, urlFor, type ListenAddress, type TcpAddress } from './hub-urls.js';
+import { userDomain } from './user-host.js';
 import { checkProxyClass, ProxyStage } from './proxy-stage.js';
 import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
@@ -37,7 +38,7 @@ import type { UserRow } from './db/users-repo.js';
 import { syncRoles } from './auth/role-sync.js';
 import { syncServicesAndTokens } from './auth/config-tokens.js';
 import { IdentityService } from './auth/identity.js';
-import { SessionManager } from './auth/sessions.js';
+import { hubCookieOptions, SessionManager } from './auth/sessions.js';
 import { NoSpawnerManager, type ServerManager } from './spawner/server-manager.js';
 import { createScopeRegistry, DEFAULT_REGISTRY, type ScopeRegistry } from './auth/scopes/index.js';
 // --- browser auth & pages (issue 3, parts 4-5) ---
@@ -150,7 +151,7 @@ export class Hub {
         baseUrl: jh.base_url,
         maxAgeDays: jh.cookie_max_age_days,
         secure: pub.protocol === 'https',
-        cookieOptions: jh.tornado_settings.cookie_options,
+        cookieOptions: hubCookieOptions(jh),
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
         shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher, metrics: this.metrics });
@@ -260,10 +261,12 @@ export class Hub {
   }
 
   /** What the spawn sequence needs under internal_ssl: a certificate per spawn, and the hub's client identity. */
-  private spawnSsl(ssl: { store: InternalSsl; hub: TlsMaterialPem }): { issue(name: string): Promise<TlsFiles>; agent: https.Agent } {
+  private spawnSsl(ssl: { store: InternalSsl; hub: TlsMaterialPem }): { issue(name: string, user?: string): Promise<TlsFiles>; agent: https.Agent } {
     const sp = this.config.Spawner;
+    const sub = this.config.JupyterHub.subdomain_host;
     return {
-      issue: (name) => ssl.store.issueServerCert({ name, altNames: sp.ssl_alt_names, includeLocal: sp.ssl_alt_names_include_local }),
+      // user.py: with subdomain_host the server's certificate also names its user's host (`DNS:<name>.<domain>`).
+      issue: (name, user) => ssl.store.issueServerCert({ name, altNames: [...sp.ssl_alt_names, ...(sub !== '' && user !== undefined ? [`DNS:${userDomain(sub, user)}`] : [])], includeLocal: sp.ssl_alt_names_include_local }),
       agent: new https.Agent({ keepAlive: true, ...ssl.hub }),
     };
   }

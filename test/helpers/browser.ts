@@ -110,10 +110,11 @@ export interface Chromium {
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'];
 
 /** Headless Debian Chromium with a fresh profile directory, removed again by close(). */
-export async function launchChromium(viewport = { width: 1280, height: 800 }): Promise<Chromium> {
+/** `extraArgs`: more Chromium switches, e.g. `--host-resolver-rules=MAP *.hub.test 127.0.0.1` for host names. */
+export async function launchChromium(viewport = { width: 1280, height: 800 }, extraArgs: string[] = []): Promise<Chromium> {
   const { chromium } = await import('playwright-core');
   const profile = await mkdtemp(path.join(os.tmpdir(), 'hub-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], viewport });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     page,

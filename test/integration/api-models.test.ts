@@ -49,7 +49,7 @@ describe('user model filter', () => {
       const fast = userModelFilter(held);
       for (const includeStopped of [false, true]) {
         for (const u of users) {
-          const full = fullUserModel(u, { baseUrl: '/', servers, includeStopped });
+          const full = fullUserModel(u, { baseUrl: '/', subdomainHost: '', servers, includeStopped });
           assert.deepEqual(fast(full), filterUserModel(held, full), `${raw.join(' ')} on ${u.name}`);
           compared++;
         }

@@ -34,6 +34,12 @@ test('CVE-2019-10255, jupyterhub#1908, CVE-2026-33709 (open redirect via next): 
   assert.equal(safeNextUrl('/hub/home?x=1#y', { host: 'h:1' }), '/hub/home?x=1#y');
   assert.equal(safeNextUrl('http://h:1/user/a/tree', { host: 'h:1' }), '/user/a/tree', 'an absolute URL to this host keeps its path');
   assert.equal(safeNextUrl('/a/../b', { host: 'h:1' }), '/b');
+  // With subdomain_host, URLs on the hub's host or below it count as this site (base.py get_next_url); nothing else.
+  const sub = { host: 'hub.test:1', subdomainHost: 'http://hub.test:1' };
+  assert.equal(safeNextUrl('http://ada.hub.test:1/user/ada/tree', sub), '/user/ada/tree');
+  for (const next of [...EVIL_NEXT, 'http://evilhub.test:1/', 'http://ada.hub.test:2/', 'http://hub.test:1.evil.example/', '//x.hub.test:1@evil.example/']) {
+    assert.equal(safeNextUrl(next, sub), '', JSON.stringify(next));
+  }
   await withHub([], async (_t, origin) => {
     const host = new URL(origin).host;
     for (const next of [...EVIL_NEXT, `http://${host}.evil.example/`, `//${host}.evil.example/`]) {

@@ -7,7 +7,7 @@ import { loadConfig, type HubConfig } from '../../src/lib/config/index.js';
 import { HubError } from '../../src/lib/errors.js';
 import { parseServiceSpecs } from '../../src/daemon/services/service-spec.js';
 import { serviceEnv } from '../../src/daemon/services/service-env.js';
-import { serviceRoutespec } from '../../src/daemon/services/service-urls.js';
+import { serviceHost, serviceRoutespec } from '../../src/daemon/services/service-urls.js';
 
 async function configWith(services: unknown[], more: string[] = []): Promise<HubConfig> {
   const cwd = await mkdtemp(path.join(tmpdir(), 'hub-svc-'));
@@ -62,4 +62,10 @@ test('a managed service environment follows JupyterHub: config env, then name/ur
 test('with subdomain_host, services are routed on the services. host', async () => {
   const config = await configWith([{ name: 'svc', url: 'http://127.0.0.1:10101' }], ['JupyterHub.subdomain_host=https://hub.example.org']);
   assert.equal(serviceRoutespec(config, 'svc'), 'services.hub.example.org/services/svc/');
+});
+
+test('with subdomain_host and a port, the services route has the host name only; their URLs keep the port (app.py init_services)', async () => {
+  const config = await configWith([{ name: 'svc', url: 'http://127.0.0.1:10101' }], ['JupyterHub.subdomain_host=http://hub.example.org:8000']);
+  assert.equal(serviceRoutespec(config, 'svc'), 'services.hub.example.org/services/svc/');
+  assert.equal(serviceHost(config), 'http://services.hub.example.org:8000');
 });

@@ -5,7 +5,8 @@ import { asRows } from '../db/row.js';
 import { userFromRow, type UserRow } from '../db/users-repo.js';
 import type { IdentityService } from './identity.js';
 import type { Principal } from './principal.js';
-import type { CookieKwargs } from '../../lib/config/index.js';
+import type { CookieKwargs, HubConfig } from '../../lib/config/index.js';
+import { hubDomain } from '../user-host.js';
 import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCookieValue, withCookieKwargs } from './cookies.js';
 
 /**
@@ -17,6 +18,16 @@ import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCook
 export const LOGIN_COOKIE = 'jupyterhub-hub-login';
 export const SESSION_COOKIE = 'jupyterhub-session-id';
 
+/**
+ * The attributes of the hub's own cookies (login, session, services): tornado_settings.cookie_options over, with
+ * subdomain_host, `Domain=<the hub's host name>` (base.py _set_cookie), so the login cookie also reaches
+ * `/hub/` on the users' hosts, where the proxy sends a request for a server that is not running.
+ */
+export function hubCookieOptions(jh: HubConfig['JupyterHub']): CookieKwargs {
+  const domain = hubDomain(jh.subdomain_host);
+  return domain === '' ? jh.tornado_settings.cookie_options : { domain, ...jh.tornado_settings.cookie_options };
+}
+
 export interface SessionOptions {
   db: Knex;
   identity: IdentityService;
@@ -24,7 +35,7 @@ export interface SessionOptions {
   baseUrl: string;
   maxAgeDays: number;
   secure: boolean;
-  /** tornado_settings.cookie_options: extra attributes of both cookies (their paths stay hub's). */
+  /** hubCookieOptions(): extra attributes of both cookies (their paths stay hub's). */
   cookieOptions?: CookieKwargs;
 }
 

@@ -61,7 +61,7 @@ async function adminPage(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const visible = scopeFilterFor(me.scopes, 'list:users');
   const groups = await groupsOfUsers(deps.db, rows.map((u) => u.id));
   const shown = rows.filter((u) => visible({ kind: 'user', name: u.name, groups: groups.get(u.id) ?? [] }));
-  const servers = await serversOf(deps.db, shown, deps.servers(), { baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix });
+  const servers = await serversOf(deps.db, shown, deps.servers(), { baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, subdomainHost: deps.config.JupyterHub.subdomain_host });
   const users = shown.map((u) => ({
     name: u.name,
     admin: u.admin,

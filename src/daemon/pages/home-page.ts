@@ -14,7 +14,7 @@ import { requireUserScope, serversOf, validServerName } from './server-views.js'
 async function home(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const me = await requireUser(ctx, deps);
   const jh = deps.config.JupyterHub;
-  const urls = { baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix };
+  const urls = { baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, subdomainHost: jh.subdomain_host };
   const views = (await serversOf(deps.db, [me.user], deps.servers(), urls)).get(me.user.id) ?? [];
   const [defaultServer, ...named] = views;
   if (defaultServer === undefined) throw new PageError(500, 'no default server view');

@@ -6,6 +6,7 @@ import { XSRF_FIELD } from '../auth/xsrf.js';
 import type { UserRow } from '../db/users-repo.js';
 import { clientAddress } from './client-address.js';
 import { readForm } from './form-body.js';
+import { userHost } from '../user-host.js';
 import { defaultNextUrl, safeNextUrl, viaHubForUserUrls } from './next-url.js';
 import { namespace, pageUser, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
@@ -23,7 +24,7 @@ export const LOGIN_FAILED = 'Invalid username or password';
 /** JupyterHub's get_next_url: a safe `next`, else the default for this user. */
 export async function nextUrlFor(ctx: RequestContext, deps: PagesDeps, user: UserRow | null): Promise<string> {
   const raw = ctx.url.searchParams.get('next') ?? '';
-  const safe = safeNextUrl(raw, { host: ctx.req.headers.host ?? '' });
+  const safe = safeNextUrl(raw, { host: ctx.req.headers.host ?? '', subdomainHost: deps.config.JupyterHub.subdomain_host });
   if (raw !== '' && safe === '') deps.log.warn(`Disallowing redirect outside the hub: ${JSON.stringify(raw.slice(0, 200))}`);
   if (safe !== '') return viaHubForUserUrls(safe, deps.baseUrl, deps.hubPrefix);
   const jh = deps.config.JupyterHub;
@@ -31,7 +32,7 @@ export async function nextUrlFor(ctx: RequestContext, deps: PagesDeps, user: Use
   const serverActive = userName !== null && !deps.servers().runtime(userName, '').stopped;
   const url = defaultNextUrl(userName, {
     baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, defaultUrl: await configuredDefaultUrl(ctx, deps, user),
-    redirectToServer: jh.redirect_to_server, serverActive,
+    redirectToServer: jh.redirect_to_server, serverActive, userHost: userName === null ? '' : userHost(jh.subdomain_host, userName),
   });
   // Like JupyterHub, other query arguments of this request travel on to the default URL.
   const extra = [...ctx.url.searchParams].filter(([k]) => k !== 'next' && k !== XSRF_FIELD);
@@ -124,7 +125,7 @@ async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   if (a.autoLogin) {
     const loginUrl = a.loginUrl(deps.hubPrefix);
     if (loginUrl !== `${deps.hubPrefix}login`) {
-      const next = safeNextUrl(ctx.url.searchParams.get('next') ?? '', { host: ctx.req.headers.host ?? '' });
+      const next = safeNextUrl(ctx.url.searchParams.get('next') ?? '', { host: ctx.req.headers.host ?? '', subdomainHost: deps.config.JupyterHub.subdomain_host });
       redirect(ctx.res, next === '' ? loginUrl : `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}next=${encodeURIComponent(next)}`);
       return;
     }

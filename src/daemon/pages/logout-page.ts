@@ -1,5 +1,5 @@
 import type { RequestContext, Router } from '../api/router.js';
-import { appendSetCookie } from '../auth/sessions.js';
+import { appendSetCookie, hubCookieOptions } from '../auth/sessions.js';
 import { clearCookie } from '../auth/cookies.js';
 import { revokeSessionTokens } from '../auth/oauth/index.js';
 import { clientAddress } from './client-address.js';
@@ -27,7 +27,7 @@ async function logout(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   }
   deps.sessions.logout(ctx.res);
   deps.xsrf.clearCookie(ctx.res);
-  appendSetCookie(ctx.res, [clearCookie('jupyterhub-services', `${deps.baseUrl}services`, deps.config.JupyterHub.tornado_settings.cookie_options.domain)]);
+  appendSetCookie(ctx.res, [clearCookie('jupyterhub-services', `${deps.baseUrl}services`, hubCookieOptions(deps.config.JupyterHub).domain)]);
   if (deps.authenticator.autoLogin) {
     // With auto_login, going to the login page would log the user straight back in.
     sendHtml(ctx.res, 200, deps.renderer.render('logout.html', namespace(ctx, deps, null)));

@@ -4,7 +4,8 @@
  * site survives. Rules, each closing a known trick:
  * - no control characters, white space or backslashes anywhere: browsers drop tabs/newlines and read '\' as
  *   '/', turning `/\evil.com` or `/<TAB>/evil.com` into `//evil.com`;
- * - an absolute URL counts only when it names this very host (then only its path is kept);
+ * - an absolute URL counts only when it names this very host, or with subdomain_host that host or one of its
+ *   subdomains, as base.py get_next_url (then only its path is kept);
  * - the path must not start with `//` — before or after percent-decoding, and after the URL parser has
  *   resolved dot segments (`/.//evil.com` resolves to `//evil.com`);
  * - the result is re-serialised by the URL parser against a fixed origin, so what leaves is always a path.
@@ -12,6 +13,14 @@
 export interface NextUrlContext {
   /** The Host header the browser sent. */
   host: string;
+  /** JupyterHub.subdomain_host ('' or absent without subdomains). */
+  subdomainHost?: string;
+}
+
+/** `host` is the hub's subdomain host (host[:port] as in subdomain_host) or below it. */
+function underSubdomainHost(host: string, subdomainHost: string | undefined): boolean {
+  if (subdomainHost === undefined || subdomainHost === '') return false;
+  return `.${host}`.endsWith(`.${new URL(subdomainHost).host}`);
 }
 
 /** Control characters (C0, DEL, C1), space and backslash. */
@@ -43,7 +52,7 @@ export function safeNextUrl(raw: string, ctx: NextUrlContext): string {
     } catch {
       return '';
     }
-    const sameHost = (u.protocol === 'http:' || u.protocol === 'https:') && u.host === ctx.host.toLowerCase() && u.username === '' && u.password === '';
+    const sameHost = (u.protocol === 'http:' || u.protocol === 'https:') && (u.host === ctx.host.toLowerCase() || underSubdomainHost(u.host, ctx.subdomainHost)) && u.username === '' && u.password === '';
     if (!sameHost) return '';
     candidate = u.pathname + u.search + u.hash;
   }
@@ -72,6 +81,8 @@ export interface DefaultNextOptions {
   redirectToServer: boolean;
   /** The user's default server is running (then they go straight to it). */
   serverActive: boolean;
+  /** The user's host with subdomain_host (user.py `host`), '' without: user.py `url` is absolute then. */
+  userHost?: string;
 }
 
 /**
@@ -80,7 +91,7 @@ export interface DefaultNextOptions {
  */
 export function defaultNextUrl(userName: string | null, o: DefaultNextOptions): string {
   if (o.defaultUrl !== '') return o.defaultUrl;
-  if (userName !== null && o.redirectToServer) return o.serverActive ? `${o.baseUrl}user/${escapePath(userName)}/` : `${o.hubPrefix}spawn`;
+  if (userName !== null && o.redirectToServer) return o.serverActive ? `${o.userHost ?? ''}${o.baseUrl}user/${escapePath(userName)}/` : `${o.hubPrefix}spawn`;
   return `${o.hubPrefix}home`;
 }
 

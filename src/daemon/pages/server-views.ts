@@ -6,6 +6,7 @@ import { listGroupsOfUser } from '../db/groups-repo.js';
 import { spawnersOfUsers } from '../db/spawners-repo.js';
 import type { UserRow } from '../db/users-repo.js';
 import type { ServerManager } from '../spawner/server-manager.js';
+import { serverPublicUrl } from '../user-host.js';
 import { escapePath, hasControlChars } from './next-url.js';
 
 /** A server as the home and admin pages show it: the spawner row joined with its live state. */
@@ -23,12 +24,13 @@ export interface ServerView {
 export interface ViewUrls {
   baseUrl: string;
   hubPrefix: string;
+  /** JupyterHub.subdomain_host: a server's url is then on its user's host (user.py `server_url`). */
+  subdomainHost: string;
 }
 
 export function serverView(user: UserRow, name: string, servers: ServerManager, urls: ViewUrls, row?: { last_activity: Date | null; started: Date | null }): ServerView {
   const rt = servers.runtime(user.name, name);
   const userPart = escapePath(user.name);
-  const suffix = name === '' ? '' : `${escapePath(name)}/`;
   return {
     name,
     active: !rt.stopped,
@@ -36,7 +38,7 @@ export function serverView(user: UserRow, name: string, servers: ServerManager, 
     pending: rt.pending,
     last_activity: row?.last_activity?.toISOString() ?? null,
     started: row?.started?.toISOString() ?? null,
-    url: `${urls.baseUrl}user/${userPart}/${suffix}`,
+    url: serverPublicUrl(urls.subdomainHost, urls.baseUrl, user.name, name),
     spawn_url: `${urls.hubPrefix}spawn/${userPart}${name === '' ? '' : `/${escapePath(name)}`}`,
   };
 }

@@ -1,6 +1,7 @@
 import { getUserByName, type UserRow } from '../db/users-repo.js';
 import type { RequestContext, Router } from '../api/router.js';
 import { ServerError } from '../spawner/server-manager.js';
+import { serverPath, userHost } from '../user-host.js';
 import { escapePath } from './next-url.js';
 import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
 import { page } from './page-handler.js';
@@ -29,9 +30,6 @@ async function target(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal): 
   return { me, user, server };
 }
 
-function serverUrl(deps: PagesDeps, t: Target): string {
-  return `${deps.baseUrl}user/${escapePath(t.user.name)}/${t.server === '' ? '' : `${escapePath(t.server)}/`}`;
-}
 
 function pendingUrl(deps: PagesDeps, t: Target): string {
   return `${deps.hubPrefix}spawn-pending/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`;
@@ -51,12 +49,19 @@ async function optionsFormHtml(deps: PagesDeps, t: Target): Promise<string> {
   return typeof f === 'string' ? f : '';
 }
 
-/** `next` is honoured only inside this server's own prefix: no open redirect through the spawn page. */
+/**
+ * `next` is honoured only inside this server's own prefix: no open redirect through the spawn page. With
+ * subdomain_host the server is on its user's host (user.py `server_url`), and a `next` may name that host
+ * (UserRedirectHandler sends one).
+ */
 function landing(ctx: RequestContext, deps: PagesDeps, t: Target): { ready: string; pending: string } {
   const next = ctx.url.searchParams.get('next') ?? '';
-  const safe = next.startsWith(serverUrl(deps, t)) && !next.includes('//') && !next.includes('\\');
+  const host = userHost(deps.config.JupyterHub.subdomain_host, t.user.name);
+  const path = serverPath(deps.baseUrl, t.user.name, t.server);
+  const rel = host !== '' && next.startsWith(`${host}/`) ? next.slice(host.length) : next;
+  const safe = rel.startsWith(path) && !rel.includes('//') && !rel.includes('\\');
   return {
-    ready: safe ? next : serverUrl(deps, t),
+    ready: host + (safe ? rel : path),
     pending: safe ? `${pendingUrl(deps, t)}?next=${encodeURIComponent(next)}` : pendingUrl(deps, t),
   };
 }

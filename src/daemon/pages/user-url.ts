@@ -4,6 +4,7 @@ import { sendJson } from '../api/http-util.js';
 import type { Handler, RequestContext } from '../api/router.js';
 import { checkScope } from '../auth/scopes/index.js';
 import { browserProtocol } from './browser-origin.js';
+import { userHost } from '../user-host.js';
 import { escapePath } from './next-url.js';
 import { LoginRedirect, namespace, pageUser, requireUser, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
@@ -75,10 +76,11 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
     const n = Number(ctx.url.searchParams.get('redirects') ?? '0') || 0;
     if (n >= deps.config.JupyterHub.tornado_settings.user_redirect_limit) throw new PageError(500, `Redirect loop detected: ${user.name}'s server is running but the proxy does not route to it. Try again in a moment.`);
     // Back to the server's own URL (from /hub/user/... too): the proxy routes it now, or we count the loop.
+    // With subdomain_host that URL is on the user's host (base.py _redirect_to_user_server: user.host + target).
     const again = new URL(ctx.url.toString());
     again.pathname = `${deps.baseUrl}${rel}`;
     again.searchParams.set('redirects', String(n + 1));
-    redirect(ctx.res, again.pathname + again.search);
+    redirect(ctx.res, userHost(deps.config.JupyterHub.subdomain_host, user.name) + again.pathname + again.search);
     deps.statsd.incr('redirects.user_after_login');
     return;
   }
@@ -125,7 +127,7 @@ async function userRedirect(ctx: RequestContext, deps: PagesDeps, rel: string): 
   const jh = deps.config.JupyterHub;
   const named = jh.allow_named_servers ? jh.default_server_name : '';
   const server = named === '' ? '' : `/${escapePath(named)}`;
-  const target = `${deps.baseUrl}user/${escapePath(me.user.name)}${server}/${rest}${ctx.url.search}`;
+  const target = `${userHost(jh.subdomain_host, me.user.name)}${deps.baseUrl}user/${escapePath(me.user.name)}${server}/${rest}${ctx.url.search}`;
   redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(me.user.name)}${server}?next=${encodeURIComponent(target)}`);
 }
 

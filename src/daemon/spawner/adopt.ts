@@ -5,7 +5,7 @@ import { asRows, readInt, readString } from '../db/row.js';
 import { clearServer, runningSpawners, updateSpawner, type SpawnerRow } from '../db/spawners-repo.js';
 import type { LocalServerManager } from './local-server-manager.js';
 import type { ProxyRoutes } from './ports.js';
-import { serverPrefix } from './singleuser-contract.js';
+import { serverPublicUrl, serverRoutespec } from '../user-host.js';
 import type { Spawner } from './spawner.js';
 
 /**
@@ -38,9 +38,9 @@ export async function adoptRunningServers(
         gone++;
         return;
       }
-      const prefix = serverPrefix(d.config.JupyterHub.base_url, user, row.name);
-      await d.proxy.addRoute(prefix, target(row), { user, server_name: row.name });
-      manager.adopt({ userId: row.user_id, user, server: row.name, spawnerId: row.id, state: row.state, url: prefix });
+      const jh = d.config.JupyterHub;
+      await d.proxy.addRoute(serverRoutespec(jh.subdomain_host, jh.base_url, user, row.name), target(row), { user, server_name: row.name });
+      manager.adopt({ userId: row.user_id, user, server: row.name, spawnerId: row.id, state: row.state, url: serverPublicUrl(jh.subdomain_host, jh.base_url, user, row.name) });
       adopted++;
     } catch (err) {
       d.log.warn(`re-adopting ${user}/${row.name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { HubConfig } from '../../lib/config/index.js';
+import { serverPublicUrl } from '../user-host.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
 
 /**
@@ -85,7 +86,8 @@ export function buildEnv(i: EnvInput): Record<string, string> {
     JPY_API_TOKEN: i.apiToken,
     JUPYTERHUB_CLIENT_ID: oauthClientId(i.user, i.server),
     JUPYTERHUB_HOST: i.config.JupyterHub.subdomain_host,
-    JUPYTERHUB_OAUTH_CALLBACK_URL: `${prefix}oauth_callback`,
+    // user.py `url`: absolute on the user's host with subdomain_host, where the browser comes back to.
+    JUPYTERHUB_OAUTH_CALLBACK_URL: `${serverPublicUrl(i.config.JupyterHub.subdomain_host, baseUrl, i.user, i.server)}oauth_callback`,
     JUPYTERHUB_OAUTH_SCOPES: scopes,
     JUPYTERHUB_OAUTH_ACCESS_SCOPES: scopes,
     JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: JSON.stringify(sp.oauth_client_allowed_scopes),

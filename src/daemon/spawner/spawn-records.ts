@@ -16,6 +16,8 @@ export interface ServerIds {
   server: string;
   /** `/user/alice/[name/]` */
   prefix: string;
+  /** user.py `server_url`: the prefix, behind `https://alice.<domain>` with subdomain_host. */
+  url: string;
 }
 
 /** A spawn that failed before its server started: its token and client go. */

@@ -9,6 +9,7 @@ import type { UserRow } from '../db/users-repo.js';
 import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
+import { serverPublicUrl, serverRoutespec } from '../user-host.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
 import { spawnWrites } from './spawn-writes.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
@@ -40,7 +41,7 @@ export interface SpawnDeps {
   /** Authenticator.refresh_pre_spawn: false when the user's auth could not be refreshed (the spawn is refused). */
   refreshPreSpawn?: (user: UserRow) => Promise<boolean>;
   /** internal_ssl: the certificate store and an agent presenting the hub's certificate to servers. */
-  ssl?: { issue(name: string): Promise<TlsFiles>; agent: https.Agent };
+  ssl?: { issue(name: string, user?: string): Promise<TlsFiles>; agent: https.Agent };
 }
 
 export interface SpawnHooks {
@@ -80,9 +81,11 @@ function failureCounter(stage: Stage, err: unknown): string | null {
 
 export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress): Promise<SpawnOutcome> {
   const sp = d.config.Spawner;
-  const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user.name, t.server);
+  const jh = d.config.JupyterHub;
+  const prefix = serverPrefix(jh.base_url, t.user.name, t.server);
   const clientId = oauthClientId(t.user.name, t.server);
-  const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix };
+  const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user.name, t.server);
+  const ids: ServerIds = { userId: t.user.id, user: t.user.name, server: t.server, prefix, url };
   const undo: (() => Promise<void>)[] = [];
   let releasePort: (() => void) | undefined;
   let stage: Stage = 'start';
@@ -95,7 +98,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     releasePort = reservation?.release;
     const port = sp.port || (reservation?.port ?? 0);
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
-    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name), t.user.name) : undefined;
+    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name, t.user.name), t.user.name) : undefined;
     const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
     // JupyterHub's order: auth_state_hook, the Authenticator's pre_spawn_start, then pre_spawn_hook; the hooks
     // see one spawner view and may change its env.
@@ -128,8 +131,8 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
       throw err instanceof SpawnTimeoutError ? new SpawnTimeoutError(message) : new Error(message);
     });
     stage = 'route';
-    await d.proxy.addRoute(prefix, target, { user: t.user.name, server_name: t.server });
-    return { state: started.state, spawnerId, tokenId, url: prefix };
+    await d.proxy.addRoute(serverRoutespec(jh.subdomain_host, jh.base_url, t.user.name, t.server), target, { user: t.user.name, server_name: t.server });
+    return { state: started.state, spawnerId, tokenId, url };
   } catch (err) {
     const counter = failureCounter(stage, err);
     if (counter !== null) d.statsd.incr(counter);
@@ -143,10 +146,13 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
 
 /** Stop: route first (no new requests reach a dying server), then the process, then its token and client. */
 export async function runStop(d: SpawnDeps, t: { userId: number; user: string; server: string; spawnerId: number; state: Record<string, unknown> }, now: boolean): Promise<void> {
-  const prefix = serverPrefix(d.config.JupyterHub.base_url, t.user, t.server);
-  await d.proxy.deleteRoute(prefix).catch((e: unknown) => d.log.warn(`deleting route ${prefix}: ${e instanceof Error ? e.message : String(e)}`));
+  const jh = d.config.JupyterHub;
+  const prefix = serverPrefix(jh.base_url, t.user, t.server);
+  const routespec = serverRoutespec(jh.subdomain_host, jh.base_url, t.user, t.server);
+  await d.proxy.deleteRoute(routespec).catch((e: unknown) => d.log.warn(`deleting route ${routespec}: ${e instanceof Error ? e.message : String(e)}`));
   await d.spawner.stop(t.state, now);
-  await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix }, t.spawnerId));
+  const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user, t.server);
+  await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix, url }, t.spawnerId));
   await d.hooks?.postSpawnStop({ name: t.user }, t.server);
   const hook = d.config.Spawner.post_stop_hook;
   if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: { name: t.user }, name: t.server });

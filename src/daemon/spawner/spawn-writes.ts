@@ -48,7 +48,7 @@ async function writeRequested(trx: Knex.Transaction, oauth: OAuthClients, inputs
   await oauth.register(inputs.map((i, n) => ({
     id: oauthClientId(i.ids.user, i.ids.server),
     secret: tokenOf(n).token,
-    redirectUri: `${i.ids.prefix}oauth_callback`,
+    redirectUri: `${i.ids.url}oauth_callback`,
     allowedScopes: accessScopes(i.ids.user, i.ids.server),
     description: `Server at ${i.ids.prefix}`,
   })), trx);

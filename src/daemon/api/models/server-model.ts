@@ -17,7 +17,8 @@ export function neverSpawned(name: string): SpawnerSummary {
   return { name, started: null, last_activity: null, state: null, user_options: null, hasServer: false };
 }
 
-export function serverModel(baseUrl: string, user: string, spawner: SpawnerSummary, rt: ServerRuntime): ServerModel {
+/** `subdomainHost`: JupyterHub.subdomain_host, which makes `url` absolute on the user's host, as in JupyterHub. */
+export function serverModel(baseUrl: string, user: string, spawner: SpawnerSummary, rt: ServerRuntime, subdomainHost = ''): ServerModel {
   const active = !rt.stopped;
   return {
     name: spawner.name,
@@ -26,7 +27,7 @@ export function serverModel(baseUrl: string, user: string, spawner: SpawnerSumma
     pending: active ? rt.pending : null,
     ready: active ? rt.ready : false,
     stopped: !active,
-    url: serverUrl(baseUrl, user, spawner.name),
+    url: serverUrl(baseUrl, user, spawner.name, subdomainHost),
     user_options: spawner.user_options,
     progress_url: progressUrl(baseUrl, user, spawner.name),
     state: active ? rt.state : spawner.state,

@@ -1,23 +1,21 @@
 /**
  * URLs inside models, built as JupyterHub builds them (utils.py `url_escape_path` = `quote(s, safe='@~')`,
- * user.py `url`, `progress_url`), so clients that compare or follow them see the same strings.
+ * user.py `url`, `progress_url`), so clients that compare or follow them see the same strings. With
+ * subdomain_host a server's url is absolute (`https://ada.hub.example.org/user/ada/`), as user.py's `url` is;
+ * the progress URL stays a path on the hub.
  */
+import { serverPublicUrl, urlEscapePath } from '../../user-host.js';
 
-/** Python's `quote(value, safe='@~')`: everything but letters, digits, `_.-~@` is %-escaped, `/` included. */
-export function urlEscapePath(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%40/g, '@');
+export { urlEscapePath };
+
+/** `<base_url>user/<name>/`, behind the user's host with subdomain_host. */
+export function userUrl(baseUrl: string, user: string, subdomainHost = ''): string {
+  return serverPublicUrl(subdomainHost, baseUrl, user, '');
 }
 
-/** `<base_url>user/<name>/` */
-export function userUrl(baseUrl: string, user: string): string {
-  return `${baseUrl}user/${urlEscapePath(user)}/`;
-}
-
-/** `<base_url>user/<name>/[<server>/]` (url_path_join drops the empty default-server segment). */
-export function serverUrl(baseUrl: string, user: string, server: string): string {
-  return server === '' ? userUrl(baseUrl, user) : `${userUrl(baseUrl, user)}${urlEscapePath(server)}/`;
+/** `<base_url>user/<name>/[<server>/]` (url_path_join drops the empty default-server segment), behind the user's host with subdomain_host. */
+export function serverUrl(baseUrl: string, user: string, server: string, subdomainHost = ''): string {
+  return serverPublicUrl(subdomainHost, baseUrl, user, server);
 }
 
 /** `<base_url>hub/api/users/<name>/server/progress` or `.../servers/<server>/progress`. */

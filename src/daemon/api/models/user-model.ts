@@ -16,6 +16,8 @@ import { userUrl } from './urls.js';
 
 export interface UserModelContext {
   baseUrl: string;
+  /** JupyterHub.subdomain_host ('' without subdomains): server URLs are then absolute on the user's host. */
+  subdomainHost: string;
   servers: ServerManager;
   includeStopped: boolean;
 }
@@ -36,7 +38,7 @@ export function fullUserModel(agg: UserAggregate, ctx: UserModelContext): FullUs
     admin: agg.admin,
     roles: agg.roles,
     groups: agg.groups,
-    server: def.ready ? userUrl(ctx.baseUrl, agg.name) : null,
+    server: def.ready ? userUrl(ctx.baseUrl, agg.name, ctx.subdomainHost) : null,
     pending: def.stopped ? null : def.pending,
     created: agg.created,
     last_activity: agg.lastActivity,
@@ -45,9 +47,9 @@ export function fullUserModel(agg: UserAggregate, ctx: UserModelContext): FullUs
   const servers = new Map<string, Model>();
   for (const s of agg.spawners) {
     const rt = ctx.servers.runtime(agg.name, s.name);
-    if (!rt.stopped || ctx.includeStopped) servers.set(s.name, serverModel(ctx.baseUrl, agg.name, s, rt));
+    if (!rt.stopped || ctx.includeStopped) servers.set(s.name, serverModel(ctx.baseUrl, agg.name, s, rt, ctx.subdomainHost));
   }
-  if (ctx.includeStopped && !servers.has('')) servers.set('', serverModel(ctx.baseUrl, agg.name, neverSpawned(''), def));
+  if (ctx.includeStopped && !servers.has('')) servers.set('', serverModel(ctx.baseUrl, agg.name, neverSpawned(''), def, ctx.subdomainHost));
   return { name: agg.name, groups: agg.groups, model, servers };
 }
 

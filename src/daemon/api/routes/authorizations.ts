@@ -14,7 +14,7 @@ import { touchUserActivity } from '../../db/users-repo.js';
 import { getServiceById } from '../../db/services-repo.js';
 import { LOGIN_COOKIE } from '../../auth/sessions.js';
 import { pyQuote } from '../../auth/oauth/client-ids.js';
-import { serviceModel, userModel, withIdentify } from '../../auth/oauth/identity-model.js';
+import { serviceModel, userModel, withIdentify, type ModelDeps } from '../../auth/oauth/identity-model.js';
 
 function requireTokenCaller(ctx: RequestContext): void {
   const c = ctx.caller;
@@ -32,7 +32,7 @@ async function bodyText(req: http.IncomingMessage): Promise<string> {
 }
 
 export function registerAuthorizationRoutes(router: Router, deps: ApiDeps): void {
-  const modelDeps = (): { db: ApiDeps['db']; servers: ApiDeps['servers']; baseUrl: string } => ({ db: deps.db, servers: deps.servers, baseUrl: deps.baseUrl });
+  const modelDeps = (): ModelDeps => ({ db: deps.db, servers: deps.servers, baseUrl: deps.baseUrl, subdomainHost: deps.config.JupyterHub.subdomain_host });
 
   router.add('GET', 'api/authorizations/token/:token', async (ctx) => {
     requireTokenCaller(ctx);

@@ -82,7 +82,7 @@ async function progress(deps: ApiDeps, ctx: RequestContext, server: string): Pro
   const rt = deps.servers.runtime(name, server);
   // Every user has a default server in JupyterHub's eyes (its spawner exists from the first look at the user).
   if (server !== '' && rt.stopped && !(await getSpawner(deps.db, user.id, server))) throw new ApiError(404, `${name} has no server named '${server}'`);
-  const url = serverUrl(deps.baseUrl, name, server);
+  const url = serverUrl(deps.baseUrl, name, server, deps.config.JupyterHub.subdomain_host);
   if (rt.ready) {
     const stream = new EventStream(ctx.res);
     stream.send(readyEvent(url));

@@ -19,7 +19,7 @@ export function includeStoppedServers(url: URL): boolean {
 }
 
 export function modelContext(deps: ApiDeps, url: URL): UserModelContext {
-  return { baseUrl: deps.baseUrl, servers: deps.servers, includeStopped: includeStoppedServers(url) };
+  return { baseUrl: deps.baseUrl, subdomainHost: deps.config.JupyterHub.subdomain_host, servers: deps.servers, includeStopped: includeStoppedServers(url) };
 }
 
 /** Models of users for this caller; users the caller may not see at all come back as `{}` (lists drop them). */

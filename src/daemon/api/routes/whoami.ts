@@ -8,10 +8,10 @@
 import { ApiError, sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
 import type { ApiDeps } from '../api-service.js';
-import { serviceModel, userModel, withIdentify } from '../../auth/oauth/identity-model.js';
+import { serviceModel, userModel, withIdentify, type ModelDeps } from '../../auth/oauth/identity-model.js';
 
 export function registerWhoamiRoutes(router: Router, deps: ApiDeps): void {
-  const modelDeps = (): { db: ApiDeps['db']; servers: ApiDeps['servers']; baseUrl: string } => ({ db: deps.db, servers: deps.servers, baseUrl: deps.baseUrl });
+  const modelDeps = (): ModelDeps => ({ db: deps.db, servers: deps.servers, baseUrl: deps.baseUrl, subdomainHost: deps.config.JupyterHub.subdomain_host });
 
   router.add('GET', 'api/user', async (ctx) => {
     const caller = ctx.caller;

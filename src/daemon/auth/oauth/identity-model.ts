@@ -23,6 +23,8 @@ export interface ModelDeps {
   db: Knex;
   servers: ServerManager;
   baseUrl: string;
+  /** JupyterHub.subdomain_host ('' without subdomains): server URLs are then absolute on the user's host. */
+  subdomainHost: string;
 }
 
 /** The caller's scopes plus what identifying `owner` needs, and which of those were added (whoami hides them). */
@@ -41,7 +43,7 @@ function serverModel(d: ModelDeps, user: string, sp: SpawnerRow): Model {
     pending: rt.pending,
     ready: rt.ready,
     stopped: rt.stopped,
-    url: serverUrl(d.baseUrl, user, sp.name),
+    url: serverUrl(d.baseUrl, user, sp.name, d.subdomainHost),
     user_options: sp.user_options,
     progress_url: progressUrl(d.baseUrl, user, sp.name),
     state: rt.state,
@@ -62,7 +64,7 @@ export async function userModel(d: ModelDeps, user: UserRow, held: ExpandedScope
     admin: user.admin,
     roles: roles.map((r) => r.name),
     groups,
-    server: defaultRt?.ready ? userUrl(d.baseUrl, user.name) : null,
+    server: defaultRt?.ready ? userUrl(d.baseUrl, user.name, d.subdomainHost) : null,
     pending: defaultRt?.pending ?? null,
     created: isoZ(user.created),
     last_activity: isoZ(user.last_activity),
