@@ -109,10 +109,10 @@ test('subdomain_host: the real jupyterhub-singleuser on <name>.hub.test, routed 
     const client = await db('oauth_clients').where({ identifier: `jupyterhub-user-${name}` }).first() as { redirect_uri: string } | undefined;
     assert.equal(client?.redirect_uri, `${userOrigin}${prefix}oauth_callback`);
 
-    // The login cookie is for the hub's domain (base.py _set_cookie), so it reaches /hub/ on the user's host too.
+    // The login cookie is host-only (JupyterHub 4.1; 3.0's Domain=hub.test let users' servers ride it).
     const setCookies = loginSetCookies(t.hub.sessions, user);
     assert.ok(setCookies.length >= 2);
-    for (const c of setCookies) assert.match(c, /; Domain=hub\.test(;|$)/, c);
+    for (const c of setCookies) assert.doesNotMatch(c, /; Domain=/i, c);
     const jar = new Jar();
     for (const c of setCookies) jar.take({ status: 0, location: '', body: '', setCookie: [c] });
 
@@ -173,12 +173,19 @@ test('subdomain_host: the real jupyterhub-singleuser on <name>.hub.test, routed 
 
     assert.equal(await t.hub.servers.stop(user, ''), 'stopped');
     assert.equal((await t.hub.proxy?.client.getAllRoutes())?.[`${name}.hub.test${prefix}`], undefined, 'route gone');
-    // Not running: the user's host falls through to the hub, which asks to start it (at /hub/ on that host).
+    // Not running: the user's host falls through to the hub, which sends the browser to its own host (where the
+    // host-only login cookie is sent), and from there to /hub/user/..., which asks to start it.
     const stopped = await browserGet(port, `${userOrigin}${prefix}tree`, jar.header());
     assert.equal(stopped.status, 302);
-    assert.equal(stopped.location, `/hub${prefix}tree`);
-    const notRunning = await browserGet(port, `${userOrigin}/hub${prefix}tree`, jar.header());
-    assert.equal(notRunning.status, 424, 'the login cookie (Domain=hub.test) counts on the user\'s host');
+    assert.equal(stopped.location, `${hubOrigin}${prefix}tree`);
+    const onHubHost = await browserGet(port, stopped.location, jar.header());
+    assert.equal(onHubHost.location, `/hub${prefix}tree`);
+    const notRunning = await browserGet(port, `${hubOrigin}/hub${prefix}tree`, jar.header());
+    assert.equal(notRunning.status, 424);
+    // The hub on a user's host is never served there: a page of that user's server could script it.
+    const hubOnUserHost = await browserGet(port, `${userOrigin}/hub/home`, jar.header());
+    assert.equal(hubOnUserHost.status, 302);
+    assert.equal(hubOnUserHost.location, `${hubOrigin}/hub/home`);
   } finally {
     await t.stop();
     await account.remove();

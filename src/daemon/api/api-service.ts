@@ -143,6 +143,15 @@ export class ApiService {
     try {
       const url = requestUrl(req, door);
       const path = url.pathname;
+      const away = door === 'tcp' ? this.hubHostRedirect(req) : null;
+      if (away !== null) {
+        res.writeHead(302, { location: away, 'content-length': 0 });
+        res.end();
+        return;
+      }
+      // Tornado matches no route with an empty segment: /hub//api/... must not reach api/... past the cookie
+      // gate's checks, which look at the path as written.
+      if (path.startsWith(prefix) && path.includes('//')) throw new ApiError(404, `no such path ${path}`);
       // Outside /hub/ (only the TCP door): /user/... without a route, /user-redirect/, prefix redirects; and
       // /hub/user/... and /hub/user-redirect/..., where those requests land so that the hub's login cookie (path
       // /hub/) is sent.
@@ -187,6 +196,19 @@ export class ApiService {
       if (p) return this.refreshed(req, p);
     }
     return IdentityService.anonymous;
+  }
+
+  /**
+   * With subdomain_host, a request that reached the hub on a user's (or the services') host goes to the same path
+   * on the hub's own host, as JupyterHub 4.1 does: the hub's cookies are host-only, and a page on a user's host is
+   * that user's to script. Requests on any other host (the hub's, or its internal address) are served.
+   */
+  private hubHostRedirect(req: http.IncomingMessage): string | null {
+    const subdomainHost = this.deps.config.JupyterHub.subdomain_host;
+    if (subdomainHost === '') return null;
+    const hub = new URL(subdomainHost);
+    const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+    return host.endsWith(`.${hub.hostname}`) ? `${hub.origin}${req.url ?? '/'}` : null;
   }
 
   /** JupyterHub's get_current_user -> refresh_auth: a user whose refresh fails is nobody for this request. */

@@ -6,7 +6,6 @@ import { userFromRow, type UserRow } from '../db/users-repo.js';
 import type { IdentityService } from './identity.js';
 import type { Principal } from './principal.js';
 import type { CookieKwargs, HubConfig } from '../../lib/config/index.js';
-import { hubDomain } from '../user-host.js';
 import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCookieValue, withCookieKwargs } from './cookies.js';
 
 /**
@@ -19,13 +18,13 @@ export const LOGIN_COOKIE = 'jupyterhub-hub-login';
 export const SESSION_COOKIE = 'jupyterhub-session-id';
 
 /**
- * The attributes of the hub's own cookies (login, session, services): tornado_settings.cookie_options over, with
- * subdomain_host, `Domain=<the hub's host name>` (base.py _set_cookie), so the login cookie also reaches
- * `/hub/` on the users' hosts, where the proxy sends a request for a server that is not running.
+ * The attributes of the hub's own cookies (login, session, services): tornado_settings.cookie_options. They are
+ * host-only even with subdomain_host: JupyterHub 3.0 gave them `Domain=<hub domain>`, which let any user's server
+ * (same site, another subdomain) ride a visitor's login on `<user host>/hub/...` (CVE-2024-28233); as in
+ * JupyterHub 4.1, a request for the hub on a user's host is sent to the hub's own host instead (api-service.ts).
  */
 export function hubCookieOptions(jh: HubConfig['JupyterHub']): CookieKwargs {
-  const domain = hubDomain(jh.subdomain_host);
-  return domain === '' ? jh.tornado_settings.cookie_options : { domain, ...jh.tornado_settings.cookie_options };
+  return jh.tornado_settings.cookie_options;
 }
 
 export interface SessionOptions {
