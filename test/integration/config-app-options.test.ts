@@ -439,3 +439,21 @@ test('implicit_spawn_seconds: the not-running page of your own server goes to th
     }
   }
 });
+
+test('check_referer wants one of the hub\'s own pages: a page of a user\'s server cannot use the login cookie on the API, and the log keeps no token', async () => {
+  const t = await startTestHub({ overrides: [DUMMY] });
+  try {
+    const origin = new URL(t.status.hub_url).origin;
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'ada', 'pw');
+    const r = await b.request('GET', '/hub/api/user', { headers: { referer: `${origin}/user/mallory/page.html?token=secret-token-value` } });
+    assert.equal(r.status, 403);
+    assert.equal((await b.request('GET', '/hub/api/user', { headers: { referer: `${origin}/hub/admin` } })).status, 200);
+    assert.ok(t.logs.some((l) => l.includes(`Blocking Cross Origin API request. Referer: ${origin}/user/mallory/page.html,`)), t.logs.join('\n'));
+    assert.ok(!t.logs.some((l) => l.includes('secret-token-value')), 'the Referer\'s query is not logged');
+    // An empty path segment matches no route, as in tornado: it cannot slip past the checks above.
+    assert.equal((await b.request('GET', '/hub//api/user', { headers: { referer: `${origin}/user/mallory/page.html` } })).status, 404);
+  } finally {
+    await t.stop();
+  }
+});

@@ -27,11 +27,11 @@ export function browserHost(req: http.IncomingMessage, forwardedHostHeader: stri
 }
 
 /**
- * JupyterHub's check_referer for cookie-authenticated API requests: the Referer must be this hub (scheme, host,
- * port, and a path under base_url). Unlike JupyterHub 3.0 a request without a Referer passes: scripts send none,
+ * JupyterHub's check_referer for cookie-authenticated API requests: the Referer must be one of the hub's own pages
+ * (scheme, host, port, and a path under `<base_url>hub/`; a page of a user's server is not one). Unlike JupyterHub 3.0 a request without a Referer passes: scripts send none,
  * and writes need the `_xsrf` token anyway (JupyterHub 4's model), so only a page of another site is refused.
  */
-export function refererAllowed(req: http.IncomingMessage, baseUrl: string, forwardedHostHeader: string): { ok: true } | { ok: false; why: string } {
+export function refererAllowed(req: http.IncomingMessage, hubPrefix: string, forwardedHostHeader: string): { ok: true } | { ok: false; why: string } {
   const referer = req.headers.referer;
   if (!referer) return { ok: true };
   const host = browserHost(req, forwardedHostHeader);
@@ -39,12 +39,13 @@ export function refererAllowed(req: http.IncomingMessage, baseUrl: string, forwa
   let want: URL;
   let got: URL;
   try {
-    want = new URL(`${browserProtocol(req)}://${host}${baseUrl}`);
+    want = new URL(`${browserProtocol(req)}://${host}${hubPrefix}`);
     got = new URL(referer);
   } catch {
-    return { ok: false, why: `unreadable Referer ${referer}` };
+    return { ok: false, why: 'a Referer that is not a URL' };
   }
   const port = (u: URL): string => u.port || (u.protocol === 'https:' ? '443' : '80');
   const same = got.protocol === want.protocol && got.hostname === want.hostname && port(got) === port(want) && `${got.pathname}/`.startsWith(want.pathname);
-  return same ? { ok: true } : { ok: false, why: `Referer: ${referer}, Host: ${host}${baseUrl}` };
+  // The Referer's origin and path only: its query may carry a token (a page opened with ?token=...).
+  return same ? { ok: true } : { ok: false, why: `Referer: ${got.origin}${got.pathname}, Host: ${host}${hubPrefix}` };
 }

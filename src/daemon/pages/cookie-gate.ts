@@ -28,7 +28,6 @@ export interface CookieGateDeps {
   xsrf: XsrfProtection;
   /** `<base_url>hub/` as requests on the hub port address it. */
   hubPrefix: string;
-  baseUrl: string;
   /** JupyterHub.forwarded_host_header: the header naming the host the browser asked for ('' = Host). */
   forwardedHostHeader: string;
   log: Logger;
@@ -47,7 +46,7 @@ export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
     if (found === null) return null;
     if (url.pathname.startsWith(`${deps.hubPrefix}api/`)) {
       // check_referer: a page of another site cannot use the login cookie on the API; the request is anonymous.
-      const referer = refererAllowed(req, deps.baseUrl, deps.forwardedHostHeader);
+      const referer = refererAllowed(req, deps.hubPrefix, deps.forwardedHostHeader);
       if (!referer.ok) {
         deps.log.warn(`Blocking Cross Origin API request. ${referer.why}`);
         return null;

@@ -77,7 +77,7 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
     versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
   };
-  d.api.authenticators.push(cookieGate({ sessions: d.sessions, identity: d.identity, xsrf, hubPrefix, baseUrl: jh.base_url, forwardedHostHeader: jh.forwarded_host_header, log }));
+  d.api.authenticators.push(cookieGate({ sessions: d.sessions, identity: d.identity, xsrf, hubPrefix, forwardedHostHeader: jh.forwarded_host_header, log }));
   const r = d.api.router;
   registerRootPage(r, deps);
   registerLoginPages(r, deps);
