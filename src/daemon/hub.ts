@@ -131,7 +131,7 @@ export class Hub {
       // The authenticator first: configured user names pass through it (normalised, validated) as in app.py.
       this.authenticator = await createAuthenticator(this.config, log.child('authenticator'));
       this.db = await this.startDatabase(this.authenticator);
-      this.refresher = new AuthRefresher({ db: this.db, authenticator: this.authenticator, keeper: cryptKeeperFor(this.config.CryptKeeper), log: log.child('auth'), ageSeconds: this.config.Authenticator.auth_refresh_age });
+      this.refresher = new AuthRefresher({ db: this.db, authenticator: this.authenticator, keeper: cryptKeeperFor(this.config.CryptKeeper), log: log.child('auth'), ageSeconds: this.config.Authenticator.auth_refresh_age, onUserChanged: () => this.identity?.invalidate() });
       this.cookieSecret = await loadCookieSecret({ configured: jh.cookie_secret, file: jh.cookie_secret_file, cwd: this.opts.cwd, env: this.opts.env, log });
       if (jh.internal_ssl) await this.startInternalSsl();
       const pub = publicListenAddress(jh);
@@ -152,6 +152,7 @@ export class Hub {
         maxAgeDays: jh.cookie_max_age_days,
         secure: pub.protocol === 'https',
         cookieOptions: hubCookieOptions(jh),
+        refresher: this.refresher,
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
         shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher, metrics: this.metrics });

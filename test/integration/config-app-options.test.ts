@@ -378,6 +378,9 @@ export default class RefreshingAuthenticator {
     await writeFile(modes, JSON.stringify({ ada: 'expired' }));
     await new Promise((r) => setTimeout(r, 3100));
     assert.equal((await me()).status, 403, 'stale auth: the request is anonymous');
+    const home = await b.get('/hub/home');
+    assert.equal(home.status, 302, 'the pages too: stale auth is no login');
+    assert.match(String(home.headers.location), /^\/hub\/login\?next=/);
     assert.ok(t.logs.some((l) => l.includes('User ada has stale auth info. Login is required to refresh.')));
 
     await writeFile(modes, JSON.stringify({ ada: 'update' }));

@@ -187,13 +187,11 @@ export class ApiService {
   }
 
   private async authenticate(req: http.IncomingMessage, url: URL): Promise<Principal> {
-    const header = req.headers.authorization ?? '';
-    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
-    const token = m?.[1] ?? url.searchParams.get('token');
+    const token = tokenOf(req, url);
     if (token) return this.refreshed(req, (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous);
     for (const auth of this.authenticators) {
       const p = await auth(req, url);
-      if (p) return this.refreshed(req, p);
+      if (p) return p;
     }
     return IdentityService.anonymous;
   }
@@ -211,15 +209,24 @@ export class ApiService {
     return host.endsWith(`.${hub.hostname}`) ? `${hub.origin}${req.url ?? '/'}` : null;
   }
 
-  /** JupyterHub's get_current_user -> refresh_auth: a user whose refresh fails is nobody for this request. */
+  /**
+   * JupyterHub's get_current_user -> refresh_auth for token users: one whose refresh fails is nobody for this
+   * request, and one the refresh changed gets the token's scopes worked out again. (Login-cookie users are
+   * refreshed where the cookie is read, sessions.ts.)
+   */
   private async refreshed(req: http.IncomingMessage, p: Principal): Promise<Principal> {
     const r = this.deps.refresher;
-    if (r === undefined || !r.active || p.kind !== 'user') return p;
+    if (r === undefined || !r.active || p.kind !== 'user' || p.token === null) return p;
     const user = await r.refresh(p.user, req);
     if (user === null) return IdentityService.anonymous;
-    // A refresh may change the admin flag or groups: a login-cookie user's scopes are worked out again.
-    return user === p.user || p.token !== null ? p : this.deps.identity.forUser(user, p.sessionId);
+    return user === p.user ? p : ((await this.deps.identity.fromToken(tokenOf(req))) ?? IdentityService.anonymous);
   }
+}
+
+/** The API token of a request: `Authorization: token|bearer ...`, else `?token=`. */
+function tokenOf(req: http.IncomingMessage, url = new URL(req.url ?? '/', 'http://hub')): string {
+  const m = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1] ?? url.searchParams.get('token') ?? '';
 }
 
 /**

@@ -24,10 +24,18 @@ export interface AuthRefreshDeps {
   log: Logger;
   /** Authenticator.auth_refresh_age, seconds. */
   ageSeconds: number;
+  /** A refresh changed a user (admin flag, groups): cached identities must be worked out again. */
+  onUserChanged?: () => void;
 }
+
+type Outcome = UserRow | null;
 
 export class AuthRefresher {
   private readonly refreshed = new Map<string, number>();
+  /** One refresh per user at a time: concurrent requests of a stale user share it. */
+  private readonly inflight = new Map<string, Promise<Outcome>>();
+  /** At most once per user per request, as JupyterHub's `_refreshed_users`: a request's later look-ups reuse it. */
+  private readonly perRequest = new WeakMap<http.IncomingMessage, Map<string, Outcome>>();
   private readonly d: AuthRefreshDeps;
 
   constructor(d: AuthRefreshDeps) {
@@ -40,11 +48,28 @@ export class AuthRefresher {
   }
 
   /** The user, updated if the refresh returned a model; null when they must log in again. */
-  async refresh(user: UserRow, req: http.IncomingMessage | null, force = false): Promise<UserRow | null> {
+  async refresh(user: UserRow, req: http.IncomingMessage | null, force = false): Promise<Outcome> {
     if (!this.active) return user;
-    const now = performance.now();
+    const seen = req === null ? undefined : this.perRequest.get(req)?.get(user.name);
+    if (seen !== undefined) return seen;
     const last = this.refreshed.get(user.name);
-    if (!force && last !== undefined && now - last < this.d.ageSeconds * 1000) return user;
+    if (!force && last !== undefined && performance.now() - last < this.d.ageSeconds * 1000) return user;
+    let running = this.inflight.get(user.name);
+    if (running === undefined) {
+      running = this.run(user, req).finally(() => this.inflight.delete(user.name));
+      this.inflight.set(user.name, running);
+    }
+    const outcome = await running;
+    if (req !== null) {
+      const memo = this.perRequest.get(req) ?? new Map<string, Outcome>();
+      memo.set(user.name, outcome);
+      this.perRequest.set(req, memo);
+    }
+    return outcome;
+  }
+
+  private async run(user: UserRow, req: http.IncomingMessage | null): Promise<Outcome> {
+    const now = performance.now();
     this.d.log.debug(`Refreshing auth for ${user.name}`);
     const info = await this.d.authenticator.refreshUser(hookUser(user.name, this.d), req);
     if (info === false) {
@@ -59,6 +84,8 @@ export class AuthRefresher {
       const stored = await getAuthState(this.d.db, this.d.keeper, user, this.d.log);
       model.auth_state = typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as Record<string, unknown>) : null;
     }
-    return authToUser(this.d.db, this.d.authenticator, model, this.d.log, this.d.keeper);
+    const updated = await authToUser(this.d.db, this.d.authenticator, model, this.d.log, this.d.keeper);
+    this.d.onUserChanged?.();
+    return updated;
   }
 }

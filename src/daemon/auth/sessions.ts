@@ -3,6 +3,7 @@ import type http from 'node:http';
 import type { Knex } from 'knex';
 import { asRows } from '../db/row.js';
 import { userFromRow, type UserRow } from '../db/users-repo.js';
+import type { AuthRefresher } from './auth-refresh.js';
 import type { IdentityService } from './identity.js';
 import type { Principal } from './principal.js';
 import type { CookieKwargs, HubConfig } from '../../lib/config/index.js';
@@ -36,6 +37,8 @@ export interface SessionOptions {
   secure: boolean;
   /** hubCookieOptions(): extra attributes of both cookies (their paths stay hub's). */
   cookieOptions?: CookieKwargs;
+  /** Authenticator.refresh_user: a login whose refresh fails is no login (every cookie look-up goes through it). */
+  refresher?: AuthRefresher;
 }
 
 export class SessionManager {
@@ -58,7 +61,8 @@ export class SessionManager {
     if (!cookieId) return null;
     const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).select('*'))[0];
     if (!row) return null;
-    return { user: userFromRow(row), sessionId: cookies.get(SESSION_COOKIE) ?? null };
+    const user = this.o.refresher ? await this.o.refresher.refresh(userFromRow(row), req) : userFromRow(row);
+    return user === null ? null : { user, sessionId: cookies.get(SESSION_COOKIE) ?? null };
   }
 
   async principalFromRequest(req: http.IncomingMessage): Promise<Principal | null> {

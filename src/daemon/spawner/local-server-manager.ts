@@ -97,6 +97,8 @@ export class LocalServerManager implements ServerManager {
   }
 
   async start(user: UserRow, server: string, userOptions: Record<string, unknown>): Promise<'ready' | 'pending'> {
+    // First, as spawn_single_user: nothing may await between the check for a running entry and its creation.
+    if (this.d.refreshPreSpawn && !(await this.d.refreshPreSpawn(user))) throw new ServerError(403, `auth has expired for ${user.name}, login again`);
     const k = key(user.name, server);
     const existing = this.entries.get(k);
     if (existing) {
@@ -104,7 +106,6 @@ export class LocalServerManager implements ServerManager {
       if (existing.phase === 'spawning') this.spawnMetric('already-pending', 0);
       throw new ServerError(400, `${user.name}'s server${server ? ` ${server}` : ''} ${what}`);
     }
-    if (this.d.refreshPreSpawn && !(await this.d.refreshPreSpawn(user))) throw new ServerError(403, `auth has expired for ${user.name}, login again`);
     try {
       this.checkLimits();
     } catch (err) {
