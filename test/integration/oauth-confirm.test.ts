@@ -133,6 +133,13 @@ describe('confirm page', () => {
     assert.deepEqual(JSON.parse(row.scopes), ['access:servers!server=alice/lab', 'read:users:groups!user', 'read:users:name!user'], 'no scopes ticked: identification only');
   });
 
+  test('with hub\'s own oauth.html, whose form carries _xsrf, a form without it is refused even from the page itself', async () => {
+    const lab = await addServerClient(t.hub.db ?? assert.fail(), alice, 'refcheck');
+    const q = new URLSearchParams({ client_id: lab.clientId, redirect_uri: lab.redirectUri, response_type: 'code', state: 's1' });
+    const referer = `${api}oauth2/authorize?${q.toString()}`;
+    assert.equal((await confirm(lab, 'root', [['scopes', 'read:users:name!user']], { referer })).status, 403);
+  });
+
   test('confirm page values are escaped', async () => {
     const db = t.hub.db;
     assert.ok(db);

@@ -8,7 +8,7 @@ import { namespace, type PagesDeps } from './page-context.js';
 import { safeHtml } from './renderer.js';
 
 export function oauthConfirmRenderer(deps: PagesDeps): ConfirmPageRenderer {
-  return (ctx, who, v) => {
+  const render: ConfirmPageRenderer['render'] = (ctx, who, v) => {
     const me = { kind: 'user' as const, user: who.user, scopes: who.scopes, token: null, sessionId: who.sessionId };
     return deps.renderer.render('oauth.html', namespace(ctx, deps, me, {
       oauth_client: { identifier: v.clientId, description: v.clientDescription, redirect_uri: v.redirectUri },
@@ -20,4 +20,5 @@ export function oauthConfirmRenderer(deps: PagesDeps): ConfirmPageRenderer {
       xsrf_form_html: () => safeHtml(`<input type="hidden" name="_xsrf" value="${v.xsrf}">`),
     }));
   };
+  return { render, formHasXsrf: /xsrf/.test(deps.renderer.source('oauth.html')) };
 }

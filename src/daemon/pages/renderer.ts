@@ -90,6 +90,11 @@ export class PageRenderer {
     return null;
   }
 
+  /** The text of the template `name` resolves to (template_paths first), as written. */
+  source(name: string): string {
+    return (this.env.getTemplate(name) as unknown as { tmplStr?: string }).tmplStr ?? '';
+  }
+
   render(name: string, context: Record<string, unknown>): string {
     return this.env.render(name, context);
   }

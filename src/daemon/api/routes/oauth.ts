@@ -5,8 +5,8 @@
  */
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
 import { ApiError, sendJson } from '../http-util.js';
+import { browserProtocol } from '../../pages/browser-origin.js';
 import type { RequestContext, Router } from '../router.js';
 import type { ApiDeps } from '../api-service.js';
 import { appendSetCookie } from '../../auth/sessions.js';
@@ -19,7 +19,7 @@ import { oauthSettingsFromConfig } from '../../auth/oauth/settings.js';
 import { basicCredentials, exchangeCode, type TokenContext } from '../../auth/oauth/token-exchange.js';
 
 function isHttps(req: http.IncomingMessage): boolean {
-  return (req.socket as TLSSocket).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+  return browserProtocol(req) === 'https';
 }
 
 function redirect(res: http.ServerResponse, location: string): void {
@@ -59,12 +59,12 @@ function sendHtml(res: http.ServerResponse, html: string): void {
 }
 
 function showConfirm(ctx: RequestContext, who: LoggedInUser, g: PreparedGrant, signer: ConfirmSigner, deps: ApiDeps): void {
-  const render = deps.oauthConfirmPage;
-  if (render === undefined) throw new ApiError(503, 'the OAuth confirm page needs the hub pages, which are not installed');
+  const page = deps.oauthConfirmPage;
+  if (page === undefined) throw new ApiError(503, 'the OAuth confirm page needs the hub pages, which are not installed');
   const { scopes, descriptions } = describeGrant(g.grantable, g.client, who.user.name, deps.registry);
   const xsrf = signer.sign({ cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search });
   const c = g.request.client;
-  sendHtml(ctx.res, render(ctx, who, { clientId: c.identifier, clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf }));
+  sendHtml(ctx.res, page.render(ctx, who, { clientId: c.identifier, clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf }));
 }
 
 /**
@@ -109,7 +109,7 @@ export function registerOAuthRoutes(router: Router, deps: ApiDeps): void {
     const body = await readBodyParams(ctx.req);
     const binding = { cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search };
     const field = body.get('_xsrf');
-    const formOk = field === null ? refererIsThisPage(ctx) : signer.verify(binding, field);
+    const formOk = field === null ? deps.oauthConfirmPage?.formHasXsrf === false && refererIsThisPage(ctx) : signer.verify(binding, field);
     if (!sameOrigin(ctx.req) || !formOk) {
       throw new ApiError(403, 'Authorization form must be sent from the authorization page (reload it and try again)');
     }

@@ -18,4 +18,11 @@ export interface ConfirmPageVars {
   xsrf: string;
 }
 
-export type ConfirmPageRenderer = (ctx: RequestContext, who: LoggedInUser, vars: ConfirmPageVars) => string;
+export interface ConfirmPageRenderer {
+  render: (ctx: RequestContext, who: LoggedInUser, vars: ConfirmPageVars) => string;
+  /**
+   * The oauth.html in use puts `_xsrf` in its form (hub's own, or a JupyterHub 4 one). Only when it does not
+   * (a JupyterHub 3.0 template) may the form come back without it, checked by Referer as 3.0 did.
+   */
+  formHasXsrf: boolean;
+}
