@@ -15,7 +15,7 @@ import { createLogger } from '../../src/lib/log.js';
 import { tempDir } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 
-test('popen_kwargs: shell, umask and cwd reach a real server process; it becomes ready and stops', async () => {
+test('popen_kwargs: shell and umask reach a real server process (cwd yields to the home, as in JupyterHub); it becomes ready and stops', async () => {
   const dir = await tempDir();
   const work = path.join(dir, 'work');
   await mkdir(work);
@@ -34,7 +34,8 @@ test('popen_kwargs: shell, umask and cwd reach a real server process; it becomes
     assert.equal(await manager.start(user!, '', {}), 'ready');
     const [umask, cwd, args] = (await readFile(seen, 'utf8')).trim().split('\n');
     assert.equal(umask, '0027');
-    assert.equal(cwd, work);
+    assert.equal(cwd, path.join(dir, 'home', 'ada'), 'the home directory wins over popen_kwargs.cwd, as in JupyterHub');
+    assert.ok(t.logs.some((l) => l.includes('popen_kwargs.cwd: the server starts in the user\'s home directory')));
     assert.equal(args, 'args:', 'as Python: with shell=True the items after the first go to the shell ($0...), not the command');
     await manager.stop(user!, '');
   } finally {

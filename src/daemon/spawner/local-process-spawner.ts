@@ -53,6 +53,8 @@ export class LocalProcessSpawner implements Spawner {
       const message = err instanceof Error ? err.message : String(err);
       throw new HubError('DAEMON_START_FAILED', `cannot start ${file}: ${message}`, { hint: 'Is jupyterhub-singleuser installed (apt-get install jupyterhub) and on PATH? See Spawner.cmd.' });
     });
+    // A pid the kernel hands out again must not carry the exit code of the process that had it before.
+    this.exitCodes.delete(pid);
     req.log.info(`Spawned ${argv.join(' ')} for ${req.user.name}${req.serverName ? `/${req.serverName}` : ''} as pid ${pid}`);
     return { ip: req.ip, port: req.port, state: { pid, log_file: logFile } };
   }
@@ -71,6 +73,7 @@ export class LocalProcessSpawner implements Spawner {
     const lp = this.o.config.LocalProcessSpawner;
     const exited = (): boolean => this.exitCodes.has(pid);
     await killSequence(pid, { interrupt: lp.interrupt_timeout, term: lp.term_timeout, kill: lp.kill_timeout }, now, exited);
+    this.exitCodes.delete(pid);
   }
 
   lastOutput(state: Record<string, unknown>): string {
@@ -95,11 +98,13 @@ export class LocalProcessSpawner implements Spawner {
     if (this.o.simple) {
       const home = formatTemplate(this.o.config.SimpleLocalProcessSpawner.home_dir_template, req.user.name, req.serverName);
       // Made by the launcher process, just before it starts the server there.
-      return { argv: base, cwd: this.popen.cwd ?? home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
+      // JupyterHub's preexec chdirs to the home after Popen's cwd: popen_kwargs.cwd never shows here.
+      return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
     }
     const account = await lookupAccount(req.user.name);
     const env = { ...req.env, USER: account.name, HOME: account.home, SHELL: account.shell };
-    const cwd = this.popen.cwd ?? (existsSync(account.home) ? account.home : '/');
+    // JupyterHub's preexec (_try_setcwd) moves to the home after Popen's cwd: popen_kwargs.cwd only counts without one.
+    const cwd = existsSync(account.home) ? account.home : (this.popen.cwd ?? '/');
     const hint = 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.';
     return { argv: runAsArgv(account, base, 'a server', hint), cwd, env };
   }

@@ -37,7 +37,8 @@ export class LocalServerManager implements ServerManager {
   onChange: () => void = () => undefined;
 
   private pollTimer: NodeJS.Timeout | null = null;
-  private polling = false;
+  /** The poll sweep under way, if any: at most one at a time, and shutdown waits for it. */
+  private sweep: Promise<void> | null = null;
 
   constructor(deps: SpawnDeps) {
     this.d = deps;
@@ -51,32 +52,31 @@ export class LocalServerManager implements ServerManager {
   }
 
   /** One poll of every running server; a server that is gone is cleaned up as a stop would. */
-  async pollRunning(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const running = [...this.entries.values()].filter((e) => e.phase === 'running');
-      await Promise.all(running.map(async (e) => {
-        let result;
-        const tic = performance.now();
-        try {
-          result = await this.d.spawner.poll(e.state);
-          this.d.metrics?.serverPollDuration.labels({ status: result.running ? 'running' : 'stopped' }).observe((performance.now() - tic) / 1000);
-        } catch (err) {
-          this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
-          return;
-        }
-        if (result.running || this.entries.get(key(e.user, e.server)) !== e || e.phase !== 'running') return;
-        this.log.warn(`User ${e.user} server${e.server ? ` ${e.server}` : ''} stopped, with exit code: ${result.exitCode ?? 'unknown'}`);
-        e.phase = 'stopping';
-        e.ready = false;
-        this.onChange();
-        e.settled = this.stopEntry(e, true).then(() => undefined);
-        await e.settled;
-      }));
-    } finally {
-      this.polling = false;
-    }
+  pollRunning(): Promise<void> {
+    this.sweep ??= this.sweepOnce().finally(() => (this.sweep = null));
+    return this.sweep;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const running = [...this.entries.values()].filter((e) => e.phase === 'running');
+    await Promise.all(running.map(async (e) => {
+      let result;
+      const tic = performance.now();
+      try {
+        result = await this.d.spawner.poll(e.state);
+        this.d.metrics?.serverPollDuration.labels({ status: result.running ? 'running' : 'stopped' }).observe((performance.now() - tic) / 1000);
+      } catch (err) {
+        this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+      if (result.running || this.entries.get(key(e.user, e.server)) !== e || e.phase !== 'running') return;
+      this.log.warn(`User ${e.user} server${e.server ? ` ${e.server}` : ''} stopped, with exit code: ${result.exitCode ?? 'unknown'}`);
+      e.phase = 'stopping';
+      e.ready = false;
+      this.onChange();
+      e.settled = this.stopEntry(e, true).then(() => undefined);
+      await e.settled;
+    }));
   }
 
   private get log(): Logger {
@@ -251,10 +251,12 @@ export class LocalServerManager implements ServerManager {
   async shutdown(cleanup: boolean): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
+    // A sweep under way may be cleaning up a server that died: let it finish before the database goes.
+    await this.sweep;
     const all = [...this.entries.values()];
     await Promise.all(all.map((e) => e.settled.catch(() => undefined)));
     if (!cleanup) return;
-    await Promise.all([...this.entries.values()].map((e) => this.stopEntry(e, false)));
+    await Promise.all([...this.entries.values()].filter((e) => e.phase !== 'stopping').map((e) => this.stopEntry(e, false)));
   }
 
   running(): { user: string; server: string; spawnerId: number }[] {

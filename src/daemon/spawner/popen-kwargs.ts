@@ -1,7 +1,8 @@
 /**
  * LocalProcessSpawner.popen_kwargs, Python's Popen keyword arguments, as far as they mean something for a process
  * hub starts: `shell` (true runs the command as Python does, `/bin/sh -c <first item> <rest as $0...>`; a string
- * names the shell), `cwd`, `umask` (an int), `executable` (the program to run instead of the command's first item,
+ * names the shell), `cwd` (only for an account without a home directory: JupyterHub's preexec moves to the home
+ * after Popen's cwd), `umask` (an int), `executable` (the program to run instead of the command's first item,
  * or of the shell with shell=True). `env` is
  * ignored, as in JupyterHub (the spawner's environment wins); `start_new_session` is always true (servers outlive
  * a hub restart). Anything else (stdout, preexec_fn, close_fds, ...) is Python-only: a warning at start says so.
@@ -29,7 +30,10 @@ export function parsePopenKwargs(raw: Record<string, unknown>, log: Logger): Pop
         else if (value !== false && value !== null) problems.push(`shell must be true, false or a shell's absolute path, got ${JSON.stringify(value)}`);
         break;
       case 'cwd':
-        if (typeof value === 'string' && value !== '') out.cwd = value;
+        if (typeof value === 'string' && value !== '') {
+          out.cwd = value;
+          log.warn("LocalProcessSpawner.popen_kwargs.cwd: the server starts in the user's home directory, as in JupyterHub (whose preexec moves there after Popen's cwd); cwd counts only for an account without one");
+        }
         else if (value !== null) problems.push(`cwd must be a directory path, got ${JSON.stringify(value)}`);
         break;
       case 'umask':
