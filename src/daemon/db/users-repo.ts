@@ -98,11 +98,14 @@ export async function createUsers(db: Knex, names: readonly string[], opts: { ad
       throw new HubError('CONFLICT', `user${existing.length > 1 ? 's' : ''} already exist${existing.length > 1 ? '' : 's'}: ${existing.join(', ')}`);
     }
     const created = toDbTimestamp(new Date());
+    // roles.py assign_default_roles: a new user holds `user` (and `admin` when admin) as rows, like every other grant.
+    const defaults = asRows(await trx('roles').whereIn('name', opts.admin === true ? ['user', 'admin'] : ['user']).select('id')).map((r) => readInt(r, 'id'));
     const users: UserRow[] = [];
     for (const name of unique) {
       await trx('users').insert({ name, admin: opts.admin ?? false, created, cookie_id: newCookieId() });
       const user = await getUserByName(trx, name);
       if (user === null) throw new HubError('DB_ERROR', `user ${name} vanished right after being created`);
+      if (defaults.length > 0) await trx('user_role_map').insert(defaults.map((role_id) => ({ user_id: user.id, role_id }))).onConflict(['user_id', 'role_id']).ignore();
       users.push(user);
     }
     return users;
