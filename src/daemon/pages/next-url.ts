@@ -10,6 +10,8 @@
  *   resolved dot segments (`/.//evil.com` resolves to `//evil.com`);
  * - the result is re-serialised by the URL parser against a fixed origin, so what leaves is always a path.
  */
+import { urlEscapePath as escapePath } from '../user-host.js';
+
 export interface NextUrlContext {
   /** The Host header the browser sent. */
   host: string;
@@ -69,10 +71,8 @@ export function safeNextUrl(raw: string, ctx: NextUrlContext): string {
   return out.startsWith('//') || !out.startsWith('/') ? '' : out;
 }
 
-/** JupyterHub's `url_escape_path`: like encodeURIComponent, but '@' and '~' stay as they are. */
-export function escapePath(segment: string): string {
-  return encodeURIComponent(segment).replaceAll('%40', '@');
-}
+/** JupyterHub's `url_escape_path` (one implementation, user-host.ts): the same escaping as the proxy's routes. */
+export { escapePath };
 
 export interface DefaultNextOptions {
   baseUrl: string;

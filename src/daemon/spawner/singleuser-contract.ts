@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { HubConfig } from '../../lib/config/index.js';
-import { serverPublicUrl } from '../user-host.js';
+import { serverPublicUrl, urlEscapePath as escapePath } from '../user-host.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
 
 /**
@@ -9,10 +9,8 @@ import { SpawnTimeoutError } from './spawn-timeout.js';
  * environment, the server token's scopes, and the readiness check. Every spawner goes through this module.
  */
 
-/** JupyterHub's url_escape_path: percent-encode everything but unreserved characters and `@~`. */
-export function escapePath(s: string): string {
-  return encodeURIComponent(s).replace(/%40/g, '@').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+/** JupyterHub's url_escape_path (one implementation, user-host.ts). */
+export { escapePath };
 
 /** Python's urllib quote(s, safe='') as used for OAuth client ids. */
 function quote(s: string): string {
