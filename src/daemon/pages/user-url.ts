@@ -69,7 +69,7 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
     throw new PageError(403, `You do not have access to ${user.name}'s server.`);
   }
   const prefix = `${deps.baseUrl}user/${escapePath(user.name)}/${server === '' ? '' : `${escapePath(server)}/`}`;
-  const spawnPath = serverPath(user.name, server);
+  const spawnPath = spawnPathOf(user.name, server);
   const rt = deps.servers().runtime(user.name, server);
   if (rt.pending === 'spawn') return redirect(ctx.res, `${deps.hubPrefix}spawn-pending/${spawnPath}`);
   if (rt.ready) {
@@ -95,7 +95,7 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
 }
 
 /** `ada` or `ada/lab`, escaped: how spawn and spawn-pending URLs name a server. */
-function serverPath(user: string, server: string): string {
+function spawnPathOf(user: string, server: string): string {
   return `${escapePath(user)}${server === '' ? '' : `/${escapePath(server)}`}`;
 }
 
@@ -109,7 +109,7 @@ function failApiRequest(ctx: RequestContext, deps: PagesDeps, user: string, serv
   deps.log.warn(`Failing suspected API request to not-running server: ${ctx.url.pathname}`);
   const path = ctx.url.pathname;
   const inServer = path.startsWith(deps.hubPrefix) ? path.slice(deps.hubPrefix.length - 1) : path.slice(deps.baseUrl.length - 1);
-  const spawnAt = `${browserProtocol(ctx.req)}://${ctx.req.headers.host ?? 'localhost'}${deps.hubPrefix}spawn/${serverPath(user, server)}`;
+  const spawnAt = `${browserProtocol(ctx.req)}://${ctx.req.headers.host ?? 'localhost'}${deps.hubPrefix}spawn/${spawnPathOf(user, server)}`;
   const status = stoppedStatus(deps);
   sendJson(ctx.res, status, { status, message: `JupyterHub server no longer running at ${inServer}. Restart the server at ${spawnAt}` });
 }
