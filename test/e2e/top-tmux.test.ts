@@ -105,7 +105,12 @@ test('hub top follows a spawn storm live and agrees with servers ls at the end',
   storming = false;
   await watching;
 
-  const final = await tmux.waitFor((s) => counts(s)?.running === STORM && new RegExp(`^${STORM} servers\\s+sorted by user`, 'm').test(s), `running ${STORM} and ${STORM} rows`);
+  // The list is re-read at most once a second (refresh-throttle.ts), so its rows may trail the counts briefly.
+  const allReady = (s: string): boolean => {
+    const rows = [...s.matchAll(/^[> ] (storm\d\d)\s+\(default\)\s+(\S+)/gm)];
+    return rows.length >= 10 && rows.every((m) => m[2] === 'ready');
+  };
+  const final = await tmux.waitFor((s) => counts(s)?.running === STORM && new RegExp(`^${STORM} servers\\s+sorted by user`, 'm').test(s) && allReady(s), `running ${STORM} and ${STORM} rows, all ready`);
   t.diagnostic(`storm: ${refused} spawns refused with 429; running counts seen: ${[...new Set(seen.map((c) => c.running))].join(' ')}; max pending ${Math.max(...seen.map((c) => c.pending))}`);
   for (const line of `final screen (100x30):\n${final}`.split('\n')) t.diagnostic(line);
   const distinct = new Set(seen.map((c) => c.running));
