@@ -191,3 +191,36 @@ test('subdomain_host: the real jupyterhub-singleuser on <name>.hub.test, routed 
     await account.remove();
   }
 });
+
+test('subdomain_host: a restarted hub (cleanup_servers off) adopts a running server and routes it by host again', async () => {
+  const { buildStandin } = await import('../../bench/standin/standin.js');
+  const { tempDir } = await import('../helpers/cli.js');
+  const { getUserByName } = await import('../../src/daemon/db/users-repo.js');
+  const standin = await buildStandin();
+  const dir = await tempDir();
+  const port = await freePort('127.0.0.1');
+  const overrides = [`JupyterHub.port=${port}`, `JupyterHub.subdomain_host=http://hub.test:${port}`, 'JupyterHub.spawner_class=simple', `Spawner.cmd=["${standin}"]`,
+    `SimpleLocalProcessSpawner.home_dir_template=${dir}/home/{username}`, 'JupyterHub.cleanup_servers=false'];
+  const first = await startTestHub({ dir, withProxy: true, overrides });
+  let pid = 0;
+  try {
+    const [user] = await createUsers(first.hub.db!, ['ada']);
+    assert.equal(await first.hub.servers.start(user!, '', {}), 'ready');
+    pid = first.hub.servers.runtime('ada', '').state.pid as number;
+  } finally {
+    await first.stop();
+  }
+  const second = await startTestHub({ dir, withProxy: true, overrides });
+  try {
+    assert.equal(second.hub.servers.runtime('ada', '').ready, true, 'adopted, not respawned');
+    assert.equal(second.hub.servers.runtime('ada', '').state.pid, pid);
+    const routes = await second.hub.proxy!.client.getAllRoutes();
+    assert.ok(routes['ada.hub.test/user/ada/'], `the host route is back: ${Object.keys(routes).join(', ')}`);
+    assert.equal(routes['/user/ada/'], undefined, 'and no path-only route');
+    const reply = await browserGet(port, `http://ada.hub.test:${port}/user/ada/api`, '');
+    assert.equal(reply.status, 200, 'the proxy routes the user\'s host to the adopted server');
+    await second.hub.servers.stop((await getUserByName(second.hub.db!, 'ada'))!, '');
+  } finally {
+    await second.stop();
+  }
+});
