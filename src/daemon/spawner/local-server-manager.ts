@@ -14,6 +14,9 @@ import { SpawnStats } from './spawn-stats.js';
  */
 type Phase = 'spawning' | 'running' | 'stopping';
 
+/** Spawner.poll_interval: how many servers are polled at once in a sweep. */
+const POLL_CONCURRENCY = 32;
+
 interface Entry {
   userId: number;
   user: string;
@@ -59,24 +62,31 @@ export class LocalServerManager implements ServerManager {
 
   private async sweepOnce(): Promise<void> {
     const running = [...this.entries.values()].filter((e) => e.phase === 'running');
-    await Promise.all(running.map(async (e) => {
-      let result;
-      const tic = performance.now();
-      try {
-        result = await this.d.spawner.poll(e.state);
-        this.d.metrics?.serverPollDuration.labels({ status: result.running ? 'running' : 'stopped' }).observe((performance.now() - tic) / 1000);
-      } catch (err) {
-        this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-      if (result.running || this.entries.get(key(e.user, e.server)) !== e || e.phase !== 'running') return;
-      this.log.warn(`User ${e.user} server${e.server ? ` ${e.server}` : ''} stopped, with exit code: ${result.exitCode ?? 'unknown'}`);
-      e.phase = 'stopping';
-      e.ready = false;
-      this.onChange();
-      e.settled = this.stopEntry(e, true).then(() => undefined);
-      await e.settled;
-    }));
+    // At most POLL_CONCURRENCY polls at once: a spawner whose poll asks a remote API is not flooded every interval.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let e = running[next++]; e !== undefined; e = running[next++]) await this.pollOne(e);
+    };
+    await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, running.length) }, worker));
+  }
+
+  private async pollOne(e: Entry): Promise<void> {
+    let result;
+    const tic = performance.now();
+    try {
+      result = await this.d.spawner.poll(e.state);
+      this.d.metrics?.serverPollDuration.labels({ status: result.running ? 'running' : 'stopped' }).observe((performance.now() - tic) / 1000);
+    } catch (err) {
+      this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (result.running || this.entries.get(key(e.user, e.server)) !== e || e.phase !== 'running') return;
+    this.log.warn(`User ${e.user} server${e.server ? ` ${e.server}` : ''} stopped, with exit code: ${result.exitCode ?? 'unknown'}`);
+    e.phase = 'stopping';
+    e.ready = false;
+    this.onChange();
+    e.settled = this.stopEntry(e, true).then(() => undefined);
+    await e.settled;
   }
 
   private get log(): Logger {
