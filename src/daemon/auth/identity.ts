@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import { findToken, touchToken, type FoundToken } from '../db/tokens-repo.js';
 import { getUserById, touchUserActivity, type UserRow } from '../db/users-repo.js';
-import { effectiveRolesOfUser, getRoleByName, listRolesOfService } from '../db/roles-repo.js';
+import { listRolesOfService } from '../db/roles-repo.js';
+import { userRoles } from './oauth/role-scopes.js';
 import { defaultRole, NO_SCOPES, resolveTokenScopes, rolesToExpandedScopes, toExpandedScopes, type ExpandedScopes, type ScopeRegistry } from './scopes/index.js';
 import type { Principal } from './principal.js';
 import { groupMembership } from './group-membership.js';
@@ -93,13 +94,7 @@ export class IdentityService {
 
   /** The scopes a user holds through roles (direct, through groups, the default `user` role, `admin` if admin). */
   async userScopes(user: UserRow): Promise<ExpandedScopes> {
-    const roles = await effectiveRolesOfUser(this.db, user.id);
-    const names = new Set(roles.map((r) => r.name));
-    // JupyterHub keeps these grants as rows; an adopted or hand-edited database, or a user created since the hub
-    // started, may lack them: the flag is the truth, and the role is the stored one (load_roles may redefine it).
-    const missing = ['user', ...(user.admin ? ['admin'] : [])].filter((n) => !names.has(n));
-    const defaults = await Promise.all(missing.map(async (n) => (await getRoleByName(this.db, n)) ?? defaultRole(n)));
-    const all = [...roles, ...defaults.filter((r) => r !== undefined)];
+    const all = await userRoles(this.db, user);
     return rolesToExpandedScopes(all, { kind: 'user', name: user.name }, { registry: this.registry });
   }
 

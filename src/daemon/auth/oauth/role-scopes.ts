@@ -9,15 +9,21 @@ import type { UserRow } from '../../db/users-repo.js';
 import { defaultRole } from '../scopes/index.js';
 import type { RoleLookup } from './grant-scopes.js';
 
-export async function userRawScopes(db: Knex, user: UserRow): Promise<Set<string>> {
+/**
+ * Every role that reaches a user, the default `user` (and `admin` for admins) included even without a grant row:
+ * an adopted or hand-edited database may lack them, the flag is the truth. A missing default is the stored role
+ * (load_roles may redefine it), else the built-in one.
+ */
+export async function userRoles(db: Knex, user: UserRow): Promise<{ name: string; scopes: readonly string[] }[]> {
   const roles = await effectiveRolesOfUser(db, user.id);
   const names = new Set(roles.map((r) => r.name));
-  const out = new Set<string>();
-  for (const r of roles) for (const s of r.scopes) out.add(s);
-  for (const name of ['user', ...(user.admin ? ['admin'] : [])]) {
-    if (!names.has(name)) for (const s of defaultRole(name)?.scopes ?? []) out.add(s);
-  }
-  return out;
+  const missing = ['user', ...(user.admin ? ['admin'] : [])].filter((n) => !names.has(n));
+  const defaults = await Promise.all(missing.map(async (n) => (await getRoleByName(db, n)) ?? defaultRole(n)));
+  return [...roles, ...defaults.filter((r) => r !== undefined)];
+}
+
+export async function userRawScopes(db: Knex, user: UserRow): Promise<Set<string>> {
+  return new Set((await userRoles(db, user)).flatMap((r) => r.scopes));
 }
 
 /** Roles named in a `scope` parameter (2.x clients asked for roles): their scopes, or null if one is missing. */
