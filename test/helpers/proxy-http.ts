@@ -39,16 +39,32 @@ export function httpRequest(url: string, opts: HttpOptions = {}): Promise<HttpRe
   });
 }
 
+/** Ports this process has handed out: the kernel may give a closed port straight back, and a test holding one
+ * (a proxy's API port, a "dead" target) must not find another test's proxy on it. */
+const handedOut = new Set<string>();
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => resolve());
+    });
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!handedOut.has(`${host}:${port}`)) {
+      handedOut.add(`${host}:${port}`);
+      return port;
+    }
+  }
 }
+
+/**
+ * A port on 127.0.0.1 where nothing listens, ever: a connection to it is refused. Port 1 (tcpmux) is privileged
+ * and unused, so no test process (ours or another test file's, run beside it) can be listening there, which a
+ * port from freePort() cannot promise once it is closed again.
+ */
+export const DEAD_PORT = 1;
 
 /** Waits until the wall clock has moved on by `ms`, so that a timestamp taken afterwards is strictly later. */
 export async function clockTick(ms = 3): Promise<void> {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, type Backend } from '../helpers/proxy-backends.js';
 import { CHP_AVAILABLE, PROXY_KINDS, startProxyUnderTest, type ProxyUnderTest } from '../helpers/proxy-harness.js';
-import { freePort, httpRequest } from '../helpers/proxy-http.js';
+import { DEAD_PORT, httpRequest } from '../helpers/proxy-http.js';
 
 interface Echo {
   backend: string;
@@ -24,7 +24,7 @@ for (const kind of PROXY_KINDS) {
 
     before(async () => {
       [hub, errors] = [await startBackend('hub'), await startBackend('errors')];
-      deadPort = await freePort();
+      deadPort = DEAD_PORT;
       proxy = await startProxyUnderTest(kind, { defaultTarget: hub.url, errorTarget: `${errors.url}/hub/error` });
       await proxy.api('POST', '/api/routes/user/gone', { body: JSON.stringify({ target: `http://127.0.0.1:${deadPort}` }) });
     });
@@ -68,7 +68,7 @@ for (const kind of PROXY_KINDS) {
   describe(`error target down (${kind})`, { skip }, () => {
     let proxy: ProxyUnderTest;
     before(async () => {
-      const dead = await freePort();
+      const dead = DEAD_PORT;
       proxy = await startProxyUnderTest(kind, { errorTarget: `http://127.0.0.1:${dead}/hub/error` });
       await proxy.api('POST', '/api/routes/user/gone', { body: JSON.stringify({ target: `http://127.0.0.1:${dead}` }) });
     });

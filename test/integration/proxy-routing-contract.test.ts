@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, type Backend } from '../helpers/proxy-backends.js';
 import { CHP_AVAILABLE, PROXY_KINDS, lastActivity, startProxyUnderTest, type ProxyUnderTest } from '../helpers/proxy-harness.js';
-import { clockTick, eventually, freePort, httpRequest } from '../helpers/proxy-http.js';
+import { clockTick, eventually, DEAD_PORT, httpRequest } from '../helpers/proxy-http.js';
 import { wsConnect } from '../helpers/proxy-ws.js';
 
 interface Echo {
@@ -39,7 +39,7 @@ for (const kind of PROXY_KINDS) {
 
     before(async () => {
       [a, b] = [await startBackend('a'), await startBackend('b')];
-      deadPort = await freePort();
+      deadPort = DEAD_PORT;
       proxy = await startProxyUnderTest(kind);
       await add('/user/a', a.url);
       await add('/user/a/deeper', b.url);

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/lib/log.js';
 import { ProxyServer } from '../../src/daemon/proxy/proxy-server.js';
 import { RouteTable } from '../../src/daemon/proxy/route-table.js';
 import { startBackend, type Backend } from '../helpers/proxy-backends.js';
-import { freePort, httpRequest } from '../helpers/proxy-http.js';
+import { DEAD_PORT, httpRequest } from '../helpers/proxy-http.js';
 import { wsConnect } from '../helpers/proxy-ws.js';
 
 describe('ProxyServer specifics', () => {
@@ -32,7 +32,7 @@ describe('ProxyServer specifics', () => {
     await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', () => resolve()));
     routes.add('/b', { target: backend.url });
     routes.add('/dying', { target: `http://127.0.0.1:${(dying.address() as AddressInfo).port}` });
-    routes.add('/dead', { target: `http://127.0.0.1:${await freePort()}` });
+    routes.add('/dead', { target: `http://127.0.0.1:${DEAD_PORT}` });
     base = `http://127.0.0.1:${(await proxy.listen(0, '127.0.0.1')).port}`;
     backend.seen.length = 0;
   });
