@@ -16,6 +16,8 @@ export interface LoadSpec {
   seconds?: number;
   /** ...or until this many requests are answered (http only). */
   requests?: number;
+  /** http, raw generator only: requests per second in all, spread evenly over the connections (default: as fast as answered). */
+  rate?: number;
   /** ws only: messages each connection keeps in flight (1: ping-pong, bound by latency; more: streaming). */
   window?: number;
 }
@@ -53,7 +55,13 @@ function runWorker(spec: LoadSpec): Promise<unknown> {
   });
 }
 
-export async function httpLoad(url: string, connections: number, run: { seconds: number } | { requests: number }, generator: 'raw' | 'node-http' = 'raw'): Promise<LoadResult> {
+export async function httpLoad(
+  url: string,
+  connections: number,
+  run: { seconds: number; rate?: number } | { requests: number },
+  generator: 'raw' | 'node-http' = 'raw',
+): Promise<LoadResult> {
+  if ('rate' in run && run.rate !== undefined && generator !== 'raw') throw new Error('a paced run needs the raw generator');
   return (await runWorker({ mode: 'http', url, connections, generator, ...run })) as LoadResult;
 }
 

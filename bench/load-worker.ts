@@ -53,11 +53,16 @@ function httpLoad(spec: LoadSpec): Promise<LoadResult> {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   const done = (): boolean => remaining <= 0 || Date.now() >= until;
+  // Paced (spec.rate): each connection sends on its own schedule, every `interval` ms, staggered so that the
+  // connections do not fire together; a late response sends the next request at once, never two at a time, and
+  // the schedule then starts over from there instead of catching up in a burst.
+  const interval = spec.rate === undefined ? 0 : (spec.connections / spec.rate) * 1000;
   // One client: a request in flight at a time; a new connection (counted in that request's latency) whenever
   // the server answers `Connection: close`, as an agent would (Debian's CHP 4.5 does so on every response).
-  const client = (): Promise<void> =>
+  const client = (_: unknown, index: number): Promise<void> =>
     new Promise((resolve, reject) => {
       let started = 0n;
+      let next = Date.now() + (interval * index) / spec.connections;
       const begin = (): void => {
         remaining--;
         started = process.hrtime.bigint();
@@ -90,19 +95,27 @@ function httpLoad(spec: LoadSpec): Promise<LoadResult> {
           if (done()) {
             socket.end();
             resolve();
-          } else if (response.close) {
-            socket.destroy();
-            open();
           } else {
-            begin();
-            inFlight = true;
-            socket.write(request);
+            if (response.close) socket.destroy();
+            const send = response.close
+              ? open
+              : (): void => {
+                  begin();
+                  inFlight = true;
+                  socket.write(request);
+                };
+            next = Math.max(next + interval, Date.now()); // late: start over from now, no burst to catch up
+            const wait = next - Date.now();
+            if (wait > 0) setTimeout(send, wait);
+            else send();
           }
         });
         socket.on('error', (err) => (inFlight ? fail(err) : undefined));
         socket.on('close', () => (inFlight ? fail(new Error(`${spec.url}: connection closed before the response`)) : undefined));
       };
-      open();
+      const wait = next - Date.now();
+      if (wait > 0) setTimeout(open, wait);
+      else open();
     });
   return Promise.all(Array.from({ length: spec.connections }, client)).then(() => {
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
