@@ -31,6 +31,7 @@ import { registerAuthorizationRoutes } from './routes/authorizations.js';
 import type { AuthRefresher } from '../auth/auth-refresh.js';
 import type { ConfirmPageRenderer } from '../auth/oauth/confirm-page.js';
 import type { SessionManager } from '../auth/sessions.js';
+import { HANDLER_NOT_FOUND, HANDLER_PREFIX_REDIRECT, HANDLER_USER_REDIRECT, HANDLER_USER_URL, handlerName } from '../metrics/handler-names.js';
 
 /**
  * One API, two doors (GUIDE decision 1): the same router serves the hub's TCP port (callers authenticate
@@ -157,6 +158,7 @@ export class ApiService {
       // /hub/) is sent.
       if (!(path + '/').startsWith(prefix) || path.startsWith(`${prefix}user/`) || path.startsWith(`${prefix}user-redirect/`)) {
         if (door === 'tcp' && this.outsideHub) {
+          handlerLabels.set(req, outsideHubHandlerName(path, prefix));
           const caller = await this.authenticate(req, url);
           await this.outsideHub({ req, res, url, params: {}, caller, door });
           return;
@@ -164,7 +166,7 @@ export class ApiService {
         throw new ApiError(404, `no such path ${path}`);
       }
       const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
-      if (match) handlerLabels.set(req, `hub/${match.pattern}`);
+      if (match) handlerLabels.set(req, handlerName(match.pattern));
       if (!match) {
         const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
         if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url)))) return;
@@ -239,16 +241,25 @@ export function requireScope(caller: Principal, anyOf: readonly string[], target
 }
 
 /**
- * jupyterhub_request_duration_seconds{method,handler,code}: JupyterHub labels a request with its tornado handler
- * class; hub with the route pattern that answered (`hub/api/users/:name`), or `other` (pages outside the router,
- * extra handlers, 404s): a bounded set either way, never the raw path.
+ * jupyterhub_request_duration_seconds{method,handler,code}: labelled with the JupyterHub handler class of the
+ * route that answered (metrics/handler-names.ts); a 404 without a route is JupyterHub's Template404, anything
+ * else without a route (extra_handlers, a redirect to the hub's host) `other`: a bounded set, never a raw path.
  */
 const handlerLabels = new WeakMap<http.IncomingMessage, string>();
+
+/** The handler JupyterHub has for a path outside `<base_url>hub/`'s own routes (see handle()). */
+function outsideHubHandlerName(path: string, hubPrefix: string): string {
+  const base = hubPrefix.slice(0, -'hub/'.length);
+  const rel = path.startsWith(hubPrefix) ? path.slice(hubPrefix.length) : path.slice(base.length);
+  if (rel.startsWith('user/')) return HANDLER_USER_URL;
+  if (rel.startsWith('user-redirect/')) return HANDLER_USER_REDIRECT;
+  return HANDLER_PREFIX_REDIRECT;
+}
 
 function timeRequest(metrics: HubMetrics, req: http.IncomingMessage, res: http.ServerResponse): void {
   const tic = performance.now();
   res.once('finish', () => {
-    metrics.requestDuration.labels({ method: req.method ?? 'GET', handler: handlerLabels.get(req) ?? 'other', code: String(res.statusCode) })
+    metrics.requestDuration.labels({ method: req.method ?? 'GET', handler: handlerLabels.get(req) ?? (res.statusCode === 404 ? HANDLER_NOT_FOUND : 'other'), code: String(res.statusCode) })
       .observe((performance.now() - tic) / 1000);
   });
 }
