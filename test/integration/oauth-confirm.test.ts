@@ -246,6 +246,39 @@ describe('revocation', () => {
 });
 
 describe('a JupyterHub 3.0 oauth.html in template_paths', () => {
+  test('oauth.html gets the user\'s decrypted auth_state, as current_user.get_auth_state()', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { randomBytes } = await import('node:crypto');
+    const { tempDir } = await import('../helpers/cli.js');
+    const { saveAuthState } = await import('../../src/daemon/auth/auth-state.js');
+    const { cryptKeeperFor } = await import('../../src/daemon/auth/crypt-keeper.js');
+    const dir = await tempDir();
+    await mkdir(`${dir}/templates`);
+    await writeFile(`${dir}/templates/oauth.html`, '<p id="state">{{ auth_state.team if auth_state else "none" }}</p>{{ xsrf_form_html() }}');
+    const hub = await startTestHub({
+      dir, env: { JUPYTERHUB_CRYPT_KEY: randomBytes(32).toString('hex') },
+      overrides: ['Authenticator.admin_users=["root"]', 'Authenticator.enable_auth_state=true', `JupyterHub.template_paths=["${dir}/templates"]`],
+    });
+    try {
+      const db = hub.hub.db ?? assert.fail();
+      const root = await getUserByName(db, 'root') ?? assert.fail();
+      const [owner] = await (await import('../../src/daemon/db/users-repo.js')).createUsers(db, ['dora']);
+      const client = await addServerClient(db, owner ?? assert.fail());
+      const cookie = loginCookie(hub.hub.sessions ?? assert.fail(), root).cookie;
+      const q = new URLSearchParams({ client_id: client.clientId, redirect_uri: client.redirectUri, response_type: 'code', state: 's' });
+      const page = async (): Promise<string> => {
+        const res = await request({ url: `${hub.status.hub_url}api/oauth2/authorize?${q.toString()}`, headers: { cookie } });
+        assert.equal(res.status, 200);
+        return String(res.body);
+      };
+      assert.match(await page(), /<p id="state">none<\/p>/);
+      await saveAuthState(db, cryptKeeperFor(hub.hub.config.CryptKeeper), root.id, { team: 'ops &amp; <b>' });
+      assert.match(await page(), /<p id="state">ops &amp;amp; &lt;b&gt;<\/p>/, 'the value, escaped');
+    } finally {
+      await hub.stop();
+    }
+  });
+
   test('replaces the confirm page; its form, without _xsrf, is accepted from the page itself (Referer) as 3.0 accepts it', async () => {
     const { copyFile, mkdir } = await import('node:fs/promises');
     const { tempDir } = await import('../helpers/cli.js');

@@ -58,13 +58,13 @@ function sendHtml(res: http.ServerResponse, html: string): void {
   res.end(html);
 }
 
-function showConfirm(ctx: RequestContext, who: LoggedInUser, g: PreparedGrant, signer: ConfirmSigner, deps: ApiDeps): void {
+async function showConfirm(ctx: RequestContext, who: LoggedInUser, g: PreparedGrant, signer: ConfirmSigner, deps: ApiDeps): Promise<void> {
   const page = deps.oauthConfirmPage;
   if (page === undefined) throw new ApiError(503, 'the OAuth confirm page needs the hub pages, which are not installed');
   const { scopes, descriptions } = describeGrant(g.grantable, g.client, who.user.name, deps.registry);
   const xsrf = signer.sign({ cookieId: who.user.cookie_id, sessionId: who.sessionId, search: ctx.url.search });
   const c = g.request.client;
-  sendHtml(ctx.res, page.render(ctx, who, { clientId: c.identifier, clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf }));
+  sendHtml(ctx.res, await page.render(ctx, who, { clientId: c.identifier, clientDescription: c.description ?? c.identifier, redirectUri: c.redirect_uri, scopes, descriptions, xsrf }));
 }
 
 /**

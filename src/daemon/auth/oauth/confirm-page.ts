@@ -19,7 +19,7 @@ export interface ConfirmPageVars {
 }
 
 export interface ConfirmPageRenderer {
-  render: (ctx: RequestContext, who: LoggedInUser, vars: ConfirmPageVars) => string;
+  render: (ctx: RequestContext, who: LoggedInUser, vars: ConfirmPageVars) => Promise<string>;
   /**
    * The oauth.html in use puts `_xsrf` in its form (hub's own, or a JupyterHub 4 one). Only when it does not
    * (a JupyterHub 3.0 template) may the form come back without it, checked by Referer as 3.0 did.
