@@ -19,7 +19,7 @@ export abstract class HubCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     config: Flags.string({
       char: 'c',
-      summary: 'Config file (hub.yml, hub.json, hub.config.js/ts, .hubrc). Default: searched in the current directory.',
+      summary: 'Config file (hub.yml, hub.json, hub.config.js/ts, .hubrc, or a JupyterHub jupyterhub_config.py). Default: searched in the current directory.',
       helpGroup: 'GLOBAL',
     }),
     socket: Flags.string({

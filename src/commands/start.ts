@@ -7,8 +7,9 @@ import { configFileOverride, SEARCH_PLACES } from '../lib/config/index.js';
 
 const GENERATE_CONFIG = /^\s*JupyterHub\.generate_config\s*=\s*(true|1|yes|"true")\s*$/i;
 
+/** The config file `--generate-config` would overwrite: hub's own found here (never a jupyterhub_config.py). */
 function findLocalConfig(): string | undefined {
-  return SEARCH_PLACES.find((name) => existsSync(name));
+  return SEARCH_PLACES.find((name) => !name.endsWith('.py') && existsSync(name));
 }
 import { confirm } from '../ui/confirm.js';
 import { startDetached } from '../cli/detach.js';

@@ -54,6 +54,7 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     const loaded = await loadConfig({ path: args.configPath, cwd: args.cwd, env: args.env, overrides: args.overrides });
     const log = makeLogger(loaded, args.cwd);
     signals.log = log;
+    log.info(loaded.filepath === null ? 'No config file found: every option has its default' : `Loaded config file: ${loaded.filepath}`);
     for (const w of loaded.warnings) log.warn(w);
     for (const n of loaded.notices) log.info(n);
     if (loaded.config.JupyterHub.generate_certs) return await generateCertsAndExit(loaded, args.cwd, log);

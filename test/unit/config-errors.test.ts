@@ -112,11 +112,44 @@ test('a missing explicit config file is CONFIG_NOT_FOUND with a hint', async () 
   await rejectsWith(loadConfig({ cwd, env: {}, path: '.' }), 'CONFIG_NOT_FOUND', [/^config file \. is not a file$/]);
 });
 
-test('YAML syntax errors, non-mapping files and Python config files are CONFIG_INVALID', async () => {
-  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  port: [1\n', 'list.yml': '- a\n- b\n', 'jupyterhub_config.py': 'c.JupyterHub.port = 1\n' });
+test('YAML syntax errors and non-mapping files are CONFIG_INVALID', async () => {
+  const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  port: [1\n', 'list.yml': '- a\n- b\n' });
   await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.yml: cannot read the configuration: YAML Error/]);
   await rejectsWith(loadConfig({ cwd, env: {}, path: 'list.yml' }), 'CONFIG_INVALID', [/list\.yml: the configuration must be a mapping of sections/]);
-  await rejectsWith(loadConfig({ cwd, env: {}, path: 'jupyterhub_config.py' }), 'CONFIG_INVALID', [/does not read Python config files/]);
+});
+
+test('a jupyterhub_config.py that Python cannot run is CONFIG_INVALID with the line, never a traceback', async () => {
+  const cwd = await dirWith({
+    'syntax.py': 'c = get_config()\nc.JupyterHub.port = \n',
+    'raises.py': 'c = get_config()\n\nc.JupyterHub.port = int("eighty")\n',
+    'imports.py': 'import no_such_module_here\n',
+  });
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'syntax.py' }), 'CONFIG_INVALID', [/^syntax\.py: line 2: invalid syntax$/]);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'raises.py' }), 'CONFIG_INVALID', [/^raises\.py: line 3: ValueError: invalid literal for int\(\) with base 10: 'eighty'$/]);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'imports.py' }), 'CONFIG_INVALID', [/^imports\.py: line 1: ModuleNotFoundError: No module named 'no_such_module_here'$/]);
+  await rejectsWith(loadConfig({ cwd, env: { HUB_PYTHON: '/nonexistent/python3' }, path: 'syntax.py' }), 'CONFIG_INVALID', [/Python could not read it: \/nonexistent\/python3 was not found/]);
+});
+
+test('a jupyterhub_config.py: functions are reported per option, together with the usual validation problems', async () => {
+  const cwd = await dirWith({
+    'jupyterhub_config.py': [
+      'c = get_config()',
+      'def hook(spawner):',
+      '    pass',
+      'c.Spawner.pre_spawn_hook = hook',
+      'c.Spawner.environment = {"OK": "1", "LATE": lambda spawner: spawner.user.name}',
+      'c.JupyterHub.prot = 8000',
+      'c.JupyterHub.port = "eighty"',
+      'c.KubeSpawner.image = "jupyter/base-notebook"',
+    ].join('\n'),
+  });
+  await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [
+    /^jupyterhub_config\.py: c\.Spawner\.pre_spawn_hook: a Python function; hub runs hooks and other callables written in JavaScript/m,
+    /^jupyterhub_config\.py: c\.Spawner\.environment\['LATE'\]: a Python function/m,
+    /^jupyterhub_config\.py: unknown option JupyterHub\.prot \(did you mean JupyterHub\.port\?\)$/m,
+    /^jupyterhub_config\.py: JupyterHub\.port must be an integer/m,
+    /^jupyterhub_config\.py: unknown section KubeSpawner/m,
+  ]);
 });
 
 test('a JS config without a default export is an error, not silently empty', async () => {

@@ -64,6 +64,47 @@ test('yml, yaml, json and .hubrc are found and parsed; several candidates give a
   assert.match(loaded.warnings.join('\n'), /found several config files in .* \(hub\.yml, hub\.json\); using hub\.yml/);
 });
 
+test('a JupyterHub jupyterhub_config.py is run by Python as JupyterHub runs it and read like hub.yml', async () => {
+  const py = [
+    'import os',
+    'from jupyterhub.spawner import SimpleLocalProcessSpawner',
+    'c = get_config()  # noqa',
+    'c.JupyterHub.port = int(os.environ["TEST_HUB_PORT"])',
+    'c.JupyterHub.spawner_class = SimpleLocalProcessSpawner',
+    "c.JupyterHub.authenticator_class = 'jupyterhub.auth.DummyAuthenticator'",
+    "c.Authenticator.admin_users = {'zoe', 'adam'}",
+    "c.Spawner.env_keep.append('MY_VAR')",
+    "c.Spawner.args = ('--debug',)",
+    "c.LocalProcessSpawner.environment = {'A': '1', 'N': '2'}",
+    "c.JupyterHub.load_roles = [{'name': 'readers', 'scopes': ['read:users'], 'users': ['zoe']}]",
+    "c.JupyterHub.cookie_secret = bytes.fromhex('00ff' * 16)",
+    "print('config output goes to stderr, not into the result')",
+    "load_subconfig(os.path.join(os.path.dirname(__file__), 'more_config.py'))",
+  ].join('\n');
+  const cwd = await dirWith({ 'jupyterhub_config.py': py, 'more_config.py': 'c.Spawner.default_url = "/tree"\n' });
+  const loaded = await loadConfig({ cwd, env: { TEST_HUB_PORT: '8123' } });
+  assert.equal(loaded.filepath, path.join(cwd, 'jupyterhub_config.py'));
+  const { JupyterHub, Authenticator, Spawner, LocalProcessSpawner } = loaded.config;
+  assert.equal(JupyterHub.port, 8123, 'the file reads its environment');
+  assert.equal(JupyterHub.spawner_class, 'simple', 'a class object is its dotted name, mapped as in hub.yml');
+  assert.equal(JupyterHub.authenticator_class, 'dummy');
+  assert.deepEqual([...Authenticator.admin_users].sort(), ['adam', 'zoe'], 'a set');
+  assert.deepEqual(Spawner.env_keep.slice(-2), ['JUPYTERHUB_SINGLEUSER_APP', 'MY_VAR'], 'append() applies to JupyterHub\'s default');
+  assert.ok(Spawner.env_keep.includes('PATH'));
+  assert.deepEqual(Spawner.args, ['--debug'], 'a tuple');
+  assert.deepEqual(LocalProcessSpawner.environment, { A: '1', N: '2' });
+  assert.deepEqual(JupyterHub.load_roles, [{ name: 'readers', scopes: ['read:users'], users: ['zoe'] }]);
+  assert.equal(Spawner.default_url, '/tree', 'load_subconfig');
+  assert.equal(JupyterHub.cookie_secret, '00ff'.repeat(16), 'raw bytes: the same secret, in hub\'s hex form');
+  assert.ok(loaded.explicit.has('JupyterHub.port'));
+
+  // hub's own file wins when both are there, with the usual warning.
+  await writeFile(path.join(cwd, 'hub.yml'), 'JupyterHub: {port: 1}\n');
+  const both = await loadConfig({ cwd, env: { TEST_HUB_PORT: '8123' } });
+  assert.equal(both.config.JupyterHub.port, 1);
+  assert.match(both.warnings.join('\n'), /\(hub\.yml, jupyterhub_config\.py\); using hub\.yml/);
+});
+
 test('JS config files (ESM and CommonJS) may hold functions and classes', async () => {
   const esm = await dirWith({
     'hub.config.mjs': [

@@ -7,6 +7,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { HubError } from '../errors.js';
+import { readPythonConfig } from './python-config.js';
 
 export const SEARCH_PLACES = [
   'hub.yml',
@@ -23,6 +24,9 @@ export const SEARCH_PLACES = [
   '.hubrc.js',
   '.hubrc.mjs',
   '.hubrc.cjs',
+  // JupyterHub's own default config file, read by Python (python-config.ts): hub can take over a JupyterHub
+  // directory as it is. Last, so that a hub.yml written beside it wins.
+  'jupyterhub_config.py',
 ] as const;
 
 const CODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts']);
@@ -34,6 +38,8 @@ export interface ConfigFile {
   /** JS/TS: may hold functions. */
   code: boolean;
   raw: unknown;
+  /** What could not be read into `raw` (a Python config's functions), reported with the validation's problems. */
+  problems?: string[];
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -50,16 +56,12 @@ function labelFor(filepath: string, cwd: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : filepath;
 }
 
-async function parse(filepath: string, cwd: string): Promise<ConfigFile> {
+async function parse(filepath: string, cwd: string, env: NodeJS.ProcessEnv): Promise<ConfigFile> {
   const label = labelFor(filepath, cwd);
   const ext = extname(filepath);
-  if (ext === '.py') {
-    throw new HubError('CONFIG_INVALID', `${label}: hub does not read Python config files`, {
-      hint: 'translate it to hub.yml: c.JupyterHub.port = 8000 becomes `JupyterHub: {port: 8000}` (`hub generate-config` lists every option)',
-    });
-  }
+  if (ext === '.py') return { filepath, label, code: false, ...(await readPythonConfig(filepath, label, env)) };
   // No caching: a reload must see an edited file.
-  const explorer = cosmiconfig('hub', { searchPlaces: [...SEARCH_PLACES], searchStrategy: 'none', cache: false, ignoreEmptySearchPlaces: false });
+  const explorer = cosmiconfig('hub', { searchPlaces: SEARCH_PLACES.filter((p) => extname(p) !== '.py'), searchStrategy: 'none', cache: false, ignoreEmptySearchPlaces: false });
   try {
     const result = await explorer.load(filepath);
     const raw: unknown = result?.isEmpty === true ? undefined : result?.config;
@@ -83,9 +85,9 @@ async function parse(filepath: string, cwd: string): Promise<ConfigFile> {
 
 /**
  * The config file: `path` when given (it must exist), else the first of SEARCH_PLACES in `cwd`, else null.
- * Returns warnings too (several candidates present).
+ * Returns warnings too (several candidates present). `env` is the environment a Python config file runs in.
  */
-export async function findConfigFile(path: string | undefined, cwd: string): Promise<{ file: ConfigFile | null; warnings: string[] }> {
+export async function findConfigFile(path: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ file: ConfigFile | null; warnings: string[] }> {
   if (path !== undefined) {
     const filepath = resolve(cwd, path);
     const info = await stat(filepath).catch(() => undefined);
@@ -97,7 +99,7 @@ export async function findConfigFile(path: string | undefined, cwd: string): Pro
     if (!info.isFile()) {
       throw new HubError('CONFIG_NOT_FOUND', `config file ${path} is not a file`, { hint: `name a file, e.g. ${resolve(filepath, 'hub.yml')}` });
     }
-    return { file: await parse(filepath, cwd), warnings: [] };
+    return { file: await parse(filepath, cwd, env), warnings: [] };
   }
   const present: string[] = [];
   for (const place of SEARCH_PLACES) if (await exists(resolve(cwd, place))) present.push(place);
@@ -106,7 +108,7 @@ export async function findConfigFile(path: string | undefined, cwd: string): Pro
   const warnings = present.length > 1
     ? [`found several config files in ${cwd} (${present.join(', ')}); using ${first} and ignoring the others`]
     : [];
-  const file = await parse(resolve(cwd, first), cwd);
+  const file = await parse(resolve(cwd, first), cwd, env);
   return { file, warnings };
 }
 

@@ -67,9 +67,9 @@ export function configFileOverride(overrides: readonly string[]): string | undef
 
 export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(opts.cwd ?? process.cwd());
-  const { file, warnings } = await findConfigFile(opts.path ?? configFileOverride(opts.overrides ?? []), cwd);
+  const { file, warnings } = await findConfigFile(opts.path ?? configFileOverride(opts.overrides ?? []), cwd, opts.env ?? process.env);
   const layers: Layer[] = [];
-  const problems: string[] = [];
+  const problems: string[] = [...(file?.problems ?? [])];
   if (file !== null) layers.push({ label: file.label, code: file.code, baseDir: configDir(file, cwd), raw: file.raw });
   for (const override of opts.overrides ?? []) {
     try {
