@@ -79,6 +79,10 @@ test('a JupyterHub jupyterhub_config.py is run by Python as JupyterHub runs it a
     "c.JupyterHub.load_roles = [{'name': 'readers', 'scopes': ['read:users'], 'users': ['zoe']}]",
     "c.JupyterHub.cookie_secret = bytes.fromhex('00ff' * 16)",
     "print('config output goes to stderr, not into the result')",
+    'import logging',
+    'c.Application.log_level = logging.DEBUG',
+    "c.Application.log_datefmt = '%H:%M'",
+    "c.JupyterHub.log_datefmt = '%Y'",
     "load_subconfig(os.path.join(os.path.dirname(__file__), 'more_config.py'))",
   ].join('\n');
   const cwd = await dirWith({ 'jupyterhub_config.py': py, 'more_config.py': 'c.Spawner.default_url = "/tree"\n' });
@@ -97,6 +101,8 @@ test('a JupyterHub jupyterhub_config.py is run by Python as JupyterHub runs it a
   assert.equal(Spawner.default_url, '/tree', 'load_subconfig');
   assert.equal(JupyterHub.cookie_secret, '00ff'.repeat(16), 'raw bytes: the same secret, in hub\'s hex form');
   assert.ok(loaded.explicit.has('JupyterHub.port'));
+  assert.equal(JupyterHub.log_level, 10, 'c.Application applies to JupyterHub (logging.DEBUG)');
+  assert.equal(JupyterHub.log_datefmt, '%Y', 'unless JupyterHub sets the option itself');
 
   // hub's own file wins when both are there, with the usual warning.
   await writeFile(path.join(cwd, 'hub.yml'), 'JupyterHub: {port: 1}\n');

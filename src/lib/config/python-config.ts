@@ -6,7 +6,8 @@
  * `cookie_secret` is the same secret). What cannot become data is reported per option:
  * Python functions (hooks belong in a JS/TS config), and objects of other kinds. Classes become their dotted
  * names, so `c.JupyterHub.spawner_class = SimpleLocalProcessSpawner` means what it means in JupyterHub.
- * `c.Spawner.env_keep.append(...)` and the other in-place edits are applied to JupyterHub's own default.
+ * `c.Spawner.env_keep.append(...)` and the other in-place edits are applied to JupyterHub's own default, and
+ * `c.Application.*` (traitlets' base class, e.g. log_level) to JupyterHub where its own section is silent.
  *
  * The interpreter is Debian's /usr/bin/python3 (the one with the `jupyterhub` package and its traitlets), or
  * $HUB_PYTHON. The file's own output goes to stderr; only the result comes back on stdout.
@@ -102,6 +103,14 @@ for section, options in cfg.items():
         if c is not SKIP:
             converted[key] = c
     out["config"][section] = converted
+
+# c.Application.log_level and friends: traitlets applies a base class's section to JupyterHub (an Application)
+# unless JupyterHub's own section sets the option.
+base = out["config"].pop("Application", None)
+if base:
+    own = out["config"].setdefault("JupyterHub", {})
+    for key, value in base.items():
+        own.setdefault(key, value)
 finish()
 `;
 
