@@ -152,7 +152,7 @@ const STEPS: readonly Step[] = [
   { method: 'DELETE', path: '/groups/g1/users', body: { users: ['alice'] } },
   { method: 'GET', path: '/users/bob' },
   { method: 'GET', path: '/groups/nope' },
-  // orders: a user's roles and groups by id, a group's members as they were added
+  // orders: a user's roles by id, a group's members as they were added
   { method: 'POST', path: '/users', body: { usernames: ['zed'] } },
   { method: 'POST', path: '/users', body: { usernames: ['amy'], admin: true } },
   { method: 'POST', path: '/groups/zz', body: { users: ['zed', 'amy'] } },
@@ -197,13 +197,16 @@ function shape(v: unknown): unknown {
 /**
  * The values of a reply with what differs by nature masked: timestamps, token ids and secrets, numeric ids, ports; error
  * messages (hub's say more); the 4.x `properties` of groups. Scope lists are sets (JupyterHub's order is a set's).
+ * Roles and a group's members are compared in order.
  */
 function values(v: unknown, key = ''): unknown {
   if (typeof v === 'string') {
     return v.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<ts>').replace(/\ba\d+\b/g, 'a<id>').replace(/\b[0-9a-f]{32}\b/g, '<token>')
       .replace(/\/\/127\.0\.0\.1:\d+\//g, '//<host>/');
   }
-  if (Array.isArray(v)) return key === 'scopes' ? v.map((x) => values(x)).sort() : v.map((x) => values(x));
+  // A user's `groups` come in JupyterHub's ORM order: id order from the database, but a group joined while the
+  // user's groups are loaded in its session is appended (db/member-order.ts); compared as sets.
+  if (Array.isArray(v)) return key === 'scopes' || key === 'groups' ? v.map((x) => values(x)).sort() : v.map((x) => values(x));
   if (typeof v !== 'object' || v === null) return key === 'id' ? '<id>' : v;
   const o = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};

@@ -42,13 +42,13 @@ export function postgres(db: Db): boolean {
   return typeof client === 'object' && client !== null && 'dialect' in client && client.dialect === 'postgresql';
 }
 
-/** A user's group or role names as a JSON array, in the order they were granted (db/grant-order.ts). */
+/** A user's group or role names as a JSON array, in id order (db/member-order.ts). */
 export function jsonNames(db: Db, table: 'groups' | 'roles', map: string, column: string): Knex.Raw {
   if (postgres(db)) {
     return db.raw(`(SELECT COALESCE(json_agg(t.name ORDER BY t.id), '[]'::json) FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id)`);
   }
   // SQLite feeds an aggregate its ordered subquery in order (and takes ORDER BY in aggregates only from 3.44).
-  return db.raw(`(SELECT json_group_array(o.name) FROM (SELECT t.name FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id ORDER BY m.rowid) o)`);
+  return db.raw(`(SELECT json_group_array(o.name) FROM (SELECT t.name FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id ORDER BY t.id) o)`);
 }
 
 export const SPAWNER_FIELDS = ['name', 'started', 'last_activity', 'state', 'user_options', 'server_id'];
