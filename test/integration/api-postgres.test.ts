@@ -45,7 +45,7 @@ describe('API on PostgreSQL', { skip: !existsSync(PG) && 'no PostgreSQL server b
     await h.db('spawners').insert({ user_id: ann.id, name: 'gpu', state: '{"pid": 3}', user_options: '{"x": 1}' });
     const m = (await h.api('GET', '/users/ann?include_stopped_servers')).body as Model;
     assert.deepEqual(m.groups, ['crew']);
-    assert.deepEqual(m.roles, ['admin', 'user']);
+    assert.deepEqual(m.roles, ['user', 'admin']);
     const servers = m.servers as Record<string, Model>;
     assert.deepEqual(Object.keys(servers).sort(), ['', 'gpu']);
     assert.deepEqual(servers.gpu?.user_options, { x: 1 });

@@ -22,7 +22,7 @@ describe('users API', () => {
     const made = await h.api('POST', '/users', { body: { usernames: ['Hal', 'ann'], admin: true } });
     assert.equal(made.status, 201);
     assert.deepEqual(names(made.body), ['hal']);
-    assert.deepEqual((made.body as Model[])[0]?.roles, ['admin', 'user']);
+    assert.deepEqual((made.body as Model[])[0]?.roles, ['user', 'admin']);
     assert.equal((await h.api('POST', '/users', { body: { usernames: ['hal', 'ann'] } })).status, 409);
     const bad = await h.api('POST', '/users', { body: { usernames: ['ok-name', 'bad/name', ' lead'] } });
     assert.equal(bad.status, 400);
@@ -116,7 +116,7 @@ describe('users API', () => {
   it('patches admin and name; refuses a taken name, an invalid one, and renaming with active servers', async () => {
     const up = await h.api('PATCH', '/users/fay', { body: { admin: true } });
     assert.equal(up.status, 200);
-    assert.deepEqual((up.body as Model).roles, ['admin', 'user']);
+    assert.deepEqual((up.body as Model).roles, ['user', 'admin']);
     assert.equal((up.body as Model).auth_state, null);
     const down = await h.api('PATCH', '/users/fay', { body: { admin: false } });
     assert.deepEqual((down.body as Model).roles, ['user']);

@@ -16,6 +16,7 @@ import {
 import { initializeSchema, upgradeDb } from '../../src/daemon/db/migrate.js';
 import { createRole, grantRoleToUser, listRolesOfUser, rolesOfUsers } from '../../src/daemon/db/roles-repo.js';
 import { createToken, deleteToken, findToken, listTokens } from '../../src/daemon/db/tokens-repo.js';
+import { clearServer, ensureSpawner, getSpawner, setServer } from '../../src/daemon/db/spawners-repo.js';
 import {
   countUsers, createUsers, deleteUser, getUserByName, listUsers, setAdmin,
 } from '../../src/daemon/db/users-repo.js';
@@ -95,13 +96,27 @@ function repoSuite(name: string, kind: 'sqlite' | 'postgres', openDb: (debugLine
       await addGroupMembers(db, g.id, [ann.id]);
       const chem = await createGroup(db, 'chemistry', { course: 'CH101' });
       await addGroupMembers(db, chem.id, [ann.id]);
-      assert.deepEqual(await listGroupsOfUser(db, ann.id), ['chemistry', 'physics']);
+      // In id order, as JupyterHub's user.groups: the group made first comes first, whatever its name.
+      assert.deepEqual(await listGroupsOfUser(db, ann.id), ['physics', 'chemistry']);
       assert.deepEqual(await listGroupMembers(db, g.id), ['ann', 'ben']);
-      assert.deepEqual(await groupsOfUsers(db, [ann.id, ben.id]), new Map([[ann.id, ['chemistry', 'physics']], [ben.id, ['physics']]]));
+      assert.deepEqual(await groupsOfUsers(db, [ann.id, ben.id]), new Map([[ann.id, ['physics', 'chemistry']], [ben.id, ['physics']]]));
       assert.equal(await setGroupProperties(db, 'physics', { room: 42 }), true);
       assert.deepEqual((await getGroupByName(db, 'physics'))?.properties, { room: 42 });
       assert.equal((await listGroups(db, { limit: 1 })).total, 2);
       await assert.rejects(createGroup(db, 'physics'), hubError('CONFLICT'));
+    });
+
+    it('forgets when a server started once it stops (user.py stop: started = None)', async () => {
+      const ann = await getUserByName(db, 'ann');
+      assert.ok(ann);
+      const sp = await ensureSpawner(db, ann.id, 'lab');
+      const started = new Date();
+      await setServer(db, sp.id, { proto: 'http', ip: '127.0.0.1', port: 9999, base_url: '/user/ann/lab/', cookie_name: 'c' }, { started });
+      assert.equal((await getSpawner(db, ann.id, 'lab'))?.started?.getTime(), started.getTime());
+      await clearServer(db, sp.id, { state: {} });
+      const stopped = await getSpawner(db, ann.id, 'lab');
+      assert.equal(stopped?.started, null);
+      assert.equal(stopped?.server, null);
     });
 
     it('keeps roles and grants', async () => {

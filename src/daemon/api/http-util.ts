@@ -20,14 +20,21 @@ export function commonHeaders(res: http.ServerResponse): void {
   res.setHeader(HUB_VERSION_HEADER, HUB_VERSION);
 }
 
+/**
+ * JupyterHub's APIHandler answers `Content-Type: application/json` exactly (no charset: JSON is UTF-8 by definition,
+ * RFC 8259), on every reply but a 204, whose representation headers tornado removes.
+ */
+export const JSON_CONTENT_TYPE = 'application/json';
+
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
+/** An empty reply: a 204 has no Content-Type; anything else keeps JupyterHub's application/json (with no body). */
 export function sendEmpty(res: http.ServerResponse, status: number): void {
-  res.writeHead(status);
+  res.writeHead(status, status === 204 ? {} : { 'content-type': JSON_CONTENT_TYPE, 'content-length': 0 });
   res.end();
 }
 
@@ -76,14 +83,15 @@ export async function readJsonRequest(req: http.IncomingMessage): Promise<unknow
   }
 }
 
-/** An empty reply with JupyterHub's `Content-Type: text/plain` (server start/stop, token deletion). */
+/** An empty reply with JupyterHub's `Content-Type: text/plain` (server start/stop), which a 204 loses as in tornado. */
 export function sendPlain(res: http.ServerResponse, status: number): void {
+  if (status === 204) return sendEmpty(res, 204);
   res.writeHead(status, { 'content-type': 'text/plain', 'content-length': 0 });
   res.end();
 }
 
 /** A reply whose JSON text was already built (hot paths serialise once, without an intermediate object). */
 export function sendJsonText(res: http.ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -3,6 +3,7 @@
  * JupyterHub, whose ORM fills in {} on insert: we write '{}' too and read NULL as {}.
  */
 import type { Knex } from 'knex';
+import { isPostgres, memberOrder } from './member-order.js';
 import { HubError } from '../../lib/errors.js';
 import { asRow, asRows, readInt, readJsonObject, readString, type Row } from './row.js';
 
@@ -46,19 +47,19 @@ export async function setGroupProperties(db: Knex, name: string, properties: Rec
   return (await db('groups').where({ name }).update({ properties: JSON.stringify(properties) })) > 0;
 }
 
-/** Names of the groups a user belongs to, sorted. */
+/** Names of the groups a user belongs to, in id order (member-order.ts), as the user model lists them. */
 export async function listGroupsOfUser(db: Knex, userId: number): Promise<string[]> {
   const rows = await db('groups').join('user_group_map', 'groups.id', 'user_group_map.group_id')
-    .where('user_group_map.user_id', userId).select('groups.name').orderBy('groups.name');
+    .where('user_group_map.user_id', userId).select('groups.name').orderBy('groups.id');
   return asRows(rows).map((r) => readString(r, 'name'));
 }
 
-/** Group names per user id (sorted), in one query: for listing many users without a query each. */
+/** Group names per user id (in id order), in one query: for listing many users without a query each. */
 export async function groupsOfUsers(db: Knex, userIds: readonly number[]): Promise<Map<number, string[]>> {
   const byUser = new Map<number, string[]>();
   if (userIds.length === 0) return byUser;
   const rows = await db('groups').join('user_group_map', 'groups.id', 'user_group_map.group_id')
-    .whereIn('user_group_map.user_id', [...new Set(userIds)]).select('user_group_map.user_id', 'groups.name').orderBy('groups.name');
+    .whereIn('user_group_map.user_id', [...new Set(userIds)]).select('user_group_map.user_id', 'groups.name').orderBy('groups.id');
   for (const row of asRows(rows)) {
     const id = readInt(row, 'user_id');
     byUser.set(id, [...(byUser.get(id) ?? []), readString(row, 'name')]);
@@ -66,10 +67,10 @@ export async function groupsOfUsers(db: Knex, userIds: readonly number[]): Promi
   return byUser;
 }
 
-/** Names of a group's members, sorted. */
+/** Names of a group's members, in the order the group model lists them (aggregateColumns). */
 export async function listGroupMembers(db: Knex, groupId: number): Promise<string[]> {
   const rows = await db('users').join('user_group_map', 'users.id', 'user_group_map.user_id')
-    .where('user_group_map.group_id', groupId).select('users.name').orderBy('users.name');
+    .where('user_group_map.group_id', groupId).select('users.name').orderByRaw(memberOrder(db, 'user_group_map', 'users.id'));
   return asRows(rows).map((r) => readString(r, 'name'));
 }
 
@@ -102,22 +103,21 @@ export interface GroupAggregate extends GroupRecord {
   roles: string[];
 }
 
-function isPostgres(db: Knex): boolean {
-  const client: unknown = db.client;
-  return typeof client === 'object' && client !== null && 'dialect' in client && client.dialect === 'postgresql';
-}
-
+/** Members in the order they were added, roles by id (member-order.ts). */
 function aggregateColumns(db: Knex): (string | Knex.Raw)[] {
-  const agg = isPostgres(db) ? "COALESCE(json_agg(t.name), '[]'::json)" : 'json_group_array(t.name)';
+  const names = (from: string, where: string, order: string): string => (isPostgres(db)
+    ? `(SELECT COALESCE(json_agg(t.name ORDER BY ${order}), '[]'::json) FROM ${from} WHERE ${where})`
+    // SQLite feeds an aggregate its ordered subquery in order.
+    : `(SELECT json_group_array(o.name) FROM (SELECT t.name FROM ${from} WHERE ${where} ORDER BY ${order}) o)`);
   return ['groups.id', 'groups.name', 'groups.properties',
-    db.raw(`(SELECT ${agg} FROM user_group_map m JOIN users t ON t.id = m.user_id WHERE m.group_id = groups.id) AS member_names`),
-    db.raw(`(SELECT ${agg} FROM group_role_map m JOIN roles t ON t.id = m.role_id WHERE m.group_id = groups.id) AS role_names`)];
+    db.raw(`${names('user_group_map m JOIN users t ON t.id = m.user_id', 'm.group_id = groups.id', memberOrder(db, 'm', 't.id'))} AS member_names`),
+    db.raw(`${names('group_role_map m JOIN roles t ON t.id = m.role_id', 'm.group_id = groups.id', 't.id')} AS role_names`)];
 }
 
 function nameList(row: Row, column: string): string[] {
   const v = row[column];
   const parsed: unknown = typeof v === 'string' ? JSON.parse(v) : v;
-  return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string').sort() : [];
+  return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string') : [];
 }
 
 function aggregateFromRow(row: Row): GroupAggregate {

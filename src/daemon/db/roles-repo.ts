@@ -41,19 +41,19 @@ export async function createRole(db: Knex, role: { name: string; description?: s
   return created;
 }
 
-/** Roles granted to a user directly (not through groups), by name. */
+/** Roles granted to a user directly (not through groups), in id order (member-order.ts), as the user model lists them. */
 export async function listRolesOfUser(db: Knex, userId: number): Promise<RoleRecord[]> {
   const rows = await db('roles').join('user_role_map', 'roles.id', 'user_role_map.role_id')
-    .where('user_role_map.user_id', userId).select(COLUMNS).orderBy('roles.name');
+    .where('user_role_map.user_id', userId).select(COLUMNS).orderBy('roles.id');
   return asRows(rows).map(roleFromRow);
 }
 
-/** Names of roles granted directly, per user id (sorted), in one query. */
+/** Names of roles granted directly, per user id (in id order), in one query. */
 export async function rolesOfUsers(db: Knex, userIds: readonly number[]): Promise<Map<number, string[]>> {
   const byUser = new Map<number, string[]>();
   if (userIds.length === 0) return byUser;
   const rows = await db('roles').join('user_role_map', 'roles.id', 'user_role_map.role_id')
-    .whereIn('user_role_map.user_id', [...new Set(userIds)]).select('user_role_map.user_id', 'roles.name').orderBy('roles.name');
+    .whereIn('user_role_map.user_id', [...new Set(userIds)]).select('user_role_map.user_id', 'roles.name').orderBy('roles.id');
   for (const row of asRows(rows)) {
     const id = readInt(row, 'user_id');
     byUser.set(id, [...(byUser.get(id) ?? []), readString(row, 'name')]);
@@ -112,7 +112,7 @@ export async function effectiveRolesOfUser(db: Knex, userId: number): Promise<Ro
 
 export async function listRolesOfService(db: Knex, serviceId: number): Promise<RoleRecord[]> {
   const rows = await db('roles').join('service_role_map', 'roles.id', 'service_role_map.role_id')
-    .where('service_role_map.service_id', serviceId).select(COLUMNS).orderBy('roles.name');
+    .where('service_role_map.service_id', serviceId).select(COLUMNS).orderBy('roles.id');
   return asRows(rows).map(roleFromRow);
 }
 

@@ -148,11 +148,14 @@ export async function setServer(db: Db, spawnerId: number, s: Omit<ServerRow, 'i
   });
 }
 
-/** The server stopped: unlink and drop its servers row (JupyterHub deletes it too), with any other updates. */
+/**
+ * The server stopped: unlink and drop its servers row (JupyterHub deletes it too) and forget when it started (user.py
+ * stop: `orm_spawner.started = None`, so a stopped server's model says `started: null`), with any other updates.
+ */
 export async function clearServer(db: Db, spawnerId: number, also: SpawnerUpdate = {}): Promise<void> {
   await inTransaction(db, async (trx) => {
     const old = asRows(await trx('spawners').where({ id: spawnerId }).select('server_id'))[0]?.server_id;
-    await trx('spawners').where({ id: spawnerId }).update({ ...spawnerValues(also), server_id: null });
+    await trx('spawners').where({ id: spawnerId }).update({ ...spawnerValues({ started: null, ...also }), server_id: null });
     if (typeof old === 'number') await trx('servers').where({ id: old }).delete();
   });
 }

@@ -4,6 +4,7 @@
  */
 import { isoFromDate } from './user-query.js';
 import type { TokenRow } from '../../db/tokens-repo.js';
+import { shownScopes } from '../../auth/scopes/index.js';
 
 export type TokenOwnerRef = { user: string } | { service: string };
 
@@ -14,7 +15,7 @@ export function tokenModel(t: TokenRow, owner: TokenOwnerRef, scopes: readonly s
     kind: 'api_token',
     // Deprecated in 3.0 and always empty; JupyterHub keeps the key.
     roles: [],
-    scopes: [...scopes].sort(),
+    scopes: shownScopes(scopes).sort(),
     created: isoFromDate(t.created),
     last_activity: isoFromDate(t.last_activity),
     expires_at: isoFromDate(t.expires_at),

@@ -42,9 +42,13 @@ export function postgres(db: Db): boolean {
   return typeof client === 'object' && client !== null && 'dialect' in client && client.dialect === 'postgresql';
 }
 
+/** A user's group or role names as a JSON array, in id order (db/member-order.ts). */
 export function jsonNames(db: Db, table: 'groups' | 'roles', map: string, column: string): Knex.Raw {
-  const agg = postgres(db) ? "COALESCE(json_agg(t.name), '[]'::json)" : 'json_group_array(t.name)';
-  return db.raw(`(SELECT ${agg} FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id)`);
+  if (postgres(db)) {
+    return db.raw(`(SELECT COALESCE(json_agg(t.name ORDER BY t.id), '[]'::json) FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id)`);
+  }
+  // SQLite feeds an aggregate its ordered subquery in order (and takes ORDER BY in aggregates only from 3.44).
+  return db.raw(`(SELECT json_group_array(o.name) FROM (SELECT t.name FROM ${map} m JOIN ${table} t ON t.id = m.${column} WHERE m.user_id = users.id ORDER BY t.id) o)`);
 }
 
 export const SPAWNER_FIELDS = ['name', 'started', 'last_activity', 'state', 'user_options', 'server_id'];
@@ -70,14 +74,14 @@ function names(row: Row, column: string): string[] {
   if (typeof v === 'string') {
     const known = parsedNames.get(v);
     if (known) return known;
-    const list = jsonList(row, column).filter((n): n is string => typeof n === 'string').sort();
+    const list = jsonList(row, column).filter((n): n is string => typeof n === 'string');
     if (parsedNames.size < 10_000) parsedNames.set(v, list);
     return list;
   }
   const list = jsonList(row, column);
-  // The common cases (no groups, the one `user` role) need no copy or sort.
+  // The common cases (no groups, the one `user` role) need no copy.
   if (list.length === 0 || (list.length === 1 && typeof list[0] === 'string')) return list as string[];
-  return list.filter((n): n is string => typeof n === 'string').sort();
+  return list.filter((n): n is string => typeof n === 'string');
 }
 
 /** A Date as JupyterHub's isoformat prints it (microseconds, from our milliseconds; no fraction when zero). */

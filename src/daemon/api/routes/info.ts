@@ -27,7 +27,9 @@ const AUTHENTICATORS: Record<string, string> = {
 
 export function registerInfoRoutes(router: Router, deps: ApiDeps): void {
   // JupyterHub answers GET /hub/api (no slash) and /hub/api/ alike, with no authentication.
-  router.add('GET', 'api', async ({ res }) => sendJson(res, 200, { version: JUPYTERHUB_API_VERSION }));
+  const version = async ({ res }: RequestContext): Promise<void> => sendJson(res, 200, { version: JUPYTERHUB_API_VERSION });
+  router.add('GET', 'api', version);
+  router.add('GET', 'api/', version);
   const health = async ({ res }: { res: Parameters<typeof sendJson>[0] }): Promise<void> => sendJson(res, 200, {});
   router.add('GET', 'health', health);
   router.add('GET', 'api/health', health);

@@ -127,11 +127,11 @@ export function registerServerRoutes(router: Router, deps: ApiDeps): void {
     await authorizeTarget(deps.db, ctx.caller, stopDefault, target(ctx, ''));
     await stopServer(deps, ctx, '');
   });
-  router.add('POST', 'api/users/:name/servers/:server', async (ctx) => {
+  router.add('POST', 'api/users/:name/servers/:server*', async (ctx) => {
     await authorizeTarget(deps.db, ctx.caller, startNamed, target(ctx, ctx.params.server ?? ''));
     await startServer(deps, ctx, ctx.params.server ?? '');
   });
-  router.add('DELETE', 'api/users/:name/servers/:server', async (ctx) => {
+  router.add('DELETE', 'api/users/:name/servers/:server*', async (ctx) => {
     await authorizeTarget(deps.db, ctx.caller, stopNamed, target(ctx, ctx.params.server ?? ''));
     await stopServer(deps, ctx, ctx.params.server ?? '');
   });

@@ -17,7 +17,7 @@ async function services(deps: ApiDeps): Promise<Map<string, ServiceData>> {
   const urls = deps.serviceUrls?.() ?? new Map<string, string>();
   const out = new Map<string, ServiceData>();
   for (const row of await listServices(deps.db)) {
-    const roles = (await listRolesOfService(deps.db, row.id)).map((r) => r.name).sort();
+    const roles = (await listRolesOfService(deps.db, row.id)).map((r) => r.name);
     const spec = specs.get(row.name) ?? {};
     const url = urls.get(row.name);
     out.set(row.name, { name: row.name, admin: row.admin, roles, pid: row.pid, spec: url === undefined ? spec : { ...spec, url } });

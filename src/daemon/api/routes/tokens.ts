@@ -75,7 +75,7 @@ export function registerTokenRoutes(router: Router, deps: ApiDeps): void {
     sendJson(ctx.res, 201, await createTokenFor(deps, ctx.caller, user, body));
   });
 
-  router.add('GET', 'api/users/:name/tokens/:id', async (ctx) => {
+  router.add('GET', 'api/users/:name/tokens/:id*', async (ctx) => {
     const name = ctx.params.name ?? '';
     await authorizeTarget(deps.db, ctx.caller, readScopes, { user: name });
     const user = await findUser(deps, name);
@@ -84,7 +84,7 @@ export function registerTokenRoutes(router: Router, deps: ApiDeps): void {
     sendJson(ctx.res, 200, model);
   });
 
-  router.add('DELETE', 'api/users/:name/tokens/:id', async (ctx) => {
+  router.add('DELETE', 'api/users/:name/tokens/:id*', async (ctx) => {
     const name = ctx.params.name ?? '';
     await authorizeTarget(deps.db, ctx.caller, deleteScopes, { user: name });
     const user = await findUser(deps, name);

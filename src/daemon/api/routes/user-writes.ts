@@ -12,13 +12,14 @@ import { deleteUserEverywhere, getUserByName, insertUsers, updateUser, type User
 import { usernameProblem } from '../models/names.js';
 import { getUserAggregate } from '../models/user-query.js';
 import { authorizeTarget, callerIsAdmin, callerName, scopesFor } from './guard.js';
-import { checkModel, conflictAs409, USER_MODEL_TYPES, type JsonObject } from './body.js';
+import { checkModel, conflictAs409, truthy, USER_MODEL_TYPES, type JsonObject } from './body.js';
 import { findUserAggregate, oneUserModel, storedAuthState, userModels } from './user-view.js';
 import { cryptKeeperFor } from '../../auth/crypt-keeper.js';
 
 async function createOne(deps: ApiDeps, caller: Principal, name: string, body: unknown): Promise<UserRow> {
   if (await getUserByName(deps.db, name)) throw new ApiError(409, `User ${name} already exists`);
-  const data = body === undefined || body === null ? {} : checkModel(body, USER_MODEL_TYPES, 'user');
+  // `if data: _check_user_model(data)`: an empty body of any JSON type ({}, [], "", 0, false) means no model.
+  const data = truthy(body) ? checkModel(body, USER_MODEL_TYPES, 'user') : {};
   if (data.admin === true && !callerIsAdmin(caller)) throw new ApiError(403, 'Only admins can grant admin permissions');
   // JupyterHub creates the user and then lets Authenticator.add_user validate the name, answering this on failure.
   const problem = usernameProblem(deps.config.Authenticator, name);

@@ -9,6 +9,7 @@ import { ApiError, sendJson } from '../http-util.js';
 import type { Router } from '../router.js';
 import type { ApiDeps } from '../api-service.js';
 import { serviceModel, userModel, withIdentify, type ModelDeps } from '../../auth/oauth/identity-model.js';
+import { shownScopes } from '../../auth/scopes/index.js';
 
 export function registerWhoamiRoutes(router: Router, deps: ApiDeps): void {
   const modelDeps = (): ModelDeps => ({ db: deps.db, servers: deps.servers, baseUrl: deps.baseUrl, subdomainHost: deps.config.JupyterHub.subdomain_host });
@@ -29,7 +30,7 @@ export function registerWhoamiRoutes(router: Router, deps: ApiDeps): void {
       throw new ApiError(403, 'Forbidden');
     }
     model.session_id = caller.token?.session_id ?? null;
-    model.scopes = [...caller.scopes.scopes].filter((s) => !added.has(s)).sort();
+    model.scopes = shownScopes([...caller.scopes.scopes].filter((s) => !added.has(s))).sort();
     sendJson(ctx.res, 200, model);
   });
 }

@@ -10,8 +10,9 @@
  *   scopes in `self`) because this hub has no service-management or sharing endpoints yet.
  * - 6.0 `start:servers`, a sub-scope of `servers` (jupyterhub#5297: "allows granting start permission without
  *   stop"). Anyone who could start a server in 3.0 holds `servers`, hence `start:servers`, so the start endpoints
- *   can require `start:servers` without refusing any 3.0 caller. Visible effect: expanded sets (and `/api/user`'s
- *   `scopes`) gain `start:servers[!filter]` wherever they hold `servers[!filter]`.
+ *   can require `start:servers` without refusing any 3.0 caller. Expanded sets gain `start:servers[!filter]`
+ *   wherever they hold `servers[!filter]`; what the API shows (`/api/user`'s and token models' `scopes`) leaves such
+ *   an implied `start:servers` out (shown-scopes.ts), so a 3.0 client sees 3.0's lists.
  *
  * Left out: 5.x's change to `self` (adds share scopes) and to `!server=` expansion (drops `read:users*` instead of
  * adding `read:users:name!user=`), which change what 3.0 scopes mean.

@@ -44,3 +44,4 @@ export {
   filterServerModel, filterServiceModel, filterUserModel,
   type AccessMap, type Model, type ServerRef, type UserModelInput,
 } from './model-filter.js';
+export { shownScopes } from './shown-scopes.js';
