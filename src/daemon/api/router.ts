@@ -48,13 +48,15 @@ export class Router {
     const parts = split(path);
     const api = isApi(parts);
     let pathExists = false;
+    let pattern = '';
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
+      if (!pathExists) pattern = route.segments.join('/');
       pathExists = true;
       if (route.method === method || (!api && method === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params, pattern: route.segments.join('/') };
     }
-    if (pathExists && api && method === 'OPTIONS') return { handler: answerOptions, params: {}, pattern: 'api/OPTIONS' };
+    if (pathExists && api && method === 'OPTIONS') return { handler: answerOptions, params: {}, pattern };
     if (pathExists) throw new ApiError(405, `method ${method} not allowed on ${path}`);
     return null;
   }

@@ -69,8 +69,9 @@ export const HANDLER_USER_REDIRECT = `${PAGES}.base.UserRedirectHandler`;
 /** Paths outside `<base_url>hub/` that are sent there (`/` -> `/hub/`, `/hub` -> `/hub/`). */
 export const HANDLER_PREFIX_REDIRECT = `${PAGES}.base.PrefixRedirectHandler`;
 
-/** The label for a route of the hub's router, by its pattern. */
+/** The label for a route of the hub's router, by its pattern (`:name*`, a parameter that may be empty, as `:name`). */
 export function handlerName(pattern: string): string {
   if (pattern.startsWith('static/')) return HANDLER_STATIC;
-  return BY_PATTERN.get(pattern) ?? `hub.${pattern}`;
+  const plain = pattern.replace(/\*(?=\/|$)/g, '');
+  return BY_PATTERN.get(plain) ?? `hub.${plain}`;
 }
