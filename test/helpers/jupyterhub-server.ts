@@ -29,8 +29,10 @@ export async function freeLoopbackPort(): Promise<number> {
 }
 
 export interface RunningJupyterHub {
-  /** `http://127.0.0.1:<hub_port>/hub/api` */
+  /** `http://127.0.0.1:<hub_port><base_url>hub/api` */
   apiUrl: string;
+  /** The proxy's public side, `http://127.0.0.1:<port>`, without base_url: what a browser talks to. */
+  publicOrigin: string;
   dir: string;
   proc: ChildProcess;
   log: () => string;
@@ -45,6 +47,8 @@ export interface JupyterHubOptions {
   prepare?: (dir: string) => Promise<void>;
   dir?: string;
   timeoutMs?: number;
+  /** JupyterHub.base_url, with both slashes (default `/`). */
+  baseUrl?: string;
 }
 
 function status(url: string): Promise<number> {
@@ -80,7 +84,8 @@ export async function startJupyterHub(opts: JupyterHubOptions): Promise<RunningJ
   await writeFile(path.join(dir, 'jupyterhub_config.py'), config.join('\n') + '\n');
   await opts.prepare?.(dir);
   const args = ['--ip', '127.0.0.1', '--port', String(port), `--JupyterHub.hub_port=${hubPort}`,
-    `--ConfigurableHTTPProxy.api_url=http://127.0.0.1:${proxyApiPort}`, '--JupyterHub.authenticator_class=dummy'];
+    `--ConfigurableHTTPProxy.api_url=http://127.0.0.1:${proxyApiPort}`, '--JupyterHub.authenticator_class=dummy',
+    ...(opts.baseUrl ? [`--JupyterHub.base_url=${opts.baseUrl}`] : [])];
   // Own process group: stop() ends JupyterHub and the proxy it started, and nothing else.
   const proc = spawn(JUPYTERHUB_BIN, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
   let output = '';
@@ -95,12 +100,14 @@ export async function startJupyterHub(opts: JupyterHubOptions): Promise<RunningJ
       clearTimeout(timer);
     }
   };
-  const apiUrl = `http://127.0.0.1:${hubPort}/hub/api`;
+  const apiUrl = `http://127.0.0.1:${hubPort}${opts.baseUrl ?? '/'}hub/api`;
   try {
     await waitReady(apiUrl, proc, opts.timeoutMs ?? 60_000, () => output);
+    // The proxy's route to the hub is added after the hub listens: browsers need that one too.
+    await waitReady(`http://127.0.0.1:${port}${opts.baseUrl ?? '/'}hub/api`, proc, opts.timeoutMs ?? 60_000, () => output);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { apiUrl, dir, proc, log: () => output, stop };
+  return { apiUrl, publicOrigin: `http://127.0.0.1:${port}`, dir, proc, log: () => output, stop };
 }

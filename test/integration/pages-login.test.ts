@@ -135,12 +135,16 @@ test('default_url as a function (JupyterHub: called with the handler): gets curr
   }
 });
 
-test('login needs the form\'s XSRF token; wrong credentials re-render the form with the username kept', async () => {
+test('login from a browser needs the form\'s XSRF token; wrong credentials re-render the form with the username kept', async () => {
   await withHub(['DummyAuthenticator.password=letmein'], async (t, origin) => {
     const b = new HttpBrowser(origin);
     const page = await b.get('/hub/login');
     const token = xsrfFrom(page.text);
-    assert.equal((await b.post('/hub/login', { username: 'eve', password: 'letmein' })).status, 403, 'no token');
+    // Browsers send Origin with every POST: another site's form (login CSRF) has no token and is refused.
+    const crossSite: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { referer: 'http://evil.example/x' }, { origin, referer: `${origin}/user/eve/tree` }];
+    for (const headers of crossSite) {
+      assert.equal((await b.post('/hub/login', { username: 'eve', password: 'letmein' }, headers)).status, 403, `no token, ${JSON.stringify(headers)}`);
+    }
     assert.equal((await b.post('/hub/login', { _xsrf: `${token}x`, username: 'eve', password: 'letmein' })).status, 403, 'bad token');
     const other = new HttpBrowser(origin);
     assert.equal((await other.post('/hub/login', { _xsrf: token, username: 'eve', password: 'letmein' })).status, 403, 'a token without its cookie');
@@ -151,6 +155,21 @@ test('login needs the form\'s XSRF token; wrong credentials re-render the form w
     assert.match(wrong.text, /name="username" type="text" value="eve"/, 'the username is stripped and kept');
     assert.ok(t.logs.some((l) => /Failed login for "eve" from 127\.0\.0\.1/.test(l)));
     assert.equal((await b.post('/hub/login', { _xsrf: token, username: 'eve', password: 'letmein' })).status, 302);
+  });
+});
+
+test('a login form without a token is taken as JupyterHub 3.0 takes it: from a script, or posted by a hub page', async () => {
+  await withHub(['DummyAuthenticator.password=letmein'], async (t, origin) => {
+    // A script written against 3.0 (no Origin, no Referer, no _xsrf field or cookie).
+    const script = await new HttpBrowser(origin).post('/hub/login', { username: 'ida', password: 'letmein' });
+    assert.equal(script.status, 302, script.text);
+    assert.equal(script.headers.location, '/hub/spawn');
+    assert.ok(String(script.headers['set-cookie']).includes('jupyterhub-hub-login='));
+    // A 3.0 login.html (no _xsrf field) submitted by a browser: its Referer is the login page.
+    const form = await new HttpBrowser(origin).post('/hub/login?next=%2Fhub%2Ftoken', { username: 'ida', password: 'letmein' }, { origin, referer: `${origin}/hub/login?next=%2Fhub%2Ftoken` });
+    assert.deepEqual([form.status, form.headers.location], [302, '/hub/token']);
+    // A token that is there must be right, whoever sends it.
+    assert.equal((await new HttpBrowser(origin).post('/hub/login', { _xsrf: 'x.y', username: 'ida', password: 'letmein' })).status, 403);
   });
 });
 

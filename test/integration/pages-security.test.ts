@@ -76,11 +76,31 @@ test('CVE-2020-36191 and CVE-2026-40864 (XSRF): every form needs the token, Sec-
     assert.equal((await listTokens(t.hub.db!, {})).length, 0, 'no token was made');
     assert.equal(await getUserByName(t.hub.db!, 'victim-made'), null, 'no user was made');
     assert.ok(await getUserByName(t.hub.db!, 'root1'), 'nobody was deleted');
-    // The API answers the same attempt with JSON (a stand-in endpoint: the gate runs before any API handler).
-    t.hub.api!.router.add('DELETE', 'api/test-delete', async () => assert.fail('the handler must not run'));
-    const api = await b.request('DELETE', '/hub/api/test-delete', { headers: sameOriginish });
+    // The API answers the same attempt with JSON (a stand-in endpoint: the gate runs before any API handler). A
+    // Referer from a hub page is what JupyterHub 3.0 trusts there (check_referer), so these carry none, or another
+    // site's: Sec-Fetch-* and Origin alone count for nothing.
+    t.hub.api!.router.add('DELETE', 'api/test-delete', async ({ res, caller }) => {
+      res.writeHead(caller.kind === 'user' ? 200 : 401);
+      res.end();
+    });
+    const { referer: _dropped, ...noReferer } = sameOriginish;
+    const api = await b.request('DELETE', '/hub/api/test-delete', { headers: noReferer });
     assert.equal(api.status, 403);
     assert.match(api.text, /_xsrf/);
+    const crossSite = await b.request('DELETE', '/hub/api/test-delete', { headers: { ...noReferer, referer: 'http://evil.example/hub/admin' } });
+    assert.equal(crossSite.status, 401, 'another site\'s Referer makes the request anonymous');
+    // Forms are no API writes: a cookie POST with a form type is anonymous, whatever its Referer (check_post_content_type).
+    t.hub.api!.router.add('POST', 'api/test-post', async ({ res, caller }) => {
+      res.writeHead(caller.kind === 'user' ? 200 : 401);
+      res.end();
+    });
+    const fromAdminPage = { referer: `${origin}/hub/admin` };
+    for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain']) {
+      const r = await b.request('POST', '/hub/api/test-post', { headers: { 'content-type': type, ...fromAdminPage }, body: 'a=1' });
+      assert.equal(r.status, 401, `${type}: no user`);
+    }
+    const json = await b.request('POST', '/hub/api/test-post', { headers: { 'content-type': 'application/json; charset=utf-8', ...fromAdminPage }, body: '{}' });
+    assert.equal(json.status, 200, 'JSON from a hub page is the user, as in JupyterHub 3.0');
   });
 });
 

@@ -85,6 +85,11 @@ export class ApiService {
    * on demand. Resolves false when nothing matched.
    */
   fallback: ((ctx: RequestContext, rel: string, authenticate: () => Promise<Principal>) => Promise<boolean>) | undefined;
+  /**
+   * Answers an error of a hub page path (under `<base_url>hub/`, outside `api/`) on the TCP door as the HTML error
+   * page, as JupyterHub's page handlers and its Template404 do (the pages install it); the API keeps its JSON.
+   */
+  pageError: ((ctx: RequestContext, status: number, message: string) => Promise<void>) | undefined;
   private readonly deps: ApiDeps;
   private readonly headers: HeaderSetter;
 
@@ -150,6 +155,12 @@ export class ApiService {
         res.end();
         return;
       }
+      // JupyterHub routes `<base_url>hub` to tornado's addslash: a permanent redirect to `<base_url>hub/`.
+      if (door === 'tcp' && path === prefix.slice(0, -1)) {
+        res.writeHead(301, { location: prefix + url.search, 'content-length': 0 });
+        res.end();
+        return;
+      }
       // Tornado matches no route with an empty segment: /hub//api/... must not reach api/... past the cookie
       // gate's checks, which look at the path as written.
       if (path.startsWith(prefix) && path.includes('//')) throw new ApiError(404, `no such path ${path}`);
@@ -177,6 +188,10 @@ export class ApiService {
       await match.handler(ctx);
     } catch (err) {
       if (err instanceof ApiError) {
+        if (door === 'tcp' && this.pageError && !res.headersSent && isPagePath(req, prefix)) {
+          await this.pageError({ req, res, url: pageUrl(req), params: {}, caller: IdentityService.anonymous, door }, err.status, err.message);
+          return;
+        }
         sendError(res, err);
         return;
       }
@@ -223,6 +238,20 @@ export class ApiService {
     if (user === null) return IdentityService.anonymous;
     return user === p.user ? p : ((await this.deps.identity.fromToken(tokenOf(req))) ?? IdentityService.anonymous);
   }
+}
+
+function pageUrl(req: http.IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://hub.invalid');
+  } catch {
+    return new URL('http://hub.invalid/');
+  }
+}
+
+/** A hub page (not an API path, nor a path outside the hub's prefix, which pages handle themselves). */
+function isPagePath(req: http.IncomingMessage, prefix: string): boolean {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  return path.startsWith(prefix) && !path.startsWith(`${prefix}api/`) && path !== `${prefix}api`;
 }
 
 /** The API token of a request: `Authorization: token|bearer ...`, else `?token=`. */

@@ -83,6 +83,15 @@ export class SessionManager {
     return sessionId;
   }
 
+  /**
+   * JupyterHub's set_login_cookie for a browser already logged in by its cookie (GET /hub/login): only a missing
+   * session cookie is set; the login cookie the request came with is left as it is.
+   */
+  ensureSession(res: http.ServerResponse, existingSessionId: string | null): void {
+    if (existingSessionId !== null) return;
+    appendSetCookie(res, [this.sessionCookie(randomUUID().replaceAll('-', ''), this.o.secure)]);
+  }
+
   /** The `jupyterhub-session-id` cookie (also set by the OAuth authorize endpoint when a browser has none). */
   sessionCookie(sessionId: string, secure: boolean): string {
     return serializeCookie(SESSION_COOKIE, sessionId, withCookieKwargs({ path: this.o.baseUrl, secure }, this.o.cookieOptions ?? {}, true));

@@ -86,9 +86,16 @@ export class XsrfProtection {
     return false;
   }
 
-  /** As JupyterHub's clear_login_cookie: with the path and domain of xsrf_cookie_kwargs, the cookie's own. */
+  /**
+   * As JupyterHub's clear_login_cookie: with the path and domain of xsrf_cookie_kwargs, the cookie's own. Without a
+   * configured path JupyterHub 3.0 clears `_xsrf` at Path=/, where the single-user server (notebook) keeps its own
+   * `_xsrf`: that one goes too, as well as hub's at `<base_url>hub/`.
+   */
   clearCookie(res: http.ServerResponse): void {
-    appendSetCookie(res, [clearCookie(XSRF_COOKIE, this.o.cookieKwargs?.path ?? this.o.path, this.o.cookieKwargs?.domain)]);
+    const domain = this.o.cookieKwargs?.domain;
+    const configured = this.o.cookieKwargs?.path;
+    const paths = configured === undefined ? [this.o.path, '/'] : [configured];
+    appendSetCookie(res, paths.map((p) => clearCookie(XSRF_COOKIE, p, domain)));
   }
 }
 

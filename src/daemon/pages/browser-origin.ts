@@ -49,3 +49,33 @@ export function refererAllowed(req: http.IncomingMessage, hubPrefix: string, for
   // The Referer's origin and path only: its query may carry a token (a page opened with ?token=...).
   return same ? { ok: true } : { ok: false, why: `Referer: ${got.origin}${got.pathname}, Host: ${host}${hubPrefix}` };
 }
+
+/**
+ * A write a hub page sent, as JupyterHub 3.0 tells it: a Referer that is one of the hub's own pages (check_referer).
+ * 3.0 has no XSRF token and lets such API writes (and any form) through on this alone; another site cannot forge
+ * a Referer, and same-origin content (a user's server without subdomain_host) can read the hub's pages, tokens
+ * included, so the token adds nothing there.
+ */
+export function refererFromHub(req: http.IncomingMessage, hubPrefix: string, forwardedHostHeader: string): boolean {
+  return Boolean(req.headers.referer) && refererAllowed(req, hubPrefix, forwardedHostHeader).ok;
+}
+
+/**
+ * apihandlers/base.py check_post_content_type: a cookie-authenticated API POST must have no Content-Type or
+ * application/json, so no cross-site form (urlencoded, multipart, text/plain) can make one.
+ */
+export function postContentTypeAllowed(req: http.IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  if (!type) return true;
+  return type.toLowerCase().split(';').some((f) => f.trimStart().startsWith('application/json'));
+}
+
+/**
+ * A form JupyterHub 3.0 takes without any token (login, spawn options): sent by a hub page (its Referer), or by no
+ * browser at all. Scripts written against 3.0 post these forms bare, with neither Origin nor Referer; every browser
+ * sends Origin with a POST, so a cross-site form (CSRF, login CSRF) still needs the token.
+ */
+export function formFromHubOrScript(req: http.IncomingMessage, hubPrefix: string, forwardedHostHeader: string): boolean {
+  if (refererFromHub(req, hubPrefix, forwardedHostHeader)) return true;
+  return req.headers.origin === undefined && req.headers.referer === undefined;
+}

@@ -5,21 +5,40 @@ import type { RequestAuthenticator } from '../api/api-service.js';
 import type { IdentityService } from '../auth/identity.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { tokenFromRequest, WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js';
-import { refererAllowed } from './browser-origin.js';
+import { formFromHubOrScript, postContentTypeAllowed, refererAllowed, refererFromHub } from './browser-origin.js';
 import { isUrlencodedForm, readForm } from './form-body.js';
 
 /**
  * The login cookie as a way to authenticate hub requests (after tokens, which api-service tries first and
  * which need no XSRF token). This is the one place every cookie-authenticated write passes, so XSRF is
- * enforced here for all of them, pages and API alike, whoever wrote the handler:
+ * enforced here for all of them, pages and API alike, whoever wrote the handler. What JupyterHub 3.0 (which has no
+ * token) accepts passes without it: an API write whose Referer is a hub page, the spawn form from a hub page or a
+ * script; an API write without a Referer needs it (3.0 refuses those outright). Otherwise:
  * - API paths (`api/...`): a write without a valid token is a JSON 403 right away.
  * - Other paths (forms): the request continues as anonymous, so no handler can act on the user's behalf;
  *   `xsrfRejected(req)` lets a page explain the 403.
  */
 const rejected = new WeakSet<http.IncomingMessage>();
+const vouched = new WeakSet<http.IncomingMessage>();
 
 export function xsrfRejected(req: http.IncomingMessage): boolean {
   return rejected.has(req);
+}
+
+/** A page write let through by its Referer (a hub page), as JupyterHub 3.0 does: userForm needs no token for it. */
+export function refererVouched(req: http.IncomingMessage): boolean {
+  return vouched.has(req);
+}
+
+/**
+ * The writes JupyterHub 3.0 lets through without a token: API writes whose Referer is a hub page (check_referer),
+ * and its spawn options form when a hub page or no browser sent it. hub's own forms (token, admin, home) need
+ * the token.
+ */
+function vouchedWithoutToken(req: http.IncomingMessage, pathname: string, deps: CookieGateDeps): boolean {
+  if (pathname.startsWith(`${deps.hubPrefix}api/`)) return refererFromHub(req, deps.hubPrefix, deps.forwardedHostHeader);
+  const spawn = pathname === `${deps.hubPrefix}spawn` || pathname.startsWith(`${deps.hubPrefix}spawn/`);
+  return spawn && formFromHubOrScript(req, deps.hubPrefix, deps.forwardedHostHeader);
 }
 
 export interface CookieGateDeps {
@@ -51,8 +70,14 @@ export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
         deps.log.warn(`Blocking Cross Origin API request. ${referer.why}`);
         return null;
       }
+      if (req.method === 'POST' && !postContentTypeAllowed(req)) {
+        deps.log.warn(`Not allowing POST with content-type: ${req.headers['content-type'] ?? ''}`);
+        return null;
+      }
     }
-    if (write) {
+    if (write && vouchedWithoutToken(req, url.pathname, deps)) {
+      vouched.add(req);
+    } else if (write) {
       let token = tokenFromRequest(req, url);
       if (token === null && isUrlencodedForm(req)) token = (await readForm(req)).get(XSRF_FIELD);
       if (!deps.xsrf.verify(req, token, found.user.cookie_id)) {

@@ -18,6 +18,9 @@ import { assetDirs, hubTemplateNames } from './assets.js';
 import { cookieGate } from './cookie-gate.js';
 import { registerCspReport } from './csp-report.js';
 import { registerErrorPage } from './error-page.js';
+import { renderErrorPage } from './page-handler.js';
+import { securityHeaders } from './respond.js';
+import { defaultCsp } from '../api/hub-headers.js';
 import { oauthConfirmRenderer } from './oauth-confirm-page.js';
 import { registerHomePage } from './home-page.js';
 import { registerLoginPages } from './login-page.js';
@@ -86,6 +89,10 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   registerTokenPage(r, deps);
   registerSpawnPages(r, deps);
   d.api.outsideHub = outsideHubHandler(deps);
+  d.api.pageError = async (ctx, status, message) => {
+    securityHeaders(ctx.res, defaultCsp(jh, false));
+    await renderErrorPage(ctx, deps, status, message);
+  };
   registerAdminPage(r, deps);
   registerErrorPage(r, deps);
   d.api.setOAuthConfirmPage(oauthConfirmRenderer(deps));

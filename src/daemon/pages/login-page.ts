@@ -4,6 +4,7 @@ import { cryptKeeperFor } from '../auth/crypt-keeper.js';
 import type { AuthModel, LoginData } from '../auth/authenticators/types.js';
 import { XSRF_FIELD } from '../auth/xsrf.js';
 import type { UserRow } from '../db/users-repo.js';
+import { formFromHubOrScript } from './browser-origin.js';
 import { clientAddress } from './client-address.js';
 import { readForm } from './form-body.js';
 import { userHost } from '../user-host.js';
@@ -117,7 +118,7 @@ async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   deps.statsd.incr('login.request');
   const current = await pageUser(ctx, deps);
   if (current !== null) {
-    deps.sessions.login(ctx.res, current.user, current.sessionId);
+    deps.sessions.ensureSession(ctx.res, current.sessionId);
     redirect(ctx.res, await nextUrlFor(ctx, deps, current.user));
     return;
   }
@@ -138,10 +139,19 @@ async function getLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   renderLogin(ctx, deps, ctx.url.searchParams.get('username') ?? '', null);
 }
 
+/**
+ * The login form's XSRF check. Before login there is no user to bind the token to: it is bound to the _xsrf cookie
+ * alone. JupyterHub 3.0's login form has no token: a form without one is taken as 3.0 takes it when a hub page (a
+ * 3.0 login.html in template_paths) or a script sent it, never from another site (login CSRF).
+ */
+function loginFormChecked(ctx: RequestContext, deps: PagesDeps, token: string | null): boolean {
+  if (token !== null) return deps.xsrf.verify(ctx.req, token, '');
+  return formFromHubOrScript(ctx.req, deps.hubPrefix, deps.config.JupyterHub.forwarded_host_header);
+}
+
 async function postLogin(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const form = await readForm(ctx.req);
-  // Before login there is no user to bind the token to: it is bound to the _xsrf cookie alone.
-  if (!deps.xsrf.verify(ctx.req, form.get(XSRF_FIELD), '')) {
+  if (!loginFormChecked(ctx, deps, form.get(XSRF_FIELD))) {
     throw new PageError(403, 'The login form could not be checked (its XSRF token is missing or stale). Reload the page and sign in again.');
   }
   const data: LoginData = { username: '', password: '' };

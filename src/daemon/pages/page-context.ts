@@ -11,7 +11,7 @@ import { WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js'
 import type { UserRow } from '../db/users-repo.js';
 import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
-import { xsrfRejected } from './cookie-gate.js';
+import { refererVouched, xsrfRejected } from './cookie-gate.js';
 import { readForm } from './form-body.js';
 import { escapePath } from './next-url.js';
 import { safeHtml, type PageRenderer } from './renderer.js';
@@ -73,12 +73,15 @@ export async function requireUser(ctx: RequestContext, deps: PagesDeps): Promise
   throw new LoginRedirect(`${deps.hubPrefix}login?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`);
 }
 
-/** A form POST by a logged-in user, XSRF-checked again here so no page write ever depends on one check only. */
+/**
+ * A form POST by a logged-in user, XSRF-checked again here so no page write ever depends on one check only (but for
+ * the forms whose hub-page Referer the cookie gate accepted, as JupyterHub 3.0 does).
+ */
 export async function userForm(ctx: RequestContext, deps: PagesDeps): Promise<{ user: UserPrincipal; form: URLSearchParams }> {
   const user = await requireUser(ctx, deps);
   const form = await readForm(ctx.req);
   const token = form.get(XSRF_FIELD) ?? (typeof ctx.req.headers['x-xsrftoken'] === 'string' ? ctx.req.headers['x-xsrftoken'] : null) ?? ctx.url.searchParams.get(XSRF_FIELD);
-  if (!deps.xsrf.verify(ctx.req, token, user.user.cookie_id)) throw new PageError(403, 'The form could not be checked (its XSRF token is missing or stale). Reload the page and try again.');
+  if (!refererVouched(ctx.req) && !deps.xsrf.verify(ctx.req, token, user.user.cookie_id)) throw new PageError(403, 'The form could not be checked (its XSRF token is missing or stale). Reload the page and try again.');
   return { user, form };
 }
 

@@ -9,8 +9,8 @@ import { PageError, redirect, sendHtml } from './respond.js';
 import { requireUserScope, validServerName } from './server-views.js';
 
 /**
- * /hub/spawn[/<user>[/<server>]]: the options form (Spawner.options_form) or a start right away, then the
- * server (ready at once) or /hub/spawn-pending (a progress bar fed by the progress event stream).
+ * /hub/spawn[/<user>[/<server>]]: the options form (Spawner.options_form) or a start right away, then
+ * /hub/spawn-pending (a progress bar fed by the progress event stream, or on to the server once it is ready).
  * Starting someone else's server needs `servers` on it, as the API does.
  */
 interface Target {
@@ -30,6 +30,9 @@ async function target(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal): 
   return { me, user, server };
 }
 
+
+/** How long the spawn page waits for a spawn to fail before it sends the browser to spawn-pending (JupyterHub: 1 s). */
+const SPAWN_WAIT_MS = 1000;
 
 function pendingUrl(deps: PagesDeps, t: Target): string {
   return `${deps.hubPrefix}spawn-pending/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`;
@@ -60,8 +63,10 @@ function landing(ctx: RequestContext, deps: PagesDeps, t: Target): { ready: stri
   const path = serverPath(deps.baseUrl, t.user.name, t.server);
   const rel = host !== '' && next.startsWith(`${host}/`) ? next.slice(host.length) : next;
   const safe = rel.startsWith(path) && !rel.includes('//') && !rel.includes('\\');
+  // user.server_url: a named server's URL is url_path_join'ed, without the trailing slash.
+  const serverUrl = t.server === '' ? path : path.slice(0, -1);
   return {
-    ready: host + (safe ? rel : path),
+    ready: host + (safe ? rel : serverUrl),
     pending: safe ? `${pendingUrl(deps, t)}?next=${encodeURIComponent(next)}` : pendingUrl(deps, t),
   };
 }
@@ -72,8 +77,13 @@ async function start(ctx: RequestContext, deps: PagesDeps, t: Target, options: R
   if (rt.ready) return redirect(ctx.res, to.ready);
   if (rt.pending === 'spawn') return redirect(ctx.res, to.pending);
   try {
-    const outcome = await deps.servers().start(t.user, t.server, options);
-    redirect(ctx.res, outcome === 'ready' ? to.ready : to.pending);
+    // SpawnHandler._wrap_spawn_single_user: wait at most a second for the spawn to fail, then always go to
+    // spawn-pending, which sends a ready server on (a spawn that fails later is shown there).
+    const spawn = deps.servers().start(t.user, t.server, options);
+    spawn.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([spawn, new Promise<void>((resolve) => (timer = setTimeout(resolve, SPAWN_WAIT_MS)))]).finally(() => clearTimeout(timer));
+    redirect(ctx.res, to.pending);
   } catch (err) {
     if (err instanceof ServerError && err.status === 429) {
       // base.py write_error sends the exception's headers on pages too: Retry-After from spawn_throttle_retry_range.

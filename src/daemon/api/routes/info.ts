@@ -30,7 +30,11 @@ export function registerInfoRoutes(router: Router, deps: ApiDeps): void {
   const version = async ({ res }: RequestContext): Promise<void> => sendJson(res, 200, { version: JUPYTERHUB_API_VERSION });
   router.add('GET', 'api', version);
   router.add('GET', 'api/', version);
-  const health = async ({ res }: { res: Parameters<typeof sendJson>[0] }): Promise<void> => sendJson(res, 200, {});
+  // pages.py HealthCheckHandler (a page handler, also at api/health): an empty 200 with tornado's default type.
+  const health = async ({ res }: { res: Parameters<typeof sendJson>[0] }): Promise<void> => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8', 'content-length': 0 });
+    res.end();
+  };
   router.add('GET', 'health', health);
   router.add('GET', 'api/health', health);
 
