@@ -27,7 +27,9 @@ test('authenticate_prometheus (default true): /hub/metrics needs read:metrics; t
     const hub = new URL(t.status.hub_url).origin;
     const anon = await request({ url: `${hub}/hub/metrics` });
     assert.equal(anon.status, 403);
-    assert.match(JSON.stringify(anon.body), /Access to metrics requires scope 'read:metrics'/);
+    // MetricsHandler is a page handler in JupyterHub: its 403 is the HTML error page.
+    assert.match(String(anon.headers['content-type']), /^text\/html/);
+    assert.match(String(anon.body), /Access to metrics requires scope &#39;read:metrics&#39;/);
     const plain = await tokenWith(t, 'bob', false, ['read:users:name!user=bob']);
     assert.equal((await request({ url: `${hub}/hub/metrics`, headers: { authorization: `token ${plain}` } })).status, 403);
 
