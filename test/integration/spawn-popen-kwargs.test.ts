@@ -1,6 +1,7 @@
 /**
  * LocalProcessSpawner.popen_kwargs with real server processes (the stand-in single-user server, run by the simple
- * spawner): shell=True runs the command through /bin/sh -c as Python's Popen does, umask and cwd reach the server.
+ * spawner): shell=True runs the command through /bin/sh -c as Python's Popen does, umask and cwd reach the server,
+ * and stopping it leaves no process behind (the shell's child included).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +27,9 @@ test('popen_kwargs: shell and umask reach a real server process (cwd yields to t
   await chmod(script, 0o755);
   const t = await startTestHub({ withProxy: true, overrides: ['JupyterHub.spawner_class=simple', `Spawner.cmd=["${script}","--ignored"]`,
     `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`,
-    `LocalProcessSpawner.popen_kwargs={"shell":true,"umask":23,"cwd":"${work}","close_fds":false}`] });
+    `LocalProcessSpawner.popen_kwargs={"shell":true,"umask":23,"cwd":"${work}","close_fds":false}`,
+    // The shell outlives SIGINT while its child runs: get to SIGTERM quickly.
+    'LocalProcessSpawner.interrupt_timeout=1', 'LocalProcessSpawner.term_timeout=1'] });
   try {
     assert.ok(t.logs.some((l) => l.includes("popen_kwargs.close_fds has no effect in hub (it is an argument of Python's Popen)")), t.logs.join('\n'));
     const [user] = await createUsers(t.hub.db!, ['ada']);
@@ -37,7 +40,22 @@ test('popen_kwargs: shell and umask reach a real server process (cwd yields to t
     assert.equal(cwd, path.join(dir, 'home', 'ada'), 'the home directory wins over popen_kwargs.cwd, as in JupyterHub');
     assert.ok(t.logs.some((l) => l.includes('popen_kwargs.cwd: the server starts in the user\'s home directory')));
     assert.equal(args, 'args:', 'as Python: with shell=True the items after the first go to the shell ($0...), not the command');
+    // With shell=True the signalled pid is the shell; the stand-in it forked is in the server's process group.
+    const row = await t.hub.db!('spawners').where({ user_id: user!.id, name: '' }).first() as { state: string | null };
+    const pid = (JSON.parse(row.state ?? '{}') as { pid?: number }).pid ?? assert.fail('no pid in the state');
     await manager.stop(user!, '');
+    const groupGone = async (): Promise<boolean> => {
+      for (let i = 0; i < 100; i++) {
+        try {
+          process.kill(-pid, 0);
+        } catch {
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    assert.ok(await groupGone(), 'nothing is left in the server\'s process group');
   } finally {
     await t.stop();
   }

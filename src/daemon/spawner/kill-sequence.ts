@@ -42,3 +42,30 @@ export async function killSequence(pid: number, t: { interrupt: number; term: nu
   }
   return false;
 }
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
+ * What a server left behind in its process group once it is gone: servers start in a session of their own (as
+ * JupyterHub's start_new_session), so a process still in group `pgid` is theirs: a command run through a shell
+ * (popen_kwargs shell) whose shell was the one signalled, kernels orphaned by a SIGKILL. They get SIGTERM, then
+ * SIGKILL after `graceMs`. JupyterHub signals the server's pid only and leaves these running. No group (the
+ * leader took everything with it, or was never a leader) is nothing to do.
+ */
+export async function reapGroup(pgid: number, graceMs = 2000): Promise<void> {
+  if (pgid <= 1 || !groupAlive(pgid)) return;
+  signal(-pgid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!groupAlive(pgid)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  signal(-pgid, 'SIGKILL');
+}

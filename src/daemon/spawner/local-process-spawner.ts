@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { HubConfig } from '../../lib/config/index.js';
 import { HubError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
-import { killSequence, pidAlive } from './kill-sequence.js';
+import { killSequence, pidAlive, reapGroup } from './kill-sequence.js';
 import { formatTemplate } from './singleuser-contract.js';
 import type { PollResult, SpawnRequest, Spawner, Started, TlsFiles } from './spawner.js';
 import { installUserCerts } from '../ssl/user-certs.js';
@@ -72,7 +72,7 @@ export class LocalProcessSpawner implements Spawner {
     if (typeof pid !== 'number' || pid <= 0) return;
     const lp = this.o.config.LocalProcessSpawner;
     const exited = (): boolean => this.exitCodes.has(pid);
-    await killSequence(pid, { interrupt: lp.interrupt_timeout, term: lp.term_timeout, kill: lp.kill_timeout }, now, exited);
+    if (await killSequence(pid, { interrupt: lp.interrupt_timeout, term: lp.term_timeout, kill: lp.kill_timeout }, now, exited)) await reapGroup(pid);
     this.exitCodes.delete(pid);
   }
 
