@@ -200,8 +200,10 @@ export class ProxyProcess {
     const file = this.opts.pidFile;
     if (file === undefined) return false;
     const pid = await readPidFile(file);
-    const needle = path.basename(this.command[this.command.length - 1] ?? '');
-    if (pid === undefined || !isAlive(pid) || !(await commandLineMentions(pid, needle))) {
+    // Ours, or the configurable-http-proxy a JupyterHub started with the same pid file (a hub taking over its
+    // directory): either may be adopted or stopped; anything else that now has the pid is left alone.
+    const needles = [path.basename(this.command[this.command.length - 1] ?? ''), 'configurable-http-proxy'];
+    if (pid === undefined || !isAlive(pid) || !(await commandLineMentions(pid, needles))) {
       await removePidFile(file);
       return false;
     }
