@@ -1,10 +1,14 @@
 /**
- * The REAL JupyterHub 3.0 (Debian's /usr/bin/jupyterhub) running on loopback in a temp dir, for differential tests
- * and benchmarks: dummy authenticator, an admin service whose token the caller chooses, free ports, its own
- * configurable-http-proxy (found through NODE_PATH=/usr/share/nodejs). Ready once GET /hub/api answers 200.
+ * The REAL JupyterHub 3.0 (Debian's /usr/bin/jupyterhub) running on loopback in a temp dir, for differential tests,
+ * benchmarks and the migration test: dummy authenticator, an admin service whose token the caller chooses, free
+ * ports, its own configurable-http-proxy (found through NODE_PATH=/usr/share/nodejs). Ports and authenticator are
+ * written into jupyterhub_config.py (not given as arguments), so a hub started later in the same directory reads
+ * the same settings. Its output goes to `jupyterhub.log` in the directory, as a journal would keep it: servers it
+ * leaves running (cleanup_servers = False) inherit that file, not a pipe that dies with the test's handle.
+ * Ready once GET /hub/api answers 200.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -31,10 +35,17 @@ export async function freeLoopbackPort(): Promise<number> {
 export interface RunningJupyterHub {
   /** `http://127.0.0.1:<hub_port>/hub/api` */
   apiUrl: string;
+  /** `http://127.0.0.1:<port>/`: the proxy's public side. */
+  publicUrl: string;
   dir: string;
   proc: ChildProcess;
   log: () => string;
-  stop: () => Promise<void>;
+  /**
+   * SIGTERM to JupyterHub's process group (it and the proxy it started), SIGKILL after 10 s. With `hubOnly`,
+   * to JupyterHub alone, as `systemctl stop` with KillMode=mixed or a Ctrl-C would: what outlives it is up to
+   * cleanup_servers / cleanup_proxy.
+   */
+  stop: (o?: { hubOnly?: boolean }) => Promise<void>;
 }
 
 export interface JupyterHubOptions {
@@ -75,32 +86,37 @@ export async function startJupyterHub(opts: JupyterHubOptions): Promise<RunningJ
   const config = [
     `c.JupyterHub.services = [{'name': 'admin-svc', 'api_token': ${JSON.stringify(opts.serviceToken)}, 'admin': True}]`,
     "c.JupyterHub.authenticator_class = 'dummy'",
+    `c.JupyterHub.ip = '127.0.0.1'`,
+    `c.JupyterHub.port = ${port}`,
+    `c.JupyterHub.hub_ip = '127.0.0.1'`,
+    `c.JupyterHub.hub_port = ${hubPort}`,
+    `c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:${proxyApiPort}'`,
     ...(opts.extraConfig ?? []),
   ];
   await writeFile(path.join(dir, 'jupyterhub_config.py'), config.join('\n') + '\n');
   await opts.prepare?.(dir);
-  const args = ['--ip', '127.0.0.1', '--port', String(port), `--JupyterHub.hub_port=${hubPort}`,
-    `--ConfigurableHTTPProxy.api_url=http://127.0.0.1:${proxyApiPort}`, '--JupyterHub.authenticator_class=dummy'];
+  const logFile = path.join(dir, 'jupyterhub.log');
+  const fd = openSync(logFile, 'a');
   // Own process group: stop() ends JupyterHub and the proxy it started, and nothing else.
-  const proc = spawn(JUPYTERHUB_BIN, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
-  let output = '';
-  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => proc.on('close', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (proc.exitCode === null && proc.pid !== undefined) {
-      process.kill(-proc.pid, 'SIGTERM');
-      const timer = setTimeout(() => proc.pid !== undefined && process.kill(-proc.pid, 'SIGKILL'), 10_000);
+  const proc = spawn(JUPYTERHUB_BIN, [], { cwd: dir, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+  closeSync(fd);
+  const output = (): string => readFileSync(logFile, 'utf8');
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  const stop = async (o: { hubOnly?: boolean } = {}): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) {
+      const target = o.hubOnly ? proc.pid : -proc.pid;
+      process.kill(target, 'SIGTERM');
+      const timer = setTimeout(() => process.kill(target, 'SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     }
   };
   const apiUrl = `http://127.0.0.1:${hubPort}/hub/api`;
   try {
-    await waitReady(apiUrl, proc, opts.timeoutMs ?? 60_000, () => output);
+    await waitReady(apiUrl, proc, opts.timeoutMs ?? 60_000, output);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { apiUrl, dir, proc, log: () => output, stop };
+  return { apiUrl, publicUrl: `http://127.0.0.1:${port}/`, dir, proc, log: output, stop };
 }
