@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { runCli, startDaemon, type CliResult, type RunningDaemon } from '../helpers/cli.js';
+import { SYSTEM_PYTHON } from '../helpers/jupyterhub-db.js';
 import { jupyterhubInstalled, startJupyterHub, type RunningJupyterHub } from '../helpers/jupyterhub-server.js';
 import { createUnixUser, type UnixUser } from '../helpers/unix-user.js';
 import { pidAlive } from '../../src/daemon/spawner/kill-sequence.js';
@@ -247,5 +250,51 @@ test('switching from JupyterHub 3.0 to hub: same directory, same files; tokens, 
     await jh?.stop();
     for (const p of [...pids, chpPid]) if (p > 0 && pidAlive(p)) process.kill(p, 'SIGKILL');
     await owner.remove();
+  }
+});
+
+const BACK_TO_3_0 = `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for sql in ["DROP TABLE hub_blocked_users", "ALTER TABLE groups DROP COLUMN properties", "DROP TABLE knex_migrations",
+            "DROP TABLE knex_migrations_lock", "UPDATE alembic_version SET version_num = '651f5419b74d'"]:
+    db.execute(sql)
+db.commit()
+`;
+
+test('JupyterHub\'s proxy with its own generated token is stopped and replaced; back to JupyterHub 3.0 takes the README\'s way back', { skip: !jupyterhubInstalled() }, async () => {
+  let jh: RunningJupyterHub | undefined = await startJupyterHub({ serviceToken: SERVICE_TOKEN, extraConfig: ['c.JupyterHub.cleanup_proxy = False', "c.Authenticator.admin_users = {'ada'}"] });
+  const dir = jh.dir;
+  let chpPid = 0;
+  try {
+    assert.equal((await api(jh.apiUrl, SERVICE_TOKEN, '/groups/staff', { method: 'POST', body: { users: ['ada'] } })).status, 201);
+    await jh.stop({ hubOnly: true });
+    chpPid = Number(readFileSync(path.join(dir, 'jupyterhub-proxy.pid'), 'utf8'));
+    assert.ok(pidAlive(chpPid), 'JupyterHub left its proxy running');
+
+    assert.equal((await runCli(['upgrade-db'], { cwd: dir })).code, 0);
+    const daemon = await startDaemon([], { cwd: dir });
+    try {
+      // JupyterHub's proxy does not know hub's token: stopped as JupyterHub stops a leftover, and replaced.
+      assert.match(daemon.output(), new RegExp(`Stopping the leftover proxy \\(pid ${chpPid}\\)`));
+      assert.equal(pidAlive(chpPid), false);
+      const res = await api<{ version: string }>(`${jh.publicUrl}hub/api`, SERVICE_TOKEN, '');
+      assert.equal(res.status, 200, 'hub answers through its own proxy at JupyterHub\'s public URL');
+    } finally {
+      await daemon.stop();
+    }
+    // cleanup_proxy is off: hub's proxy stays, its pid where JupyterHub looks for a leftover.
+    chpPid = Number(readFileSync(path.join(dir, 'jupyterhub-proxy.pid'), 'utf8'));
+
+    // JupyterHub 3.0 refuses the revision hub's upgrade left, and starts after the way back the README gives.
+    await assert.rejects(startJupyterHub({ serviceToken: SERVICE_TOKEN, dir }), /Found database schema version 0eee8c825d24 != 651f5419b74d/);
+    await promisify(execFile)(SYSTEM_PYTHON, ['-c', BACK_TO_3_0, path.join(dir, 'jupyterhub.sqlite')]);
+    jh = await startJupyterHub({ serviceToken: SERVICE_TOKEN, dir });
+    const users = (await api<UserModel[]>(jh.apiUrl, SERVICE_TOKEN, '/users')).body;
+    assert.deepEqual(users.map((u) => [u.name, u.admin, u.groups]), [['ada', true, ['staff']]]);
+    assert.equal(pidAlive(chpPid), false, 'JupyterHub stopped the proxy hub left');
+  } finally {
+    await jh.stop();
+    if (chpPid > 0 && pidAlive(chpPid)) process.kill(chpPid, 'SIGKILL');
   }
 });
