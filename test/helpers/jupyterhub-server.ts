@@ -80,6 +80,25 @@ async function waitReady(url: string, proc: ChildProcess, timeoutMs: number, log
   throw new Error(`jupyterhub not ready after ${timeoutMs} ms:\n${log()}`);
 }
 
+/**
+ * JupyterHub starts its proxy in a session of its own, so with cleanup_proxy = False it outlives the process group;
+ * the proxy recorded in the pid file (JupyterHub's, or a hub's that took over the directory) is ended here.
+ */
+async function stopLeftProxy(pidFile: string): Promise<void> {
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+  const cmdline = (): string => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  if (!(pid > 1) || !/configurable-http-proxy|proxy-main/.test(cmdline())) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && cmdline() !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+  if (cmdline() !== '') process.kill(pid, 'SIGKILL');
+}
+
 export async function startJupyterHub(opts: JupyterHubOptions): Promise<RunningJupyterHub> {
   const dir = opts.dir ?? (await tempDir('jupyterhub-'));
   const [port, hubPort, proxyApiPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
@@ -110,6 +129,7 @@ export async function startJupyterHub(opts: JupyterHubOptions): Promise<RunningJ
       await exited;
       clearTimeout(timer);
     }
+    if (!o.hubOnly) await stopLeftProxy(path.join(dir, 'jupyterhub-proxy.pid'));
   };
   const apiUrl = `http://127.0.0.1:${hubPort}/hub/api`;
   try {
