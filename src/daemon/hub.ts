@@ -281,7 +281,9 @@ export class Hub {
       ...(this.ssl && this.ssl.store.proxyApi && this.ssl.store.proxyClient
         ? { tls: { apiSsl: this.ssl.store.proxyApi, clientSsl: this.ssl.store.proxyClient, hub: this.ssl.hub } }
         : {}),
-      pidFile: path.join(path.dirname(this.opts.socketPath), 'proxy.pid'),
+      // JupyterHub's file, relative to the working directory as in proxy.py: a proxy that JupyterHub (or an
+      // earlier hub) left running in this directory is found there, and adopted or stopped.
+      ...(this.config.ConfigurableHTTPProxy.pid_file ? { pidFile: path.resolve(this.opts.cwd, this.config.ConfigurableHTTPProxy.pid_file) } : {}),
       env: this.opts.env,
       log: this.opts.log.child('proxy'),
       metrics: this.metrics,

@@ -39,7 +39,8 @@ export interface ProxyStageOptions {
   publicAddr: TcpAddress;
   /** The hub's connect URL (`http://127.0.0.1:8081/hub/`): the proxy's error target. */
   hubUrl: string;
-  pidFile: string;
+  /** ConfigurableHTTPProxy.pid_file, resolved; none when it is empty (JupyterHub then writes none either). */
+  pidFile?: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
   /** internal_ssl: the proxy's API and backend certificates, and the hub's own for talking to the API. */
@@ -99,7 +100,7 @@ export class ProxyStage implements ProxyRoutes {
         logLevel: chp.debug ? 'debug' : chp.log_level,
         command,
         env: this.o.env,
-        pidFile: this.o.pidFile,
+        ...(this.o.pidFile === undefined ? {} : { pidFile: this.o.pidFile }),
         adopt: true,
         ...(this.o.tls ? { apiSsl: this.o.tls.apiSsl, clientSsl: this.o.tls.clientSsl, clientTls: this.o.tls.hub } : {}),
         output: (line) => this.o.log.info(`[proxy] ${line}`),

@@ -8,7 +8,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/cli.js';
 
 async function proxyArgs(t: TestHub): Promise<string[]> {
-  const pid = (await readFile(path.join(t.dir, '.hub', 'proxy.pid'), 'utf8')).trim();
+  const pid = (await readFile(path.join(t.dir, 'jupyterhub-proxy.pid'), 'utf8')).trim();
   return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
 }
 

@@ -141,6 +141,19 @@ describe('ProxyProcess lifecycle details', () => {
     await assert.rejects(readFile(pidFile), /ENOENT/);
   });
 
+  test('another process on the API address (no pid file of ours) is refused at once, not fought over', async () => {
+    const opts = await options({ pidFile: path.join(dir, 'taken.pid') });
+    const squatter = net.createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => squatter.listen(opts.apiPort, '127.0.0.1', resolve));
+    try {
+      const proc = new ProxyProcess(opts);
+      await assert.rejects(proc.start(), (err: unknown) => err instanceof HubError && /another process already listens on its API address/.test(err.message));
+      assert.equal(proc.state.state, 'stopped', 'nothing was spawned');
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
   test('without adopt, a leftover proxy from the pid file is stopped and a new one started', async () => {
     const pidFile = path.join(dir, 'leftover.pid');
     const opts = await options({ pidFile });

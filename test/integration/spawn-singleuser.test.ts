@@ -85,7 +85,7 @@ test('cleanup_servers false: a restarted hub adopts the running server and spawn
     assert.equal((await get(url)).status, 302, 'reachable through the proxy after the restart');
 
     // kill -9 the proxy: the hub notices within check_running_interval, restarts it and restores the route.
-    const proxyPid = Number(readFileSync(`${second.dir}/.hub/proxy.pid`, 'utf8').trim());
+    const proxyPid = Number(readFileSync(`${second.dir}/jupyterhub-proxy.pid`, 'utf8').trim());
     process.kill(proxyPid, 'SIGKILL');
     const deadline = Date.now() + 20_000;
     let status = 0;

@@ -2,9 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CookieKwargs } from '../../lib/config/index.js';
 
 /**
- * Signed cookies. jupyterhub-singleuser never reads the hub's own cookies (jupyterhub-facts 3.4), so the format is
- * ours: `<b64url value>|<expires unix s>|<b64url hmac-sha256(name|value|expires)>`. The cookie's name is in the
- * MAC, so a value signed for one cookie cannot be replayed as another.
+ * hub's earlier login-cookie format, `<b64url value>|<expires unix s>|<b64url hmac-sha256(name|value|expires)>`,
+ * still read so sessions signed before hub wrote tornado's format (tornado-signed-value.ts) keep working until
+ * they expire. The cookie's name is in the MAC, so a value signed for one cookie cannot be replayed as another.
  */
 export function signCookieValue(secret: Buffer, name: string, value: string, maxAgeSeconds: number, now = Date.now()): string {
   const v = Buffer.from(value, 'utf8').toString('base64url');

@@ -7,10 +7,12 @@ import type { AuthRefresher } from './auth-refresh.js';
 import type { IdentityService } from './identity.js';
 import type { Principal } from './principal.js';
 import type { CookieKwargs, HubConfig } from '../../lib/config/index.js';
-import { clearCookie, parseCookies, serializeCookie, signCookieValue, verifyCookieValue, withCookieKwargs } from './cookies.js';
+import { clearCookie, parseCookies, serializeCookie, verifyCookieValue, withCookieKwargs } from './cookies.js';
+import { createTornadoSignedValue, decodeTornadoSignedValue } from './tornado-signed-value.js';
 
 /**
- * Browser sessions, as JupyterHub's: `jupyterhub-hub-login` (signed users.cookie_id, Path=<base_url>hub/,
+ * Browser sessions, as JupyterHub's: `jupyterhub-hub-login` (users.cookie_id signed as tornado's secure cookie
+ * with the cookie secret, so JupyterHub's login cookies hold here and hub's in JupyterHub; Path=<base_url>hub/,
  * cookie_max_age_days) says who is logged in; `jupyterhub-session-id` (plain uuid hex, Path=<base_url>) ties
  * OAuth tokens issued during the session to it, so logout can revoke them. Rotating a user's cookie_id ends all
  * of that user's sessions at once (used when a user is blocked or deleted).
@@ -57,12 +59,17 @@ export class SessionManager {
     const cookies = parseCookies(req.headers.cookie);
     const signed = cookies.get(LOGIN_COOKIE);
     if (!signed) return null;
-    const cookieId = verifyCookieValue(this.o.secret, LOGIN_COOKIE, signed);
+    const cookieId = this.verifyLogin(signed);
     if (!cookieId) return null;
     const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).select('*'))[0];
     if (!row) return null;
     const user = this.o.refresher ? await this.o.refresher.refresh(userFromRow(row), req) : userFromRow(row);
     return user === null ? null : { user, sessionId: cookies.get(SESSION_COOKIE) ?? null };
+  }
+
+  /** tornado's format (JupyterHub's and ours); hub's earlier own format is still read, so its logins survive an upgrade. */
+  private verifyLogin(signed: string): string | null {
+    return decodeTornadoSignedValue(this.o.secret, LOGIN_COOKIE, signed, this.o.maxAgeDays) ?? verifyCookieValue(this.o.secret, LOGIN_COOKIE, signed);
   }
 
   async principalFromRequest(req: http.IncomingMessage): Promise<Principal | null> {
@@ -77,7 +84,7 @@ export class SessionManager {
     // The signature keeps cookie_max_age_days; cookie_options may only change when the browser drops the cookie.
     const login = withCookieKwargs({ path: this.hubPath, maxAgeSeconds: maxAge, secure: this.o.secure }, this.o.cookieOptions ?? {}, true);
     appendSetCookie(res, [
-      serializeCookie(LOGIN_COOKIE, signCookieValue(this.o.secret, LOGIN_COOKIE, user.cookie_id, maxAge), login),
+      serializeCookie(LOGIN_COOKIE, createTornadoSignedValue(this.o.secret, LOGIN_COOKIE, user.cookie_id), login),
       this.sessionCookie(sessionId, this.o.secure),
     ]);
     return sessionId;

@@ -1,6 +1,7 @@
 /**
- * The hub's record of the proxy it started (JupyterHub: jupyterhub-proxy.pid), so that a restarted hub can
- * find it: adopt it when it still answers with our token, or stop a leftover that does not.
+ * The hub's record of the proxy it started (ConfigurableHTTPProxy.pid_file, JupyterHub's jupyterhub-proxy.pid),
+ * so that a restarted hub, or a hub taking over from JupyterHub, can find it: adopt it when it still answers
+ * with our token, or stop a leftover that does not.
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { errnoCode } from '../../lib/errors.js';
@@ -43,10 +44,10 @@ export function isAlive(pid: number): boolean {
  * Whether the process still runs the proxy command: pids are reused, and signalling whatever now has the
  * proxy's old pid would be a nasty surprise. Without /proc (not Linux) there is no way to tell: assume yes.
  */
-export async function commandLineMentions(pid: number, needle: string): Promise<boolean> {
+export async function commandLineMentions(pid: number, needles: readonly string[]): Promise<boolean> {
   try {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.split('\0').some((arg) => arg.includes(needle));
+    return cmdline.split('\0').some((arg) => needles.some((n) => n !== '' && arg.includes(n)));
   } catch (err) {
     return errnoCode(err) !== 'ENOENT' || !(await procMounted());
   }

@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from '../../lib/log.js';
 import { ChpClient } from './chp-client.js';
 import { buildProxyArgs, buildProxyEnv, defaultProxyCommand, type ProxyListenOptions } from './proxy-args.js';
 import { commandLineMentions, isAlive, readPidFile, removePidFile, writePidFile } from './proxy-pid-file.js';
-import { waitForProxy } from './proxy-readiness.js';
+import { portAnswers, waitForProxy } from './proxy-readiness.js';
 
 export interface ProxyExit {
   code: number | null;
@@ -87,6 +87,7 @@ export class ProxyProcess {
   async start(): Promise<void> {
     if (this.current.state === 'starting' || this.current.state === 'running') throw new HubError('CONFLICT', 'proxy already started');
     if (await this.handleLeftover()) return;
+    await this.refuseTakenApiPort();
     const child = this.spawnChild();
     const pid = child.pid;
     if (pid === undefined) throw await this.spawnFailure(child);
@@ -200,8 +201,10 @@ export class ProxyProcess {
     const file = this.opts.pidFile;
     if (file === undefined) return false;
     const pid = await readPidFile(file);
-    const needle = path.basename(this.command[this.command.length - 1] ?? '');
-    if (pid === undefined || !isAlive(pid) || !(await commandLineMentions(pid, needle))) {
+    // Ours, or the configurable-http-proxy a JupyterHub started with the same pid file (a hub taking over its
+    // directory): either may be adopted or stopped; anything else that now has the pid is left alone.
+    const needles = [path.basename(this.command[this.command.length - 1] ?? ''), 'configurable-http-proxy'];
+    if (pid === undefined || !isAlive(pid) || !(await commandLineMentions(pid, needles))) {
       await removePidFile(file);
       return false;
     }
@@ -215,6 +218,18 @@ export class ProxyProcess {
     await this.terminate(pid);
     await removePidFile(file);
     return false;
+  }
+
+  /**
+   * A process we have no pid file for holds the API address (a proxy another JupyterHub or hub left with another
+   * pid_file, say): our proxy would die on EADDRINUSE while that one answered our readiness probe and got our
+   * routes, and every check would start another. Refused once, with the way out, instead.
+   */
+  private async refuseTakenApiPort(): Promise<void> {
+    if (!(await portAnswers(this.opts.apiIp, this.opts.apiPort))) return;
+    throw new HubError('DAEMON_START_FAILED', `cannot start the proxy: another process already listens on its API address ${this.apiUrl}`, {
+      hint: `Stop that process (ss -ltnp 'sport = :${this.opts.apiPort}' names it), or use it as it is: ConfigurableHTTPProxy.should_start: false with its auth_token.`,
+    });
   }
 
   private async answersWithOurToken(): Promise<boolean> {
