@@ -157,6 +157,24 @@ test('a JS config without a default export is an error, not silently empty', asy
   await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.config\.mjs: the module has no default export$/]);
 });
 
+test('a JS config with a syntax error or that throws names the real error and its line, not require()\'s', async () => {
+  const cwd = await dirWith({
+    'syntax.mjs': 'const a = 1;\nexport default { JupyterHub: { port: 1 } ;\n',
+    'syntax.cjs': 'module.exports = {\n  JupyterHub: { port: 1 } ;\n};\n',
+    'throws.mjs': 'const port = 1;\nthrow new Error("no secrets file");\nexport default { JupyterHub: { port } };\n',
+  });
+  const [mjs] = await rejectsWith(loadConfig({ cwd, env: {}, path: 'syntax.mjs' }), 'CONFIG_INVALID', [/^syntax\.mjs: cannot read the configuration: syntax error at line 2: Unexpected token ';'$/]);
+  assert.doesNotMatch(mjs ?? '', /require\(\)|bug in Node/);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'syntax.cjs' }), 'CONFIG_INVALID', [/^syntax\.cjs: cannot read the configuration: syntax error at line 2: /]);
+  await rejectsWith(loadConfig({ cwd, env: {}, path: 'throws.mjs' }), 'CONFIG_INVALID', [/^throws\.mjs: cannot read the configuration: no secrets file \(thrown at line 2\)$/]);
+});
+
+test('a JSON syntax error shows its code frame once', async () => {
+  const cwd = await dirWith({ 'hub.json': '{"JupyterHub": {"port": 1,}}' });
+  const lines = await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [/^hub\.json: cannot read the configuration: JSON Error/]);
+  assert.equal(lines.filter((l) => l.startsWith('> 1 |')).length, 1, lines.join('\n'));
+});
+
 test('an unknown class name lists what is accepted', async () => {
   const cwd = await dirWith({ 'hub.yml': 'JupyterHub:\n  spawner_class: dockerspawner.DockerSpawner\n' });
   await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [

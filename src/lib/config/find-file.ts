@@ -3,10 +3,12 @@
  * in a parent directory (or the home directory) silently configuring a hub would be a nasty surprise. We list
  * the candidates ourselves rather than calling explorer.search(), which skips unreadable files without a word.
  */
+import { spawnSync } from 'node:child_process';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cosmiconfig } from 'cosmiconfig';
-import { HubError } from '../errors.js';
+import { errnoCode, HubError } from '../errors.js';
 import { readPythonConfig } from './python-config.js';
 
 export const SEARCH_PLACES = [
@@ -75,12 +77,56 @@ async function parse(filepath: string, cwd: string, env: NodeJS.ProcessEnv): Pro
     return { filepath, label, code, raw };
   } catch (err) {
     if (err instanceof HubError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
+    if (errnoCode(err) === 'EACCES') {
+      throw new HubError('CONFIG_INVALID', `${label}: cannot read the configuration: permission denied`, {
+        hint: `make ${filepath} readable by the user running hub (chmod/chown it), or pass another file with -c`,
+        cause: err,
+      });
+    }
+    const message = JS_EXTENSIONS.has(ext) ? await moduleError(filepath, err) : firstParagraph(err);
     throw new HubError('CONFIG_INVALID', `${label}: cannot read the configuration: ${message}`, {
       hint: `fix ${filepath}; hub reads YAML (.yml, .yaml, no extension), JSON, and JS/TS modules that export the config as default`,
       cause: err,
     });
   }
+}
+
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+
+/** cosmiconfig's JSON errors show the code frame twice; the first paragraphs say it all. */
+function firstParagraph(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const frame = text.indexOf('\n\n> ');
+  const again = frame === -1 ? -1 : text.indexOf('\n\n> ', frame + 1);
+  return (again === -1 ? text : text.slice(0, again)).trimEnd();
+}
+
+/**
+ * What went wrong in a JS config module. cosmiconfig imports it and, when that fails, tries require() and
+ * reports require's error instead, which for a module with a syntax error is Node's baffling "Cannot require()
+ * ES Module ... not yet fully loaded". Importing again gives the first error (the module map keeps it, so the
+ * module does not run twice); a syntax error gets its line from `node --check`, which import() does not give.
+ */
+async function moduleError(filepath: string, original: unknown): Promise<string> {
+  let err: unknown = original;
+  try {
+    await import(pathToFileURL(filepath).href);
+  } catch (e) {
+    err = e;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof SyntaxError) {
+    const check = spawnSync(process.execPath, ['--check', filepath], { encoding: 'utf8', timeout: 10_000 });
+    const line = /^\S*:(\d+)$/m.exec(check.stderr ?? '')?.[1];
+    return line === undefined ? `syntax error: ${message}` : `syntax error at line ${line}: ${message}`;
+  }
+  // An error the module threw: where in the file it was thrown.
+  const at = err instanceof Error ? new RegExp(`${escapeRegExp(pathToFileURL(filepath).href)}:(\\d+)`).exec(err.stack ?? '')?.[1] : undefined;
+  return at === undefined ? message : `${message} (thrown at line ${at})`;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
