@@ -255,4 +255,26 @@ describe('resetDb', () => {
       await db.destroy();
     }
   });
+
+  it('refuses a database that is not a hub\'s (a db_url mistake), leaving its tables and rows alone', async () => {
+    const { db } = await freshFile();
+    try {
+      await db.raw('CREATE TABLE users (id INTEGER, email TEXT)');
+      await db.raw("INSERT INTO users VALUES (42, 'ada@example.org')");
+      await assert.rejects(resetDb(db), rejectsWith('DB_SCHEMA_UNKNOWN', /not a hub's.*check JupyterHub\.db_url/s));
+      assert.deepEqual(await one(db, 'SELECT id FROM users'), [{ id: 42 }]);
+      assert.equal(await db.schema.hasTable('knex_migrations'), false);
+      // Another SQLAlchemy program's alembic stamp, or another knex program's migrations, are not a hub's either.
+      await db.raw('CREATE TABLE alembic_version (version_num VARCHAR(32))');
+      await db.raw("INSERT INTO alembic_version VALUES ('abc123')");
+      await assert.rejects(resetDb(db), rejectsWith('DB_SCHEMA_UNKNOWN'));
+      await db.raw('DROP TABLE alembic_version');
+      await db.raw('CREATE TABLE knex_migrations (id INTEGER PRIMARY KEY, name TEXT, batch INTEGER, migration_time DATETIME)');
+      await db.raw("INSERT INTO knex_migrations (name, batch) VALUES ('20240101_create_users', 1)");
+      await assert.rejects(resetDb(db), rejectsWith('DB_SCHEMA_UNKNOWN'));
+      assert.deepEqual(await one(db, 'SELECT id FROM users'), [{ id: 42 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
 });

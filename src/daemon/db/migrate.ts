@@ -115,8 +115,18 @@ const RESET_DROP_ORDER: readonly string[] = [
   ...[...JUPYTERHUB_3_0_TABLES].reverse().map((t) => t.name),
 ];
 
-/** JupyterHub's `reset_db`: drop every hub table and create the schema again at head, in one transaction. */
+/**
+ * JupyterHub's `reset_db`: drop every hub table and create the schema again at head, in one transaction. A
+ * database that is not a hub's is refused: a db_url pointing at another program's database would otherwise lose
+ * that program's `users`, `groups` or `services` table.
+ */
 export async function resetDb(knex: Knex): Promise<string[]> {
+  const status = await schemaStatus(knex);
+  if (status.state === 'unknown' && status.foreign === true) {
+    throw new HubError('DB_SCHEMA_UNKNOWN', `refusing to reset a database that is not a hub's: ${status.detail}`, {
+      hint: 'check JupyterHub.db_url; reset only drops the tables of a database made by this hub or by JupyterHub',
+    });
+  }
   const dialect = dialectOf(knex);
   return knex.transaction(async (trx) => {
     for (const table of RESET_DROP_ORDER) await trx.raw(dropTableSql(table, dialect));

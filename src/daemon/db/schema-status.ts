@@ -22,7 +22,12 @@ export type SchemaStatus =
     /** A JupyterHub-made database: these migrations are recorded as applied without running them. */
     adopt?: { alembicRevision: string; migrations: string[] };
   }
-  | { state: 'unknown'; detail: string };
+  | {
+    state: 'unknown';
+    detail: string;
+    /** Nothing marks it as a hub's or JupyterHub's (another program's tables): reset_db must not drop them. */
+    foreign?: true;
+  };
 
 const UPGRADE_WITH_JUPYTERHUB_3 =
   'Upgrade it with JupyterHub 3.0 first: back it up, run `jupyterhub upgrade-db` from JupyterHub 3.0 ' +
@@ -80,6 +85,8 @@ async function fromAlembic(knex: Knex, tables: ReadonlySet<string>): Promise<Sch
     state: 'unknown',
     detail: `the database was made by ${made}; this hub reads JupyterHub databases at ` +
       `${MIGRATIONS.map((m) => m.alembicRevision).join(' or ')} and cannot downgrade newer ones.`,
+    // Alembic is every SQLAlchemy program's: a revision no JupyterHub has may well be another program's.
+    ...(newer === undefined ? { foreign: true as const } : {}),
   };
 }
 
@@ -94,6 +101,8 @@ async function fromKnex(knex: Knex, tables: ReadonlySet<string>): Promise<Schema
       state: 'unknown',
       detail: `knex_migrations lists migrations this hub does not have (${foreign.join(', ')}): ` +
         'a newer hub or another program migrated this database.',
+      // Not one of ours at all: another knex program's database.
+      ...(foreign.length === done.length ? { foreign: true as const } : {}),
     };
   }
   const last = MIGRATIONS.filter((m) => done.includes(m.name)).pop();
@@ -133,5 +142,6 @@ export async function schemaStatus(knex: Knex): Promise<SchemaStatus> {
     state: 'unknown',
     detail: `the database holds tables that are not a hub's (${shown}); point db_url at an empty database ` +
       'or at one made by JupyterHub or this hub.',
+    foreign: true,
   };
 }
