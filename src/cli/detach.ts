@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../lib/config/index.js';
-import { HubError, type ErrorCode } from '../lib/errors.js';
+import { errnoCode, HubError, type ErrorCode } from '../lib/errors.js';
 import { resolveSocketPath } from '../lib/paths.js';
 
 /**
@@ -17,6 +17,25 @@ export interface DetachedStatus {
   logFile: string;
 }
 
+/**
+ * The default log file goes in the socket's directory, which only that directory is made for (as the daemon
+ * makes it): creating its parents would create a mistyped db_url's directory. A --log-file gets its parents.
+ */
+function openLogFile(file: string, makeParents: boolean): number {
+  const dir = path.dirname(file);
+  try {
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: makeParents, mode: 0o700 });
+    return openSync(file, 'a', 0o600);
+  } catch (err) {
+    const code = errnoCode(err) ?? String(err);
+    throw new HubError('IO_ERROR', `cannot open the log file ${file}: ${code}`, {
+      hint: code === 'ENOENT'
+        ? `the directory ${path.dirname(dir)} does not exist: check JupyterHub.db_url (the hub keeps its state beside the SQLite file), or pass --log-file PATH`
+        : `make ${existsSync(dir) ? dir : path.dirname(dir)} writable by the user running the hub, or pass --log-file PATH`,
+    });
+  }
+}
+
 export async function startDetached(opts: {
   root: string;
   argv: string[];
@@ -28,8 +47,7 @@ export async function startDetached(opts: {
   const cwd = process.cwd();
   const socket = resolveSocketPath({ flag: opts.socketFlag, env: process.env, configured: opts.loaded.config.Hub.control_socket, dbUrl: opts.loaded.config.JupyterHub.db_url, cwd });
   const logFile = opts.logFile ? path.resolve(cwd, opts.logFile) : path.join(path.dirname(socket.path), 'hub.log');
-  mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
-  const fd = openSync(logFile, 'a', 0o600);
+  const fd = openLogFile(logFile, opts.logFile !== undefined);
   const args = opts.argv.filter((a) => a !== '--detach' && a !== '-d' && !a.startsWith('--log-file'));
   // --log-file VALUE as two words: drop the value too.
   const i = opts.argv.indexOf('--log-file');

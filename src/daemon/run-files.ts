@@ -28,7 +28,7 @@ export async function prepareSocketPath(socketPath: string, log: Logger): Promis
     });
   }
   const dir = path.dirname(socketPath);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeSocketDir(socketPath);
   const st = await fs.stat(dir);
   if (st.uid === process.getuid?.()) await fs.chmod(dir, 0o700);
   else if (st.mode & 0o077) {
@@ -51,6 +51,32 @@ export async function prepareSocketPath(socketPath: string, log: Logger): Promis
   }
   log.warn(`Removing stale control socket ${socketPath} left by a hub that did not stop cleanly`);
   await fs.unlink(socketPath);
+}
+
+/**
+ * Only the socket's own directory is made (`.hub` beside the database): making its parents too would create a
+ * mistyped db_url's directory as well, and the hub would start on a new, empty database there.
+ */
+async function makeSocketDir(socketPath: string): Promise<void> {
+  const dir = path.dirname(socketPath);
+  try {
+    await fs.mkdir(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EEXIST') return;
+    const parent = path.dirname(dir);
+    if (code === 'ENOENT') {
+      throw new HubError('IO_ERROR', `the directory ${parent} does not exist (the control socket ${socketPath} goes in it)`, {
+        hint: `check JupyterHub.db_url (the hub keeps its state beside the SQLite file) or --socket/Hub.control_socket; or create it: mkdir -p ${parent}`,
+      });
+    }
+    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+      throw new HubError('IO_ERROR', `cannot create the control socket directory ${dir}: ${code} (the state directory ${parent} is not writable)`, {
+        hint: `make ${parent} writable by the user running the hub (chown it), or keep the state elsewhere: JupyterHub.db_url, or --socket PATH`,
+      });
+    }
+    throw err;
+  }
 }
 
 function processAlive(pid: number): boolean {

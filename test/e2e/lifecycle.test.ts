@@ -200,3 +200,29 @@ test('the hub port in use is a clear error, and nothing is left behind', async (
     await first.stop();
   }
 });
+
+test('a db_url in a directory that does not exist is refused, and the directory is not made (nor by --detach)', async () => {
+  const dir = await hubDir();
+  const missing = path.join(dir, 'typo', 'state');
+  for (const args of [['start'], ['start', '--detach']]) {
+    const r = await runCli([...args, '--db', `sqlite:///${missing}/jupyterhub.sqlite`], { cwd: dir });
+    assert.equal(r.code, 17, r.stderr);
+    assert.ok(r.stderr.includes(missing), r.stderr);
+    assert.match(r.stderr, /does not exist/);
+    assert.match(r.stderr, /db_url/);
+    assert.equal(existsSync(path.join(dir, 'typo')), false, `${args.join(' ')} made the mistyped directory`);
+  }
+});
+
+test('a state directory the hub cannot write is a clear I/O error, not an internal one', async () => {
+  const dir = await hubDir();
+  await chmod(dir, 0o755);
+  await chmod(path.join(dir, 'hub.yml'), 0o644);
+  const nobody = 65534;
+  for (const args of [['start'], ['start', '--detach']]) {
+    const r = await runCli(args, { cwd: dir, uid: nobody });
+    assert.equal(r.code, 17, r.stderr);
+    assert.ok(r.stderr.includes(`make ${dir} writable`), r.stderr);
+    assert.doesNotMatch(r.stderr, /bug in hub|\n\s+at /);
+  }
+});
