@@ -3,13 +3,13 @@
  * surviving a non-UTC process time zone on PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Knex } from 'knex';
-import { openDatabase } from '../../src/daemon/db/connection.js';
+import { enableWal, openDatabase } from '../../src/daemon/db/connection.js';
 import { parseDbUrl } from '../../src/daemon/db/db-url.js';
 import { initializeSchema } from '../../src/daemon/db/migrate.js';
 import { createToken, findToken } from '../../src/daemon/db/tokens-repo.js';
@@ -65,12 +65,33 @@ describe('openDatabase errors', () => {
   it('reports an unreachable PostgreSQL in one line with host:port, never the password', async () => {
     const port = await unusedPort();
     const target = parseDbUrl(`postgresql://hub:hunter2@127.0.0.1:${port}/jupyterhub`, dir);
-    await assert.rejects(openDatabase(target, { log: silentLogger }), (err: unknown) => {
+    const lines: string[] = [];
+    await assert.rejects(openDatabase(target, { log: capture(lines) }), (err: unknown) => {
       assert.ok(isHubError(err));
       assert.equal(err.code, 'DB_ERROR');
       assert.match(err.message, new RegExp(`^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port}/jupyterhub: .*ECONNREFUSED`));
       assert.doesNotMatch(err.message, /\n/);
       assert.doesNotMatch(`${err.message} ${err.hint ?? ''}`, /hunter2/);
+      return true;
+    });
+    // knex's own "Acquire connection error" came before the error as a warning with a stack trace.
+    assert.deepEqual(lines.filter((l) => /^WARNING|\n\s+at /.test(l)), []);
+  });
+
+  it('a file that is not a SQLite database, or a directory, is an error naming db_url, not an internal one', async () => {
+    const junk = path.join(dir, 'junk.sqlite');
+    await writeFile(junk, 'this is a config file, not a database\n'.repeat(20));
+    await assert.rejects(openDatabase(parseDbUrl(`sqlite:///${junk}`, dir), { log: silentLogger }), (err: unknown) => {
+      assert.ok(isHubError(err));
+      assert.equal(err.code, 'DB_ERROR');
+      assert.match(err.message, /junk\.sqlite is not a SQLite database/);
+      assert.match(err.hint ?? '', /JupyterHub\.db_url/);
+      return true;
+    });
+    await assert.rejects(openDatabase(parseDbUrl(`sqlite:///${dir}`, dir), { log: silentLogger }), (err: unknown) => {
+      assert.ok(isHubError(err));
+      assert.equal(err.code, 'DB_URL_INVALID');
+      assert.match(err.message, /names the directory/);
       return true;
     });
   });
@@ -82,6 +103,28 @@ describe('openDatabase errors', () => {
       assert.match(err.message, /no_such_db.*does not exist/);
       return true;
     });
+  });
+});
+
+describe('file mode', () => {
+  it('a new SQLite file and its WAL are 0600; an existing one others can read is warned about', async () => {
+    const sub = path.join(dir, 'mode');
+    await mkdir(sub);
+    const file = path.join(sub, 'jupyterhub.sqlite');
+    const target = parseDbUrl(`sqlite:///${file}`, dir);
+    const db = await openDatabase(target, { log: silentLogger });
+    try {
+      await initializeSchema(db);
+      await enableWal(db, target);
+      await createUsers(db, ['ada']);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal((await stat(f)).mode & 0o777, 0o600, f);
+    } finally {
+      await db.destroy();
+    }
+    await chmod(file, 0o644);
+    const lines: string[] = [];
+    await (await openDatabase(target, { log: capture(lines) })).destroy();
+    assert.ok(lines.some((l) => l.startsWith('WARNING') && l.includes(`chmod 600 ${file}`)), lines.join('\n'));
   });
 });
 

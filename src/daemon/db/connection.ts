@@ -4,7 +4,7 @@
  * (WAL and a busy timeout, so the CLI reading while the daemon writes does not fail with SQLITE_BUSY).
  * The first connection is made here, so a wrong path or an unreachable server fails at start-up, in one line.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { errnoCode, HubError } from '../../lib/errors.js';
@@ -48,6 +48,29 @@ async function requireParentDir(filename: string): Promise<void> {
   });
 }
 
+/**
+ * The database holds OAuth client secrets and codes, token hashes and auth_state: a new SQLite file is created
+ * 0600 (SQLite gives its -wal and -shm files the same mode), and an existing one that others can read is
+ * pointed out. JupyterHub leaves the file to the umask (usually 0644).
+ */
+async function protectSqliteFile(filename: string, log: Logger): Promise<void> {
+  try {
+    await (await open(filename, 'wx', 0o600)).close();
+    return;
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') return; // SQLite's own open reports it, with our hint
+  }
+  const st = await stat(filename).catch(() => undefined);
+  if (st?.isDirectory() === true) {
+    throw new HubError('DB_URL_INVALID', `JupyterHub.db_url names the directory ${filename}, not a SQLite file`, {
+      hint: `name a file in it, e.g. sqlite:///${path.join(filename, 'jupyterhub.sqlite')}`,
+    });
+  }
+  if (st !== undefined && st.isFile() && (st.mode & 0o077) !== 0 && st.size > 0) {
+    log.warn(`The database ${filename} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); it holds OAuth client secrets and auth_state: chmod 600 ${filename}`);
+  }
+}
+
 function sqliteConfig(target: Extract<DbTarget, { kind: 'sqlite' }>, kwargs: Record<string, unknown>, log: Logger): Knex.Config {
   const { busyTimeoutMs, flags } = sqliteSettings(kwargs, log);
   // busy_timeout first, so that switching to WAL (enableWal) waits for another process's lock instead of failing.
@@ -85,11 +108,15 @@ function postgresConfig(target: Extract<DbTarget, { kind: 'postgres' }>, kwargs:
   };
 }
 
-/** knex's own warnings and errors (a failed migration, a deprecation) go to our log, not to the console. */
+/**
+ * knex's own warnings and errors (a failed migration, a deprecation) go to our log, not to the console, one line
+ * each. A failed connection attempt is not worth a warning: the query that needed it fails with it, and that
+ * failure is reported (at start: one error line with the fix).
+ */
 function knexLogger(log: Logger): Knex.Logger {
-  const text = (m: unknown): string => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m));
+  const text = (m: unknown): string => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)).split('\n', 1)[0] ?? '';
   return {
-    warn: (m: unknown) => log.warn(`knex: ${text(m)}`),
+    warn: (m: unknown) => (/^Acquire connection error/.test(text(m)) ? log.debug(`knex: ${text(m)}`) : log.warn(`knex: ${text(m)}`)),
     error: (m: unknown) => log.error(`knex: ${text(m)}`),
     deprecate: (method: string, alternative: string) => log.warn(`knex: ${method} is deprecated, use ${alternative}`),
     debug: (m: unknown) => log.debug(`knex: ${text(m)}`),
@@ -105,6 +132,12 @@ function openError(target: DbTarget, err: unknown): HubError {
   if (target.kind === 'postgres') {
     return new HubError('DB_ERROR', `cannot connect to PostgreSQL at ${describeTarget(target)}: ${oneLine(err)}`, {
       hint: 'check that the server is running and that JupyterHub.db_url names the right host, port, user and database',
+      cause: err,
+    });
+  }
+  if (errnoCode(err) === 'SQLITE_NOTADB' || errnoCode(err) === 'SQLITE_CORRUPT') {
+    return new HubError('DB_ERROR', `${describeTarget(target)} is not a SQLite database (or it is corrupt): ${oneLine(err)}`, {
+      hint: 'check JupyterHub.db_url: it must name the hub\'s SQLite file (a new one is created if it does not exist), or restore the file from a backup',
       cause: err,
     });
   }
@@ -125,12 +158,16 @@ export async function enableWal(db: Knex, target: DbTarget): Promise<void> {
 
 export async function openDatabase(target: DbTarget, opts: OpenOptions): Promise<Knex> {
   const kwargs = opts.dbKwargs ?? {};
-  if (target.kind === 'sqlite' && !target.memory) await requireParentDir(target.filename);
+  if (target.kind === 'sqlite' && !target.memory) {
+    await requireParentDir(target.filename);
+    await protectSqliteFile(target.filename, opts.log);
+  }
   const config = target.kind === 'sqlite' ? sqliteConfig(target, kwargs, opts.log) : postgresConfig(target, kwargs, opts.log);
   const db = knexFactory({ ...config, log: knexLogger(opts.log) });
   if (opts.debugDb) attachQueryLog(db, opts.log);
   try {
-    await db.raw('select 1');
+    // SQLite reads the file's header only when a query needs the schema: 'select 1' passes on any file.
+    await db.raw(target.kind === 'sqlite' ? 'PRAGMA schema_version' : 'select 1');
   } catch (err) {
     await db.destroy().catch(() => undefined);
     throw openError(target, err);
