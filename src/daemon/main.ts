@@ -50,6 +50,10 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
   // Signals are ours from the first moment: a SIGTERM during start-up stops the hub once start() has
   // settled, instead of killing the process half-way (Node's default) and leaving a socket behind.
   const signals = new SignalLatch();
+  // A log reader that goes away (`hub start 2>&1 | head`, a pipe to a logger that exits) must not take the hub
+  // down, leaving its proxy and servers orphaned: Node raises EPIPE as an uncaught 'error'. JupyterHub's logging
+  // drops such writes too.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreStreamError);
   try {
     const loaded = await loadConfig({ path: args.configPath, cwd: args.cwd, env: args.env, overrides: args.overrides });
     const log = makeLogger(loaded, args.cwd);
@@ -76,6 +80,10 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
   } finally {
     signals.dispose();
   }
+}
+
+function ignoreStreamError(): void {
+  // Nowhere left to report it.
 }
 
 /** JupyterHub's generate_certs: create (or reuse) the internal-ssl store, say what was done, and exit. */

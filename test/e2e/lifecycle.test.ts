@@ -226,3 +226,21 @@ test('a state directory the hub cannot write is a clear I/O error, not an intern
     assert.doesNotMatch(r.stderr, /bug in hub|\n\s+at /);
   }
 });
+
+test('the hub keeps running when the reader of its log goes away (EPIPE)', async () => {
+  const dir = await hubDir();
+  const daemon = await startDaemon([], { cwd: dir });
+  try {
+    daemon.proc.stderr?.destroy();
+    // Each adds a log line, written to the closed pipe.
+    for (const name of ['carol', 'dave']) {
+      const r = await runCli(['users', 'add', name], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const status = await runCli(['status', '--json'], { cwd: dir });
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(daemon.proc.exitCode, null, 'the daemon is still running');
+  } finally {
+    await daemon.stop();
+  }
+});
