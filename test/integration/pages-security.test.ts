@@ -143,6 +143,7 @@ test('reflected input (XSS): request data is escaped in every page that shows it
       await b.post(`/hub/admin/users/${encodeURIComponent(payload)}/delete`, { _xsrf: xsrfFrom((await b.get('/hub/admin')).text) }),
       await b.get(`/hub/error/${encodeURIComponent(payload)}`),
       await b.get(`/hub/admin?done=${encodeURIComponent(payload)}`),
+      await b.get(`/hub/${encodeURIComponent(payload)}`),
     ];
     for (const p of pages) {
       assert.ok(!p.text.includes('<script>alert(1)'), p.text.slice(0, 400));
@@ -150,6 +151,16 @@ test('reflected input (XSS): request data is escaped in every page that shows it
     }
     assert.ok(pages[2]!.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the note is shown, escaped');
     assert.equal(pages[4]!.status, 404);
+    // An unknown page is JupyterHub's HTML 404 page (Template404), not the API's JSON; the API keeps its JSON.
+    assert.equal(pages[7]!.status, 404);
+    assert.match(String(pages[7]!.headers['content-type']), /^text\/html/);
+    assert.match(pages[7]!.text, /404/);
+    const methodPage = await b.request('PROPFIND', '/hub/home');
+    assert.equal(methodPage.status, 405);
+    assert.match(String(methodPage.headers['content-type']), /^text\/html/);
+    const api = await b.get('/hub/api/nope');
+    assert.equal(api.status, 404);
+    assert.match(String(api.headers['content-type']), /^application\/json/);
   });
 });
 
