@@ -19,8 +19,11 @@ test('dot segments are resolved before matching, as http-proxy-3 resolves the pa
   assert.equal(routingPath(req('/static/app.js'), false), '/static/app.js');
 });
 
-test('an undecodable path is reported, not thrown', () => {
-  assert.equal(routingPath(req('/user/%zz/'), false), undefined);
+test('an undecodable escape is kept as written, so the request still reaches its route and its backend answers', () => {
+  assert.equal(routingPath(req('/user/%zz/'), false), '/user/%zz/');
+  assert.equal(routingPath(req('/hub/api/users/%ff'), false), '/hub/api/users/%ff');
+  assert.equal(routingPath(req('/user/a%40b/%E0%A4%A/x'), false), '/user/a@b/%E0%A4%A/x');
+  assert.equal(routingPath(req('/user/a%40b/100%'), false), '/user/a@b/100%');
 });
 
 test('host routing puts the host, without port, first', () => {

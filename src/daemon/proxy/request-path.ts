@@ -33,16 +33,36 @@ export function hostWithoutPort(host: string | undefined): string {
 }
 
 /**
+ * A stray `%` or a broken UTF-8 escape (`/hub/api/users/%ff`) would make decodeURIComponent throw (CHP answers
+ * 500). The runs of escapes that decode are decoded and the rest kept as written, so the request still reaches
+ * its route and the backend answers it as it answers any path it cannot decode: the hub's API with its JSON 400,
+ * a notebook server with its own.
+ */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+/**
  * The decoded path to match, with `/<host>` in front when routing by host; undefined when the URL cannot be
- * decoded (a stray `%`), which the proxy answers with 400 instead of CHP's 500.
+ * parsed at all, which the proxy answers with 400.
  */
 export function routingPath(req: IncomingMessage, hostRouting: boolean): string | undefined {
   let path: string;
   try {
     path = pathnameOf(req.url ?? '/');
-    if (path.includes('%')) path = decodeURIComponent(path);
   } catch {
     return undefined;
   }
+  if (path.includes('%')) path = decodePath(path);
   return hostRouting ? `/${hostWithoutPort(req.headers.host)}${path}` : path;
 }
