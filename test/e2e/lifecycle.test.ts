@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { readFile, writeFile, chmod } from 'node:fs/promises';
+import { readFile, writeFile, chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanEnv, runCli, startDaemon, tempDir } from '../helpers/cli.js';
 
@@ -152,6 +152,16 @@ test('a world-readable cookie secret file is refused with the chmod to run', asy
   const r = await runCli(['start'], { cwd: dir });
   assert.equal(r.code, 6, r.stderr);
   assert.ok(r.stderr.includes(`chmod 600 ${secret}`), r.stderr);
+});
+
+test('a cookie secret path that is a directory is refused as not a file, not as world-readable', async () => {
+  const dir = await hubDir();
+  const secret = path.join(dir, 'jupyterhub_cookie_secret');
+  await mkdir(secret, { mode: 0o755 });
+  const r = await runCli(['start'], { cwd: dir });
+  assert.equal(r.code, 6, r.stderr);
+  assert.ok(r.stderr.includes(`cookie secret file ${secret} is not a file`), r.stderr);
+  assert.doesNotMatch(r.stderr, /chmod/);
 });
 
 test('a new cookie secret file is created with mode 0600 and 32 random bytes', async () => {

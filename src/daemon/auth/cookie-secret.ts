@@ -82,6 +82,11 @@ async function readSecretFile(file: string, log: Logger): Promise<Buffer | null>
     if (errnoCode(err) === 'ENOENT') return null;
     throw new HubError('IO_ERROR', `cannot read cookie secret file ${file}: ${errnoCode(err) ?? String(err)}`);
   }
+  if (!st.isFile()) {
+    throw new HubError('SECRET_INVALID', `cookie secret file ${file} is not a file`, {
+      hint: `Remove ${file} and hub writes a new secret there, or set JupyterHub.cookie_secret_file to the file that holds it.`,
+    });
+  }
   if (st.mode & 0o007) {
     throw new HubError('SECRET_INSECURE', `cookie secret file ${file} can be read or written by anybody; refusing to start`, {
       hint: `chmod 600 ${file}`,
