@@ -102,6 +102,8 @@ test('create with --scopes, --expires-in and --json; bad input and unknown users
   assertOneLineError(await hub(['tokens', 'create', '--user', 'nobody']), 13, /no such user: nobody/);
   assertOneLineError(await hub(['tokens', 'create', '--user', 'bob', '--expires-in', 'soon']), 2, /--expires-in soon: not a duration/);
   assert.equal((await hub(['tokens', 'create'])).code, 2, '--user is required');
+  // `--scopes "$SCOPES"` with an empty variable must not mint a token with all of the user's permissions.
+  for (const empty of ['', ',', ' , ']) assertOneLineError(await hub(['tokens', 'create', '--user', 'bob', '--scopes', empty]), 2, /--scopes names no scope/);
   const notHeld = await hub(['tokens', 'create', '--user', 'bob', '--scopes', 'admin:users']);
   assert.notEqual(notHeld.code, 0, 'a scope bob does not hold is refused by the hub');
   assert.match(notHeld.stderr, /admin:users/);

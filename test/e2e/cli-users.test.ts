@@ -189,6 +189,7 @@ test('groups: add, ls, show, members add/rm (from stdin too), rm with confirmati
   assert.equal(rows.find((r) => r.NAME === 'staff')?.MEMBERS, '2');
   assert.deepEqual(json<{ name: string }[]>(await hub(['groups', '--json'])).map((g) => g.name).sort(), ['cs101', 'cs102', 'staff']);
 
+  assertOneLineError(await hub(['groups', 'add', '']), 2, /no group names given/);
   assertOneLineError(await hub(['groups', 'show', 'nosuch']), 13, /no such group: nosuch/);
   assertOneLineError(await hub(['groups', 'members', 'add', 'nosuch', 'stud01']), 13, /no such group: nosuch/);
   assertOneLineError(await hub(['groups', 'rm', 'cs102']), 11, /Delete group cs102\?/);

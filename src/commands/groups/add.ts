@@ -16,9 +16,10 @@ export default class GroupsAdd extends HubCommand<typeof GroupsAdd> {
   static override enableJsonFlag = true;
 
   async run(): Promise<OutcomeRow[]> {
-    if (this.argList.length === 0) throw new HubError('USAGE', 'no group names given', { hint: 'hub groups add NAME...' });
+    const names = this.argList.map((n) => n.trim()).filter((n) => n !== '');
+    if (names.length === 0) throw new HubError('USAGE', 'no group names given', { hint: 'hub groups add NAME...' });
     const client = await this.client();
-    const results = await runBatch(this.argList, async (name) => ((await createGroup(client, name)) ? 'created' : 'exists'));
+    const results = await runBatch(names, async (name) => ((await createGroup(client, name)) ? 'created' : 'exists'));
     const rows = outcomeRows(results, (n) => n);
     this.log(renderOutcomes('GROUP', rows, this.width()));
     return this.finishBatch(rows, batchFailure(results, 'groups'));

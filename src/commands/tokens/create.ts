@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { HubCommand } from '../../cli/base-command.js';
 import { parseDuration } from '../../cli/duration.js';
 import { createServiceToken, createToken } from '../../lib/client/queries.js';
+import { HubError } from '../../lib/errors.js';
 import type { CreatedToken } from '../../lib/client/models.js';
 
 export default class TokensCreate extends HubCommand<typeof TokensCreate> {
@@ -31,8 +32,14 @@ With --service the token belongs to a service (POST /hub/ext/services/NAME/token
   async run(): Promise<CreatedToken> {
     const f = this.flags;
     const expires = f['expires-in'] === undefined ? undefined : parseDuration(f['expires-in'], '--expires-in');
+    const scopes = f.scopes?.map((s) => s.trim()).filter((s) => s !== '');
+    // An empty list would reach the API as "no scopes asked": a token with all of the user's permissions. A
+    // `--scopes "$SCOPES"` whose variable is empty must not mint that.
+    if (scopes?.length === 0) {
+      throw new HubError('USAGE', '--scopes names no scope', { hint: 'Give scopes, e.g. --scopes read:users,servers, or leave out --scopes for a token with all of the user\'s permissions.' });
+    }
     const spec = {
-      ...(f.scopes ? { scopes: f.scopes.map((s) => s.trim()).filter((s) => s !== '') } : {}),
+      ...(scopes ? { scopes } : {}),
       ...(expires !== undefined ? { expiresInSeconds: expires } : {}),
       ...(f.note !== undefined ? { note: f.note } : {}),
     };
