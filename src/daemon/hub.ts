@@ -120,6 +120,10 @@ export class Hub {
     const startTic = performance.now();
     try {
       checkProxyClass(this.config);
+      // The listen and connect URLs are config: a mistake in them stops the start before the database or the
+      // cookie secret file is created (they are worked out again, for real, below).
+      publicListenAddress(jh);
+      hubConnectUrl(jh, hubListenAddress(jh), jh.internal_ssl);
       // app.py init_users refuses auth_state it could not store; here before any process or file is touched.
       if (this.config.Authenticator.enable_auth_state) cryptKeeperFor(this.config.CryptKeeper).checkAvailable();
       // Checked before anything is touched too; closed last, so metrics of the stopping servers still go out.

@@ -254,3 +254,13 @@ test('the hub keeps running when the reader of its log goes away (EPIPE)', async
     await daemon.stop();
   }
 });
+
+test('a bad hub_bind_url or hub_connect_url stops the start before the database or cookie secret is written', async () => {
+  for (const [option, value] of [['hub_bind_url', 'http://:notaport/'], ['hub_connect_url', 'localhost:8081']]) {
+    const dir = await hubDir();
+    const r = await runCli(['start', '--set', `JupyterHub.${option}="${value}"`], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`JupyterHub\\.${option} is not an http\\(s\\) URL`));
+    for (const f of ['hub.sqlite', 'jupyterhub_cookie_secret', '.hub']) assert.equal(existsSync(path.join(dir, f)), false, `${option}: ${f} written`);
+  }
+});
