@@ -224,3 +224,15 @@ test('numbers out of range (negative limits and intervals, cookie_max_age_days 0
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an interval or timeout longer than a timer can hold is a config error (Node would fire it every millisecond)', async () => {
+  const cwd = await dirWith({
+    'hub.yml': 'JupyterHub:\n  last_activity_interval: 9999999999\nConfigurableHTTPProxy:\n  check_running_interval: 2147484\nLocalProcessSpawner:\n  start_timeout: 3000000\n  poll_interval: 2147483\n',
+  });
+  const lines = await rejectsWith(loadConfig({ cwd, env: {} }), 'CONFIG_INVALID', [
+    /^JupyterHub\.last_activity_interval is 9999999999: seconds, at most 2147483 \(about 24 days\)/m,
+    /^ConfigurableHTTPProxy\.check_running_interval is 2147484: /m,
+    /^Spawner\.start_timeout is 3000000: /m,
+  ]);
+  assert.equal(lines.length, 3, lines.join('\n'));
+});

@@ -25,12 +25,45 @@ const RANGES: readonly Range[] = [
   { option: 'cookie_max_age_days', min: Number.MIN_VALUE, meaning: 'days, more than 0 (fractions allowed; the default is 14)' },
 ];
 
+/**
+ * Options in seconds that become timers. Node keeps a timer's delay in a 32-bit signed number of milliseconds and
+ * turns a longer one into 1 ms: `last_activity_interval: 9999999999` (meant as "never") would poll the proxy
+ * a thousand times a second. Subclass sections are listed too, as the value may be set on either.
+ */
+const TIMER_SECONDS: readonly (readonly [keyof HubConfig & string, readonly string[]])[] = [
+  ['JupyterHub', ['init_spawners_timeout', 'last_activity_interval', 'service_check_interval', 'proxy_check_interval']],
+  ['Spawner', ['http_timeout', 'poll_interval', 'start_timeout', 'interrupt_timeout', 'term_timeout', 'kill_timeout']],
+  ['LocalProcessSpawner', ['http_timeout', 'poll_interval', 'start_timeout', 'interrupt_timeout', 'term_timeout', 'kill_timeout']],
+  ['SimpleLocalProcessSpawner', ['http_timeout', 'poll_interval', 'start_timeout', 'interrupt_timeout', 'term_timeout', 'kill_timeout']],
+  ['ConfigurableHTTPProxy', ['check_running_interval']],
+];
+
+/** The longest timer Node can set, in whole seconds (2^31 - 1 ms: about 24.8 days). */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 export function rangeProblems(config: HubConfig): string[] {
   const jh = config.JupyterHub as unknown as Record<string, unknown>;
   const out: string[] = [];
   for (const r of RANGES) {
     const v = jh[r.option];
     if (typeof v === 'number' && v < r.min) out.push(`JupyterHub.${r.option} is ${v}: ${r.meaning}`);
+  }
+  const tooLong = new Map<string, { v: number; where: string[] }>();
+  for (const [section, options] of TIMER_SECONDS) {
+    const values = config[section] as unknown as Record<string, unknown>;
+    for (const option of options) {
+      const v = values[option];
+      if (typeof v !== 'number' || v <= MAX_TIMER_SECONDS) continue;
+      // An inherited value shows in the subclass sections too: one line per option and value.
+      const key = `${option}=${v}`;
+      const entry = tooLong.get(key) ?? { v, where: [] };
+      entry.where.push(`${section}.${option}`);
+      tooLong.set(key, entry);
+    }
+  }
+  for (const { v, where } of tooLong.values()) {
+    // Named by the first section that has it: Spawner.start_timeout also for a LocalProcessSpawner.start_timeout.
+    out.push(`${where[0] ?? ''} is ${v}: seconds, at most ${MAX_TIMER_SECONDS} (about 24 days), the longest timer hub can set`);
   }
   return out;
 }
