@@ -31,6 +31,7 @@ import { registerAuthorizationRoutes } from './routes/authorizations.js';
 import type { AuthRefresher } from '../auth/auth-refresh.js';
 import type { ConfirmPageRenderer } from '../auth/oauth/confirm-page.js';
 import type { SessionManager } from '../auth/sessions.js';
+import { logRequests, noteCaller, type AccessLogOptions } from './access-log.js';
 import { HANDLER_NOT_FOUND, HANDLER_PREFIX_REDIRECT, HANDLER_USER_REDIRECT, HANDLER_USER_URL, handlerName } from '../metrics/handler-names.js';
 
 /**
@@ -136,8 +137,16 @@ export class ApiService {
   listener(door: 'socket' | 'tcp'): http.RequestListener {
     const prefix = door === 'socket' ? '/hub/' : `${this.deps.baseUrl}hub/`;
     const metrics = door === 'tcp' ? this.deps.metrics : undefined;
+    const access: AccessLogOptions = {
+      log: this.deps.log.child('log'),
+      door,
+      trustedDownstreamIps: this.deps.config.JupyterHub.trusted_downstream_ips,
+      // JupyterHub's StaticFileHandler (static files, the logo) and HealthCheckHandler.
+      quiet: (path) => path.startsWith(`${prefix}static/`) || path === `${prefix}logo` || path === `${prefix}health` || path === `${prefix}api/health`,
+    };
     return (req, res) => {
       if (metrics) timeRequest(metrics, req, res);
+      logRequests(req, res, access);
       void this.handle(req, res, door, prefix);
     };
   }
@@ -184,6 +193,7 @@ export class ApiService {
         throw new ApiError(404, `no such path ${path}`);
       }
       const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url);
+      noteCaller(req, caller);
       const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
       await match.handler(ctx);
     } catch (err) {
@@ -204,6 +214,12 @@ export class ApiService {
   }
 
   private async authenticate(req: http.IncomingMessage, url: URL): Promise<Principal> {
+    const caller = await this.findCaller(req, url);
+    noteCaller(req, caller);
+    return caller;
+  }
+
+  private async findCaller(req: http.IncomingMessage, url: URL): Promise<Principal> {
     const token = tokenOf(req, url);
     if (token) return this.refreshed(req, (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous);
     for (const auth of this.authenticators) {
