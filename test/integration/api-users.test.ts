@@ -167,6 +167,11 @@ describe('users API', () => {
     assert.equal((await h.api('POST', '/users/dee/activity', { body: { servers: { x: { last_activity: t1 } } } })).status, 200);
     const dee = (await h.api('GET', '/users/dee?include_stopped_servers')).body as { servers: Record<string, Model> };
     assert.equal(Date.parse(String(dee.servers.x?.last_activity)), Date.parse(t1));
+    // activity_resolution (30 s) does not apply to these reports in JupyterHub 3.0: one second newer is written.
+    const t2 = new Date(Date.parse(t1) + 1000).toISOString();
+    await h.api('POST', '/users/dee/activity', { body: { last_activity: t2, servers: { x: { last_activity: t2 } } } });
+    const after = (await h.api('GET', '/users/dee?include_stopped_servers')).body as { last_activity: string; servers: Record<string, Model> };
+    assert.deepEqual([Date.parse(after.last_activity), Date.parse(String(after.servers.x?.last_activity))], [Date.parse(t2), Date.parse(t2)]);
     const soon = new Date(Date.now() + 30 * 60_000).toISOString();
     assert.equal((await h.api('POST', '/users/dee/activity', { body: { last_activity: soon } })).status, 200, '30 min ahead is fine');
     const late = new Date(Date.now() + 61 * 60_000).toISOString();

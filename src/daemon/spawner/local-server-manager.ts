@@ -27,6 +27,8 @@ interface Entry {
   spawnerId: number;
   progress: ProgressLog;
   settled: Promise<void>;
+  /** Aborts the spawn while it is pending (hub shutdown with cleanup_servers). */
+  abort?: AbortController;
 }
 
 
@@ -126,7 +128,7 @@ export class LocalServerManager implements ServerManager {
     this.stats.record('requested');
     const progress = new ProgressLog();
     progress.push({ progress: 0, message: 'Server requested' });
-    const entry: Entry = { userId: user.id, user: user.name, server, phase: 'spawning', ready: false, state: {}, spawnerId: -1, progress, settled: Promise.resolve() };
+    const entry: Entry = { userId: user.id, user: user.name, server, phase: 'spawning', ready: false, state: {}, spawnerId: -1, progress, settled: Promise.resolve(), abort: new AbortController() };
     this.entries.set(k, entry);
     this.onChange();
     entry.settled = this.spawn(entry, user, userOptions);
@@ -168,7 +170,7 @@ export class LocalServerManager implements ServerManager {
     const t0 = Date.now();
     const tic = performance.now();
     try {
-      const out = await runSpawn(this.d, { user, server: entry.server, userOptions }, (p, m) => entry.progress.push({ progress: p, message: m }));
+      const out = await runSpawn(this.d, { user, server: entry.server, userOptions }, (p, m) => entry.progress.push({ progress: p, message: m }), entry.abort?.signal);
       Object.assign(entry, { phase: 'running', ready: true, state: out.state, spawnerId: out.spawnerId });
       this.consecutiveFailures = 0;
       this.stats.record('ready', Date.now(), (Date.now() - t0) / 1000);
@@ -177,7 +179,8 @@ export class LocalServerManager implements ServerManager {
       entry.progress.push({ progress: 100, ready: true, message: `Server ready at ${out.url}`, html_message: `Server ready at <a href="${out.url}">${out.url}</a>`, url: out.url });
       this.log.info(`${entry.user}'s server${entry.server ? ` ${entry.server}` : ''} is ready at ${out.url}`);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const aborted = entry.abort?.signal.aborted === true;
+      const reason = aborted ? 'the hub is shutting down' : err instanceof Error ? err.message : String(err);
       this.entries.delete(k);
       this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
       entry.progress.push({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
@@ -187,6 +190,7 @@ export class LocalServerManager implements ServerManager {
       this.d.statsd.timing('spawner.failure', performance.now() - tic);
       this.spawnMetric('failure', (performance.now() - tic) / 1000);
       this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}`);
+      if (aborted) return;
       this.consecutiveFailures++;
       const limit = this.d.config.Spawner.consecutive_failure_limit;
       if (limit > 0 && this.consecutiveFailures >= limit) this.onFatal(`Aborting due to ${this.consecutiveFailures} consecutive spawn failures`);
@@ -263,6 +267,9 @@ export class LocalServerManager implements ServerManager {
     this.pollTimer = null;
     // A sweep under way may be cleaning up a server that died: let it finish before the database goes.
     await this.sweep;
+    // JupyterHub's cleanup stops every active server, pending spawns included; waiting for those to finish could
+    // hold the shutdown for start_timeout + http_timeout. Without cleanup they finish, to be adopted at restart.
+    if (cleanup) for (const e of this.entries.values()) if (e.phase === 'spawning') e.abort?.abort();
     const all = [...this.entries.values()];
     await Promise.all(all.map((e) => e.settled.catch(() => undefined)));
     if (!cleanup) return;

@@ -129,19 +129,34 @@ const readinessAgent = new http.Agent({ keepAlive: false });
  * in lockstep, and a server that binds a moment after the first probe is seen ~0.1 s later on average).
  * `alive()` lets a dead process end the wait at once instead of after the whole timeout.
  */
-export async function waitForHttpServer(url: string, timeoutMs: number, alive: () => Promise<boolean>, tlsAgent?: https.Agent): Promise<void> {
+export async function waitForHttpServer(url: string, timeoutMs: number, alive: () => Promise<boolean>, tlsAgent?: https.Agent, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let scale = 1;
   for (;;) {
     const status = await probe(url, Math.max(1000, Math.min(5000, deadline - Date.now())), tlsAgent);
     if (status !== null && status < 500) return;
+    signal?.throwIfAborted();
     if (!(await alive())) throw new Error('the server process exited before it answered');
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new SpawnTimeoutError(`the server did not answer at ${url} within ${Math.round(timeoutMs / 1000)} s (http_timeout)`);
     const wait = Math.min(5000, remaining, Math.random() * 200 * scale);
     if (wait < 5000) scale *= 2;
-    await new Promise((r) => setTimeout(r, wait));
+    await abortableSleep(wait, signal);
+    signal?.throwIfAborted();
   }
+}
+
+/** Resolves after `ms`, or at once when the signal fires (the caller then checks it). */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function probe(url: string, timeoutMs: number, tlsAgent?: https.Agent): Promise<number | null> {

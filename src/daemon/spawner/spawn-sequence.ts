@@ -79,7 +79,11 @@ function failureCounter(stage: Stage, err: unknown): string | null {
   }
 }
 
-export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress): Promise<SpawnOutcome> {
+/**
+ * `signal` aborts a spawn that is waiting for its server (the hub is shutting down with cleanup_servers, which
+ * stops pending spawns as JupyterHub's cleanup does): the failure path undoes it, stopping a started process.
+ */
+export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress, signal?: AbortSignal): Promise<SpawnOutcome> {
   const sp = d.config.Spawner;
   const jh = d.config.JupyterHub;
   const prefix = serverPrefix(jh.base_url, t.user.name, t.server);
@@ -116,6 +120,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
       `the spawner did not start the server within ${sp.start_timeout} s (Spawner.start_timeout)`,
     );
     undo.push(() => d.spawner.stop(started.state, true));
+    signal?.throwIfAborted();
     const proto = d.ssl ? 'https' : 'http';
     const server = { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId };
     await d.writes.bulk(spawnWrites(d.oauth).started, { ids, spawnerId, state: started.state, server });
@@ -125,7 +130,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     stage = 'http';
     progress(75, 'Waiting for the server to answer...');
     const alive = async (): Promise<boolean> => (await d.spawner.poll(started.state)).running;
-    await waitForHttpServer(`${target}${prefix}`, sp.http_timeout * 1000, alive, d.ssl?.agent).catch((err: unknown) => {
+    await waitForHttpServer(`${target}${prefix}`, sp.http_timeout * 1000, alive, d.ssl?.agent, signal).catch((err: unknown) => {
       const tail = d.spawner.lastOutput?.(started.state) ?? '';
       const message = `${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`;
       throw err instanceof SpawnTimeoutError ? new SpawnTimeoutError(message) : new Error(message);
@@ -134,7 +139,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress)
     await d.proxy.addRoute(serverRoutespec(jh.subdomain_host, jh.base_url, t.user.name, t.server), target, { user: t.user.name, server_name: t.server });
     return { state: started.state, spawnerId, tokenId, url };
   } catch (err) {
-    const counter = failureCounter(stage, err);
+    const counter = signal?.aborted ? null : failureCounter(stage, err);
     if (counter !== null) d.statsd.incr(counter);
     for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${e instanceof Error ? e.message : String(e)}`));
     throw err;

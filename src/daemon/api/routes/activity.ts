@@ -1,7 +1,9 @@
 /**
  * POST /users/{name}/activity (apihandlers/users.py ActivityAPIHandler): what jupyterhub-singleuser posts every few
- * minutes. Older timestamps are ignored, timestamps more than 59 minutes ahead are refused, and (activity_resolution)
- * a timestamp less than that many seconds newer than the stored one is not written, to spare the database.
+ * minutes. Older timestamps are ignored and timestamps more than 59 minutes ahead are refused; any newer one is
+ * written. activity_resolution is deliberately not applied here: JupyterHub 3.0 throttles only the activity it
+ * records for authenticated requests (handlers/base.py), and throttling these reports would leave a busy server's
+ * last_activity up to that many seconds stale, so the idle culler could stop a server that was in use.
  */
 import { ApiError, readJsonRequest, sendEmpty } from '../http-util.js';
 import type { Router } from '../router.js';
@@ -52,9 +54,9 @@ function parseServers(user: string, servers: unknown, known: ReadonlySet<string>
   return out;
 }
 
-/** Newer than the stored value by at least activity_resolution (and always newer than nothing). */
-function worthWriting(next: Date, current: Date | null, resolutionMs: number): boolean {
-  return current === null || next.getTime() - current.getTime() >= Math.max(resolutionMs, 1);
+/** Strictly newer than the stored value (or there is none), as ActivityAPIHandler compares. */
+function isNewer(next: Date, current: Date | null): boolean {
+  return current === null || next.getTime() > current.getTime();
 }
 
 export function registerActivityRoutes(router: Router, deps: ApiDeps): void {
@@ -72,10 +74,9 @@ export function registerActivityRoutes(router: Router, deps: ApiDeps): void {
     const spawners = (await spawnerSummaries(deps.db, [user.id])).get(user.id) ?? [];
     const servers = truthy(body.servers) ? parseServers(name, body.servers, new Set(spawners.map((s) => s.name))) : new Map<string, Date>();
     const last = truthy(body.last_activity) ? parseActivityTimestamp(body.last_activity) : null;
-    const resolution = deps.config.JupyterHub.activity_resolution * 1000;
     const current = new Map(spawners.map((s) => [s.name, s.last_activity]));
-    const serverWrites = new Map([...servers].filter(([n, when]) => worthWriting(when, current.get(n) ?? null, resolution)));
-    const userWrite = last !== null && worthWriting(last, user.last_activity, resolution) ? last : null;
+    const serverWrites = new Map([...servers].filter(([n, when]) => isNewer(when, current.get(n) ?? null)));
+    const userWrite = last !== null && isNewer(last, user.last_activity) ? last : null;
     if (userWrite !== null || serverWrites.size > 0) await recordActivity(deps.db, user.id, userWrite, serverWrites);
     sendEmpty(ctx.res, 200);
   });
