@@ -1,7 +1,9 @@
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
 import chalk from 'chalk';
 import { loadConfig, type LoadedConfig } from '../lib/config/index.js';
+import { batchFailure, runBatch } from '../lib/client/batch.js';
 import { HubClient } from '../lib/client/hub-client.js';
+import { outcomeRows, renderOutcomes, type OutcomeRow } from '../ui/batch-table.js';
 import { EXIT_CODES, exitCodeFor, isHubError, type HubError } from '../lib/errors.js';
 import { resolveSocketPath } from '../lib/paths.js';
 import { configureColor } from '../ui/color.js';
@@ -70,6 +72,22 @@ export abstract class HubCommand<T extends typeof Command> extends Command {
     if (!failure) return rows;
     if (this.jsonEnabled()) this.logJson(rows);
     throw failure;
+  }
+
+  /**
+   * The same action for every user named (arguments, --file, stdin), a few at a time, after `question` (when given)
+   * is answered yes; one outcome row each, and the command fails with the first failure's code after trying all.
+   */
+  protected async eachUser(names: string[], o: { question?: string; act: (client: HubClient, name: string) => Promise<unknown>; done: string; what: string }): Promise<OutcomeRow[]> {
+    const client = await this.client();
+    if (o.question !== undefined) await this.confirmAction(o.question);
+    const results = await runBatch(names, async (name) => {
+      await o.act(client, name);
+      return o.done;
+    });
+    const rows = outcomeRows(results, (n) => n);
+    this.log(renderOutcomes('USER', rows, this.width()));
+    return this.finishBatch(rows, batchFailure(results, o.what));
   }
 
   protected async hubConfig(overrides: string[] = []): Promise<LoadedConfig> {

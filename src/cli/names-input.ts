@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { Flags } from '@oclif/core';
 import { HubError, errnoCode } from '../lib/errors.js';
+
+/** --file of the commands that take many names. */
+export function namesFileFlag(what = 'names') {
+  return Flags.string({ char: 'f', summary: `Read ${what} from this file, one a line (- for stdin).` });
+}
 
 /**
  * Names for the commands that take many (`hub users add`, `rm`, `groups members add`): as arguments, from a

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { HubCommand } from '../../cli/base-command.js';
-import { readNames } from '../../cli/names-input.js';
+import { namesFileFlag, readNames } from '../../cli/names-input.js';
 import { addMembers, createUsers, getGroup } from '../../lib/client/queries.js';
 import { renderTable } from '../../ui/table.js';
 
@@ -30,7 +30,7 @@ Names come from the arguments, --file FILE (one a line, # comments) or stdin (- 
   static override flags = {
     admin: Flags.boolean({ summary: 'Make the new users admins.' }),
     group: Flags.string({ char: 'g', summary: 'Also add every named user (new or existing) to this group.' }),
-    file: Flags.string({ char: 'f', summary: 'Read names from this file, one a line (- for stdin).' }),
+    file: namesFileFlag(),
   };
 
   async run(): Promise<AddedUser[]> {

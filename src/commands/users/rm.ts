@@ -1,9 +1,7 @@
 import { HubCommand, confirmFlags } from '../../cli/base-command.js';
-import { readNames } from '../../cli/names-input.js';
-import { Flags } from '@oclif/core';
-import { batchFailure, runBatch } from '../../lib/client/batch.js';
+import { namesFileFlag, readNames } from '../../cli/names-input.js';
 import { deleteUser } from '../../lib/client/queries.js';
-import { outcomeRows, renderOutcomes, type OutcomeRow } from '../../ui/batch-table.js';
+import type { OutcomeRow } from '../../ui/batch-table.js';
 import { preview } from '../../ui/format.js';
 
 export default class UsersRm extends HubCommand<typeof UsersRm> {
@@ -20,19 +18,13 @@ On a terminal it asks; elsewhere it needs --answer-yes (or --force).`;
 
   static override flags = {
     ...confirmFlags,
-    file: Flags.string({ char: 'f', summary: 'Read names from this file, one a line (- for stdin).' }),
+    file: namesFileFlag(),
   };
 
   async run(): Promise<OutcomeRow[]> {
     const names = await readNames(this.argList, this.flags.file);
-    const client = await this.client();
-    await this.confirmAction(`Delete ${names.length === 1 ? 'user' : `${names.length} users`} ${preview(names)}, stopping their servers?`);
-    const results = await runBatch(names, async (name) => {
-      await deleteUser(client, name);
-      return 'deleted';
+    return this.eachUser(names, {
+      question: `Delete ${names.length === 1 ? 'user' : `${names.length} users`} ${preview(names)}, stopping their servers?`, act: deleteUser, done: 'deleted', what: 'deletions',
     });
-    const rows = outcomeRows(results, (n) => n);
-    this.log(renderOutcomes('USER', rows, this.width()));
-    return this.finishBatch(rows, batchFailure(results, 'deletions'));
   }
 }

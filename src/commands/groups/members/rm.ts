@@ -1,6 +1,6 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { HubCommand } from '../../../cli/base-command.js';
-import { readNames } from '../../../cli/names-input.js';
+import { namesFileFlag, readNames } from '../../../cli/names-input.js';
 import { getGroup, removeMembers } from '../../../lib/client/queries.js';
 import type { GroupModel } from '../../../lib/client/models.js';
 
@@ -20,7 +20,7 @@ export default class GroupsMembersRm extends HubCommand<typeof GroupsMembersRm> 
   };
 
   static override flags = {
-    file: Flags.string({ char: 'f', summary: 'Read user names from this file, one a line (- for stdin).' }),
+    file: namesFileFlag('user names'),
   };
 
   async run(): Promise<GroupModel> {
