@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { cosmiconfig } from 'cosmiconfig';
 import { errnoCode, HubError } from '../errors.js';
 import { readPythonConfig } from './python-config.js';
@@ -93,9 +94,13 @@ async function parse(filepath: string, cwd: string, env: NodeJS.ProcessEnv): Pro
 
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 
-/** cosmiconfig's JSON errors show the code frame twice; the first paragraphs say it all. */
+/**
+ * cosmiconfig's JSON errors show the code frame twice; the first paragraphs say it all. The frame is coloured
+ * whenever its library thinks the terminal can take it (CI=true is enough), so the escapes are taken out: the
+ * message goes to logs and files as well as terminals.
+ */
 function firstParagraph(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = stripVTControlCharacters(err instanceof Error ? err.message : String(err));
   const frame = text.indexOf('\n\n> ');
   const again = frame === -1 ? -1 : text.indexOf('\n\n> ', frame + 1);
   return (again === -1 ? text : text.slice(0, again)).trimEnd();
