@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listTokens } from '../../src/daemon/db/tokens-repo.js';
+import { createToken, listTokens } from '../../src/daemon/db/tokens-repo.js';
+import { upsertOAuthClient } from '../../src/daemon/db/oauth-clients-repo.js';
 import { getUserByName } from '../../src/daemon/db/users-repo.js';
 import { getGroupAggregate } from '../../src/daemon/db/groups-repo.js';
 import { ensureSpawner, getSpawner, setServer } from '../../src/daemon/db/spawners-repo.js';
@@ -224,6 +225,11 @@ test('home page: named servers are deleted once stopped, the limit is said, disp
     assert.doesNotMatch(home.text, /id="new-server-name"/, 'no add form at the limit');
     assert.match(home.text, /id="named-server-limit"[^>]*>You have reached the limit of 1 named servers/);
     assert.doesNotMatch(home.text, /delete-server/, 'a running server has no delete button');
+    const over = await b.get('/hub/spawn/nia/second');
+    assert.equal(over.status, 400, 'the spawn page keeps the limit too');
+    assert.match(over.text, /nia already has the maximum of 1 named servers/);
+    assert.equal(await getSpawner(t.hub.db!, nia!.id, 'second'), null);
+    assert.ok(!calls.some((c) => c.startsWith('start')), String(calls));
     const x = xsrfFrom(home.text);
     const refused = await b.post('/hub/home/delete', { _xsrf: x, server: 'gpu' });
     assert.equal(refused.status, 400);
@@ -341,5 +347,28 @@ test('admin page: shut the hub down with the chosen cleanup', async () => {
     const denied = await other.post('/hub/admin/shutdown', { _xsrf: metaXsrf((await other.get('/hub/home')).text) });
     assert.equal(denied.status, 403);
     assert.equal(seen.length, 1);
+  });
+});
+
+test('token page: authorized applications are listed once each and revoking one ends all its tokens', async () => {
+  await withHub([], async (t, origin) => {
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'oli', 'pw');
+    const oli = await getUserByName(t.hub.db!, 'oli');
+    await upsertOAuthClient(t.hub.db!, { identifier: 'jupyterhub-user-oli', secretHash: 'x', redirectUri: 'http://127.0.0.1:1/cb', description: 'Server at /user/oli/', allowedScopes: [] });
+    const a = await createToken(t.hub.db!, { userId: oli!.id }, { clientId: 'jupyterhub-user-oli' });
+    await createToken(t.hub.db!, { userId: oli!.id }, { clientId: 'jupyterhub-user-oli' });
+    let page = await b.get('/hub/token');
+    assert.equal([...page.text.matchAll(/data-client-id="jupyterhub-user-oli"/g)].length, 1);
+    assert.match(page.text, /<td class="note-col">Server at \/user\/oli\/<\/td>/);
+    assert.match(page.text, /You have no API tokens/, 'OAuth tokens are not listed as API tokens');
+    const api = new HttpBrowser(origin);
+    assert.equal((await api.get('/hub/api/user', { authorization: `token ${a.token}` })).status, 200);
+    const r = await b.post('/hub/token/revoke', { _xsrf: xsrfFrom(page.text), client_id: 'jupyterhub-user-oli' });
+    assert.equal(r.headers.location, '/hub/token');
+    assert.equal((await listTokens(t.hub.db!, { userId: oli!.id })).length, 0);
+    assert.equal((await api.get('/hub/api/user', { authorization: `token ${a.token}` })).status, 403);
+    page = await b.get('/hub/token');
+    assert.doesNotMatch(page.text, /data-client-id=/);
   });
 });
