@@ -165,7 +165,7 @@ export class Hub {
       await installBrowserAuth({
         api, db: this.db, config: this.config, log, cwd: this.opts.cwd, sessions: this.sessions, identity: this.identity,
         registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https', statsd: this.statsd,
-        authenticator: this.authenticator,
+        authenticator: this.authenticator, shutdown: (o) => this.requestShutdown(o),
       });
       // --- end browser auth & pages ---
       await this.startHubPort(api);

@@ -2,8 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listTokens } from '../../src/daemon/db/tokens-repo.js';
+import { createToken, listTokens } from '../../src/daemon/db/tokens-repo.js';
+import { upsertOAuthClient } from '../../src/daemon/db/oauth-clients-repo.js';
 import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { getGroupAggregate } from '../../src/daemon/db/groups-repo.js';
+import { ensureSpawner, getSpawner, setServer } from '../../src/daemon/db/spawners-repo.js';
 import type { ServerManager, ServerRuntime } from '../../src/daemon/spawner/server-manager.js';
 import { HttpBrowser, xsrfFrom } from '../helpers/browser.js';
 import { tempDir } from '../helpers/cli.js';
@@ -16,6 +19,13 @@ async function withHub(overrides: string[], fn: (t: TestHub, origin: string) => 
   } finally {
     await t.stop();
   }
+}
+
+/** The XSRF token of a page without forms (every page carries it in a meta tag for scripts). */
+function metaXsrf(html: string): string {
+  const m = /<meta name="hub-xsrf-token" content="([^"]+)">/.exec(html);
+  if (!m?.[1]) throw new Error('no hub-xsrf-token meta tag');
+  return m[1];
 }
 
 function servers(running: Set<string>, calls: string[]): ServerManager {
@@ -194,4 +204,171 @@ test('data_files_path and template_paths that cannot serve hub\'s pages stop the
       return true;
     });
   }
+});
+
+test('home page: named servers are deleted once stopped, the limit is said, display services are in the menu', async () => {
+  const running = new Set<string>();
+  const calls: string[] = [];
+  const services = 'JupyterHub.services=[{"name":"grader","url":"http://127.0.0.1:1"},{"name":"hidden","url":"http://127.0.0.1:2","display":false},{"name":"nourl","api_token":"0123456789abcdef0123456789abcdef"}]';
+  await withHub(['JupyterHub.allow_named_servers=true', 'JupyterHub.named_server_limit_per_user=1', services], async (t, origin) => {
+    t.hub.servers = servers(running, calls);
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'nia', 'pw');
+    let home = await b.get('/hub/home');
+    assert.match(home.text, /<details class="nav-menu" id="services-menu">[\s\S]*href="\/services\/grader\/"/);
+    assert.doesNotMatch(home.text, /services\/hidden|services\/nourl/, 'only services with a url and display');
+    assert.match(home.text, /id="new-server-name"/);
+    const nia = await getUserByName(t.hub.db!, 'nia');
+    await ensureSpawner(t.hub.db!, nia!.id, 'gpu');
+    running.add('nia/gpu');
+    home = await b.get('/hub/home');
+    assert.doesNotMatch(home.text, /id="new-server-name"/, 'no add form at the limit');
+    assert.match(home.text, /id="named-server-limit"[^>]*>You have reached the limit of 1 named servers/);
+    assert.doesNotMatch(home.text, /delete-server/, 'a running server has no delete button');
+    const over = await b.get('/hub/spawn/nia/second');
+    assert.equal(over.status, 400, 'the spawn page keeps the limit too');
+    assert.match(over.text, /nia already has the maximum of 1 named servers/);
+    assert.equal(await getSpawner(t.hub.db!, nia!.id, 'second'), null);
+    assert.ok(!calls.some((c) => c.startsWith('start')), String(calls));
+    const x = xsrfFrom(home.text);
+    const refused = await b.post('/hub/home/delete', { _xsrf: x, server: 'gpu' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Stop the server gpu before deleting it/);
+    assert.ok(await getSpawner(t.hub.db!, nia!.id, 'gpu'));
+    running.delete('nia/gpu');
+    home = await b.get('/hub/home');
+    assert.match(home.text, /data-server-name="gpu"[\s\S]*class="btn btn-small btn-danger delete-server"/);
+    const deleted = await b.post('/hub/home/delete', { _xsrf: x, server: 'gpu' });
+    assert.equal(deleted.headers.location, '/hub/home');
+    assert.equal(await getSpawner(t.hub.db!, nia!.id, 'gpu'), null);
+    assert.equal((await b.post('/hub/home/delete', { _xsrf: x, server: 'gpu' })).status, 404);
+    assert.equal((await b.post('/hub/home/delete', { _xsrf: x, server: '' })).status, 400, 'not the default server');
+    assert.match((await b.get('/hub/home')).text, /id="new-server-name"/);
+  });
+});
+
+test('admin page: refusals show on the page; edit renames and sets admin; start all / stop all; sort; access links; delete takes the server rows', async () => {
+  const running = new Set<string>(['u1/']);
+  const calls: string[] = [];
+  await withHub(['Authenticator.admin_users=["boss"]', 'Authenticator.allowed_users=["u1","u2","u3"]', 'JupyterHub.allow_named_servers=true'], async (t, origin) => {
+    t.hub.servers = servers(running, calls);
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'boss', 'pw');
+    let page = await b.get('/hub/admin?offset=0&limit=2&sort=-name');
+    const x = xsrfFrom(page.text);
+    assert.deepEqual([...page.text.matchAll(/data-user="([^"]+)"/g)].map((m) => m[1]), ['u3', 'u2'], 'sorted by name, descending');
+    assert.match(page.text, /<input type="hidden" name="sort" value="-name">/, 'forms keep the sort');
+    assert.match(page.text, /aria-sort="descending"><a class="sort-link" href="\/hub\/admin\?offset=0&amp;limit=2&amp;sort=name"/);
+    page = await b.get('/hub/admin');
+    assert.match(page.text, /data-user="u1"[\s\S]*?class="btn btn-small access-server" href="\/user\/u1\/"/);
+    assert.doesNotMatch(page.text, /data-user="u2"[\s\S]*?access-server[\s\S]*?data-user="u3"/, 'no access link for a stopped server');
+
+    const dup = await b.post('/hub/admin/users', { _xsrf: x, usernames: 'u2', offset: '1', limit: '1', sort: 'name' });
+    assert.equal(dup.status, 409);
+    assert.match(dup.text, /class="flash flash-error" role="alert">User u2 already exists</);
+    assert.deepEqual([...dup.text.matchAll(/data-user="([^"]+)"/g)].map((m) => m[1]), ['u1'], 'the same page of users, under the message');
+    const bad = await b.post('/hub/admin/users', { _xsrf: x, usernames: 'ok bad/name' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /role="alert">Invalid usernames: bad\/name</);
+
+    assert.equal((await b.post('/hub/admin/users/u1/edit', { _xsrf: x, name: 'u1-renamed' })).status, 400, 'servers running');
+    const edited = await b.post('/hub/admin/users/u2/edit', { _xsrf: x, name: 'U2-New', admin: 'on', sort: 'name' });
+    assert.equal(edited.headers.location, '/hub/admin?sort=name&done=edited');
+    assert.equal(await getUserByName(t.hub.db!, 'u2'), null);
+    assert.equal((await getUserByName(t.hub.db!, 'u2-new'))?.admin, true, 'renamed (normalised) and made admin');
+    const taken = await b.post('/hub/admin/users/u3/edit', { _xsrf: x, name: 'u1' });
+    assert.equal(taken.status, 409);
+    assert.match(taken.text, /role="alert">User u1 already exists, usernames must be unique\.</);
+
+    calls.length = 0;
+    const started = await b.post('/hub/admin/start-all', { _xsrf: x });
+    assert.equal(started.headers.location, '/hub/admin?done=started-all&count=3');
+    assert.deepEqual(calls.sort(), ['start boss/', 'start u2-new/', 'start u3/']);
+    calls.length = 0;
+    assert.equal((await b.post('/hub/admin/stop-all', { _xsrf: x, limit: '2' })).headers.location, '/hub/admin?done=stopped-all&count=2');
+    assert.deepEqual(calls.sort(), ['stop boss/', 'stop u1/'], 'only the users shown');
+
+    const u3 = await getUserByName(t.hub.db!, 'u3');
+    const spawner = await ensureSpawner(t.hub.db!, u3!.id, 'box');
+    await setServer(t.hub.db!, spawner.id, { ip: '127.0.0.1', port: 9, base_url: '/user/u3/box/', cookie_name: 'c', proto: 'http' });
+    assert.equal((await b.post('/hub/admin/users/u3/delete', { _xsrf: x })).status, 302);
+    assert.equal((await t.hub.db!('servers').where({ port: 9 })).length, 0, 'the server rows go with the user');
+  });
+});
+
+test('admin groups page: create, add and remove members, delete; refusals on the page; needs the scopes', async () => {
+  await withHub(['Authenticator.admin_users=["boss"]', 'Authenticator.allowed_users=["g1","g2"]'], async (t, origin) => {
+    const user = new HttpBrowser(origin);
+    await user.login('/hub/', 'g1', 'pw');
+    assert.equal((await user.get('/hub/admin/groups')).status, 403);
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'boss', 'pw');
+    assert.match((await b.get('/hub/admin')).text, /id="groups-link"[^>]*href="\/hub\/admin\/groups"/);
+    let page = await b.get('/hub/admin/groups');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /No groups yet/);
+    const x = xsrfFrom(page.text);
+    assert.equal((await b.post('/hub/admin/groups', { _xsrf: x, name: 'staff' })).headers.location, '/hub/admin/groups?done=created');
+    const dup = await b.post('/hub/admin/groups', { _xsrf: x, name: 'staff' });
+    assert.equal(dup.status, 409);
+    assert.match(dup.text, /role="alert">Group staff already exists</);
+    assert.equal((await b.post('/hub/admin/groups/staff/add', { _xsrf: x, usernames: 'g1 G2' })).status, 302);
+    assert.deepEqual((await getGroupAggregate(t.hub.db!, 'staff'))?.users, ['g1', 'g2']);
+    const unknown = await b.post('/hub/admin/groups/staff/add', { _xsrf: x, usernames: 'nobody' });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.text, /role="alert">No such user\(s\): nobody</);
+    page = await b.get('/hub/admin/groups');
+    assert.match(page.text, /data-member="g2"[\s\S]*?remove-member/);
+    assert.equal((await b.post('/hub/admin/groups/staff/remove', { _xsrf: x, username: 'g2' })).status, 302);
+    assert.deepEqual((await getGroupAggregate(t.hub.db!, 'staff'))?.users, ['g1']);
+    assert.match((await b.get('/hub/admin')).text, /data-user="g1"[\s\S]*?<div class="hint">staff<\/div>/);
+    assert.equal((await user.post('/hub/admin/groups/staff/delete', { _xsrf: metaXsrf((await user.get('/hub/home')).text) })).status, 403);
+    assert.equal((await b.post('/hub/admin/groups/staff/delete', { _xsrf: x })).headers.location, '/hub/admin/groups?done=deleted');
+    assert.equal(await getGroupAggregate(t.hub.db!, 'staff'), null);
+  });
+});
+
+test('admin page: shut the hub down with the chosen cleanup', async () => {
+  await withHub(['Authenticator.admin_users=["boss"]'], async (t, origin) => {
+    const seen: unknown[] = [];
+    // The hub's own shutdown signals the process; the test keeps the call instead.
+    Object.defineProperty(t.hub, 'requestShutdown', { value: (o: unknown) => void seen.push(o) });
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'boss', 'pw');
+    const page = await b.get('/hub/admin');
+    assert.match(page.text, /id="shutdown-hub"/);
+    const r = await b.post('/hub/admin/shutdown', { _xsrf: xsrfFrom(page.text), servers: 'on' });
+    assert.equal(r.status, 202);
+    assert.match(r.text, /The hub is shutting down/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen, [{ servers: true, proxy: false }]);
+    const other = new HttpBrowser(origin);
+    await other.login('/hub/', 'pleb', 'pw');
+    const denied = await other.post('/hub/admin/shutdown', { _xsrf: metaXsrf((await other.get('/hub/home')).text) });
+    assert.equal(denied.status, 403);
+    assert.equal(seen.length, 1);
+  });
+});
+
+test('token page: authorized applications are listed once each and revoking one ends all its tokens', async () => {
+  await withHub([], async (t, origin) => {
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'oli', 'pw');
+    const oli = await getUserByName(t.hub.db!, 'oli');
+    await upsertOAuthClient(t.hub.db!, { identifier: 'jupyterhub-user-oli', secretHash: 'x', redirectUri: 'http://127.0.0.1:1/cb', description: 'Server at /user/oli/', allowedScopes: [] });
+    const a = await createToken(t.hub.db!, { userId: oli!.id }, { clientId: 'jupyterhub-user-oli' });
+    await createToken(t.hub.db!, { userId: oli!.id }, { clientId: 'jupyterhub-user-oli' });
+    let page = await b.get('/hub/token');
+    assert.equal([...page.text.matchAll(/data-client-id="jupyterhub-user-oli"/g)].length, 1);
+    assert.match(page.text, /<td class="note-col">Server at \/user\/oli\/<\/td>/);
+    assert.match(page.text, /You have no API tokens/, 'OAuth tokens are not listed as API tokens');
+    const api = new HttpBrowser(origin);
+    assert.equal((await api.get('/hub/api/user', { authorization: `token ${a.token}` })).status, 200);
+    const r = await b.post('/hub/token/revoke', { _xsrf: xsrfFrom(page.text), client_id: 'jupyterhub-user-oli' });
+    assert.equal(r.headers.location, '/hub/token');
+    assert.equal((await listTokens(t.hub.db!, { userId: oli!.id })).length, 0);
+    assert.equal((await api.get('/hub/api/user', { authorization: `token ${a.token}` })).status, 403);
+    page = await b.get('/hub/token');
+    assert.doesNotMatch(page.text, /data-client-id=/);
+  });
 });

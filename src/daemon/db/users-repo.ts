@@ -32,6 +32,8 @@ export interface ListUsersOptions {
   limit?: number;
   /** Case-sensitive name prefix, the same on SQLite and PostgreSQL. */
   nameFilter?: string;
+  /** The admin page's sort; ties (and the default) go by id, so pages never overlap. Never-active users sort last. */
+  order?: { column: 'name' | 'admin' | 'last_activity'; desc: boolean };
 }
 
 export function userFromRow(row: Row): UserRow {
@@ -60,7 +62,10 @@ function withNameFilter(query: Knex.QueryBuilder, nameFilter: string | undefined
 
 export async function listUsers(db: Db, opts: ListUsersOptions = {}): Promise<{ rows: UserRow[]; total: number }> {
   const totalRow = asRow(await withNameFilter(db('users').count({ n: '*' }), opts.nameFilter).first());
-  let query = withNameFilter(db('users').select('*'), opts.nameFilter).orderBy('id');
+  let query = withNameFilter(db('users').select('*'), opts.nameFilter);
+  // (column IS NULL) first, by hand: knex 3's nulls:'last' on SQLite drops the column from the ORDER BY.
+  if (opts.order !== undefined) query = query.orderByRaw('(?? IS NULL)', [opts.order.column]).orderBy(opts.order.column, opts.order.desc ? 'desc' : 'asc');
+  query = query.orderBy('id');
   if (opts.offset !== undefined && opts.offset > 0) query = query.offset(opts.offset);
   if (opts.limit !== undefined) query = query.limit(opts.limit);
   return { rows: asRows(await query).map(userFromRow), total: readInt(totalRow, 'n') };

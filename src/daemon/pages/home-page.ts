@@ -1,4 +1,5 @@
 import type { RequestContext, Router } from '../api/router.js';
+import { deleteSpawner, getSpawner } from '../db/spawners-repo.js';
 import { field } from './form-body.js';
 import { escapePath } from './next-url.js';
 import { namespace, requireUser, userForm, type PagesDeps } from './page-context.js';
@@ -47,8 +48,23 @@ async function addNamed(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(me.user.name)}/${escapePath(name)}`);
 }
 
+/** JupyterHub 3.0's "delete" button: a stopped named server's record goes (DELETE .../servers/{name} with remove). */
+async function deleteNamed(ctx: RequestContext, deps: PagesDeps): Promise<void> {
+  const { user: me, form } = await userForm(ctx, deps);
+  const server = field(form, 'server');
+  if (!validServerName(server)) throw new PageError(400, 'Only a named server can be deleted.');
+  await requireUserScope(deps.db, me, 'delete:servers', me.user, server);
+  const row = await getSpawner(deps.db, me.user.id, server);
+  if (row === null) throw new PageError(404, `You have no server named ${server}.`);
+  if (!deps.servers().runtime(me.user.name, server).stopped) throw new PageError(400, `Stop the server ${server} before deleting it.`);
+  await deleteSpawner(deps.db, row.id);
+  deps.log.info(`${me.user.name} deleted server ${server} from the home page`);
+  redirect(ctx.res, `${deps.hubPrefix}home`);
+}
+
 export function registerHomePage(router: Router, deps: PagesDeps): void {
   router.add('GET', 'home', page(deps, (ctx) => home(ctx, deps)));
   router.add('POST', 'home/stop', page(deps, (ctx) => stop(ctx, deps)));
   router.add('POST', 'home/named', page(deps, (ctx) => addNamed(ctx, deps)));
+  router.add('POST', 'home/delete', page(deps, (ctx) => deleteNamed(ctx, deps)));
 }

@@ -15,6 +15,8 @@ import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
 import { registerAdminPage } from './admin-page.js';
 import { assetDirs, hubTemplateNames } from './assets.js';
+import { parseServiceSpecs } from '../services/service-spec.js';
+import { serviceHost, servicePrefix } from '../services/service-urls.js';
 import { cookieGate } from './cookie-gate.js';
 import { registerCspReport } from './csp-report.js';
 import { registerErrorPage } from './error-page.js';
@@ -55,6 +57,8 @@ export interface BrowserAuthDeps {
   /** The public side is https: cookies get the Secure flag. */
   secure: boolean;
   statsd: Statsd;
+  /** The admin page's "Shut down the hub" (the same as POST /hub/api/shutdown). */
+  shutdown?: (opts: { servers?: boolean; proxy?: boolean }) => void;
 }
 
 export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
@@ -79,6 +83,10 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
     db: d.db, log, statsd: d.statsd, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
     versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
+    ...(d.shutdown ? { shutdown: d.shutdown } : {}),
+    services: parseServiceSpecs(d.config).filter((s) => s.url !== '' && s.display).map((s) => ({
+      name: s.name, prefix: serviceHost(d.config) + servicePrefix(jh.base_url, s.name), url: s.url, info: s.info,
+    })),
   };
   d.api.authenticators.push(cookieGate({ sessions: d.sessions, identity: d.identity, xsrf, hubPrefix, forwardedHostHeader: jh.forwarded_host_header, log }));
   const r = d.api.router;

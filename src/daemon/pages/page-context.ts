@@ -37,6 +37,18 @@ export interface PagesDeps {
   hubPrefix: string;
   /** Appended to static URLs (?v=) so browsers may cache them until the hub restarts. */
   versionHash: string;
+  /** Stops the hub as POST /hub/api/shutdown does; undefined where the hub cannot be stopped from a page. */
+  shutdown?: (opts: { servers?: boolean; proxy?: boolean }) => void;
+  /** The services the navigation bar's "Services" menu lists: those with a url and `display` (get_accessible_services). */
+  services: readonly ServiceLink[];
+}
+
+export interface ServiceLink {
+  name: string;
+  /** Where the menu links to: the service's public prefix, on the services host with subdomain_host. */
+  prefix: string;
+  url: string;
+  info: Record<string, unknown>;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -110,7 +122,7 @@ export function namespace(ctx: RequestContext, deps: PagesDeps, user: UserPrinci
     login_service: deps.authenticator.loginService,
     static_url: staticUrl,
     version_hash: deps.versionHash,
-    services: [],
+    services: user === null ? [] : deps.services,
     parsed_scopes: user === null ? [] : [...user.scopes.parsed.keys()],
     expanded_scopes: user === null ? [] : [...user.scopes.scopes],
     xsrf_token: token,

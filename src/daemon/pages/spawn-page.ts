@@ -6,6 +6,7 @@ import { escapePath } from './next-url.js';
 import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
+import { spawnersOfUsers } from '../db/spawners-repo.js';
 import { requireUserScope, validServerName } from './server-views.js';
 
 /**
@@ -27,7 +28,17 @@ async function target(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal): 
   const user = name === me.user.name ? me.user : await getUserByName(deps.db, name);
   if (!user) throw new PageError(404, `No such user: ${name}`);
   await requireUserScope(deps.db, me, 'servers', user, server);
+  await checkNamedLimit(deps, user, server);
   return { me, user, server };
+}
+
+/** spawn_single_user's check: a new named server past named_server_limit_per_user is refused, as by the REST API. */
+async function checkNamedLimit(deps: PagesDeps, user: UserRow, server: string): Promise<void> {
+  const limit = deps.config.JupyterHub.named_server_limit_per_user;
+  if (server === '' || limit <= 0) return;
+  const names = ((await spawnersOfUsers(deps.db, [user.id])).get(user.id) ?? []).map((s) => s.name);
+  if (names.includes(server) || names.filter((n) => n !== '').length < limit) return;
+  throw new PageError(400, `${user.name} already has the maximum of ${limit} named servers. One must be deleted before a new server can be created.`);
 }
 
 
