@@ -33,6 +33,7 @@ import { registerTokenPage } from './token-page.js';
 import { registerSpawnPages } from './spawn-page.js';
 import { installExtraHandlers } from './extra-handlers.js';
 import { outsideHubHandler } from './user-url.js';
+import { displayedServices } from './service-menu.js';
 
 /**
  * Browser-facing authentication, wired into the hub in one call: the configured Authenticator (told about
@@ -79,6 +80,7 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
     db: d.db, log, statsd: d.statsd, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
     versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
+    services: () => displayedServices(d.config, d.api.serviceUrls()),
   };
   d.api.authenticators.push(cookieGate({ sessions: d.sessions, identity: d.identity, xsrf, hubPrefix, forwardedHostHeader: jh.forwarded_host_header, log }));
   const r = d.api.router;

@@ -15,6 +15,7 @@ import { refererVouched, xsrfRejected } from './cookie-gate.js';
 import { readForm } from './form-body.js';
 import { escapePath } from './next-url.js';
 import { safeHtml, type PageRenderer } from './renderer.js';
+import type { ServiceView } from './service-menu.js';
 import { PageError } from './respond.js';
 
 /** What every page handler may use. `servers` is a getter: the spawning stage may replace the manager later. */
@@ -37,6 +38,8 @@ export interface PagesDeps {
   hubPrefix: string;
   /** Appended to static URLs (?v=) so browsers may cache them until the hub restarts. */
   versionHash: string;
+  /** The Services menu's entries (service-menu.ts). */
+  services: () => ServiceView[];
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -110,7 +113,7 @@ export function namespace(ctx: RequestContext, deps: PagesDeps, user: UserPrinci
     login_service: deps.authenticator.loginService,
     static_url: staticUrl,
     version_hash: deps.versionHash,
-    services: [],
+    services: user === null ? [] : deps.services(),
     parsed_scopes: user === null ? [] : [...user.scopes.parsed.keys()],
     expanded_scopes: user === null ? [] : [...user.scopes.scopes],
     xsrf_token: token,
