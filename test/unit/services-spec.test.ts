@@ -55,6 +55,10 @@ test('a managed service environment follows JupyterHub: config env, then name/ur
   assert.equal(env.USER, 'svcuser', 'the account wins over the config environment');
   assert.equal(env.JUPYTERHUB_SERVICE_PREFIX, '/jh/services/svc/');
   assert.equal(env.JUPYTERHUB_OAUTH_CALLBACK_URL, '/jh/services/svc/oauth_callback');
+  // Byte for byte what JupyterHub 3.0's json.dumps gives (checked against its managed services' environment).
+  assert.equal(env.JUPYTERHUB_OAUTH_ACCESS_SCOPES, '["access:services", "access:services!service=svc"]');
+  assert.equal(env.JUPYTERHUB_OAUTH_SCOPES, env.JUPYTERHUB_OAUTH_ACCESS_SCOPES);
+  assert.equal(env.JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES, '[]');
   assert.equal(env.JUPYTERHUB_BASE_URL, '/jh/');
   assert.equal(env.JUPYTERHUB_API_TOKEN, 't0k');
   assert.equal(env.JUPYTERHUB_ACTIVITY_URL, undefined);

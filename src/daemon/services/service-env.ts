@@ -25,6 +25,11 @@ export interface ServiceEnvInput {
   account?: UnixAccount;
 }
 
+/** json.dumps of a list of strings, byte for byte (", " between items), as a service's scripts may compare it. */
+function pythonJsonList(items: readonly string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+}
+
 export function serviceEnv(i: ServiceEnvInput): Record<string, string> {
   const { spec, config } = i;
   const env: Record<string, string> = {};
@@ -33,7 +38,7 @@ export function serviceEnv(i: ServiceEnvInput): Record<string, string> {
     if (v !== undefined) env[key] = v;
   }
   const prefix = servicePrefix(config.JupyterHub.base_url, spec.name);
-  const scopes = JSON.stringify(['access:services', `access:services!service=${spec.name}`]);
+  const scopes = pythonJsonList(['access:services', `access:services!service=${spec.name}`]);
   Object.assign(env, {
     JUPYTERHUB_API_TOKEN: i.apiToken,
     JPY_API_TOKEN: i.apiToken,
