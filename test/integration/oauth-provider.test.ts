@@ -181,12 +181,14 @@ describe('the authorization-code flow of jupyterhub-singleuser', () => {
     assert.equal(new URL(String(scope.headers.location), 'http://x').searchParams.get('error'), 'invalid_scope', 'the client is not allowed admin:users');
     const unknown = await request({ url: `${api}oauth2/authorize?client_id=nobody&response_type=code`, headers: { cookie: aliceCookie.cookie } });
     assert.equal(unknown.status, 400);
+    assert.match(String(unknown.headers['content-type']), /^text\/html/, 'a browser lands here: the error page, as JupyterHub\'s OAuthAuthorizeHandler (a page handler) answers');
   });
 
-  test('someone else\'s server: 403 without access:servers', async () => {
+  test('someone else\'s server: 403 without access:servers, as the HTML error page', async () => {
     const res = await authorize(server, bobCookie.cookie);
     assert.equal(res.status, 403);
-    assert.match(String((res.body as { message: string }).message), /permission to access Server at \/user\/alice\//);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(String(res.body), /<h1>403 : Forbidden<\/h1>[\s\S]*permission to access Server at \/user\/alice\//);
   });
 
   test('unknown or missing token on /api/user: 403', async () => {

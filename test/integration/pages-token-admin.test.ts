@@ -215,7 +215,7 @@ test('home page: named servers are deleted once stopped, the limit is said, disp
     const b = new HttpBrowser(origin);
     await b.login('/hub/', 'nia', 'pw');
     let home = await b.get('/hub/home');
-    assert.match(home.text, /<details class="nav-menu" id="services-menu">[\s\S]*href="\/services\/grader\/"/);
+    assert.match(home.text, /<details class="dropdown" id="services-menu">[\s\S]*href="\/services\/grader\/"/);
     assert.doesNotMatch(home.text, /services\/hidden|services\/nourl/, 'only services with a url and display');
     assert.match(home.text, /id="new-server-name"/);
     const nia = await getUserByName(t.hub.db!, 'nia');

@@ -4,18 +4,20 @@
  * /services/whoami/. It gets the JupyterHub environment, its generated token works against the API, a person
  * logs in to it through the hub's OAuth provider, it is restarted when killed and stopped with the hub. Under
  * internal_ssl it runs as a unix user with a notebooks-ca certificate in that user's home, serves https with
- * client certificates required, and talks to the hub over mutual TLS. An external service gets its route.
+ * client certificates required, and talks to the hub over mutual TLS. An external service gets its route. In
+ * Chromium: whoami-oauth run beside the hub as an admin runs an external service, the confirm page, the Services
+ * menu, an admin service's API calls, a service that is down, and logout revoking the service's access.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile, stat } from 'node:fs/promises';
 import knex from 'knex';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { startTestHub, request, type TestHub } from '../helpers/hub.js';
-import { HttpBrowser } from '../helpers/browser.js';
+import { HttpBrowser, launchChromium } from '../helpers/browser.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { freePort } from '../helpers/proxy-http.js';
 import { createUnixUser } from '../helpers/unix-user.js';
@@ -257,6 +259,101 @@ test('a managed service whose url has port 0 gets a free port: it serves there, 
     });
     assert.equal(env.JUPYTERHUB_SERVICE_URL, url);
   } finally {
+    await t.stop();
+  }
+});
+
+/** whoami-oauth started by hand, as an admin runs an external service: the env its docs list, nothing more. */
+async function startExternalWhoami(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn('/usr/bin/python3', [WHOAMI], { env: { PATH: '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`whoami exited with ${code ?? 'a signal'}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening')) resolve();
+    });
+  });
+  return child;
+}
+
+test('whoami-oauth in Chromium: an external service (url + api_token) with the confirm page, the Services menu, an admin service, a service that is down, logout', { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const extToken = 'ext-token-'.padEnd(40, 'x');
+  const admToken = 'adm-token-'.padEnd(40, 'y');
+  const t = await hubWithServices([
+    { name: 'ext', url: `http://127.0.0.1:${port}`, api_token: extToken, info: { description: 'who am i' } },
+    { name: 'adm', admin: true, url: 'http://127.0.0.1:0', api_token: admToken, command: ['/usr/bin/python3', WHOAMI] },
+    { name: 'hidden', url: 'http://127.0.0.1:9', display: false },
+  ], [`JupyterHub.load_roles=${JSON.stringify([{ name: 'ext-users', scopes: ['access:services!service=ext'], users: ['ada'] }])}`]);
+  const origin = t.status.public_url.replace(/\/$/, '');
+  const ext = await startExternalWhoami({
+    JUPYTERHUB_API_TOKEN: extToken, JUPYTERHUB_API_URL: `${t.status.hub_url}api`, JUPYTERHUB_SERVICE_NAME: 'ext',
+    JUPYTERHUB_SERVICE_URL: `http://127.0.0.1:${port}`, JUPYTERHUB_SERVICE_PREFIX: '/services/ext/', JUPYTERHUB_CLIENT_ID: 'service-ext',
+  });
+  const browser = await launchChromium();
+  try {
+    const { page, context } = browser;
+    const cookies = async (): Promise<Map<string, { path: string; httpOnly: boolean }>> => new Map((await context.cookies()).map((c) => [c.name, c]));
+
+    // The OAuth dance: the service sends the browser to authorize, the hub to its login page.
+    await page.goto(`${origin}/services/ext/`);
+    assert.match(new URL(page.url()).searchParams.get('next') ?? '', /^\/hub\/api\/oauth2\/authorize\?client_id=service-ext&/, page.url());
+    assert.equal((await cookies()).get('service-ext-oauth-state')?.path, '/services/ext/');
+    await page.fill('#username_input', 'ada');
+    await page.fill('#password_input', 'any');
+    await Promise.all([page.waitForURL(/\/hub\/api\/oauth2\/authorize\?/), page.click('#login_submit')]);
+    // No oauth_no_confirm: the confirm page names the service and what it may do.
+    assert.match(await page.textContent('main') ?? '', /JupyterHub service ext \(oauth URL: \/services\/ext\/oauth_callback\) would like permission to identify you/);
+    await Promise.all([page.waitForURL(`${origin}/services/ext/`), page.click('input[type=submit]')]);
+    const ada = JSON.parse(await page.textContent('body') ?? '') as { name: string; scopes: string[] };
+    assert.equal(ada.name, 'ada');
+    assert.ok(ada.scopes.includes('access:services!service=ext'), ada.scopes.join(' '));
+    const jar = await cookies();
+    assert.equal(jar.get('service-ext')?.path, '/services/ext/');
+    assert.equal(jar.get('service-ext')?.httpOnly, true);
+    assert.equal(jar.has('service-ext-oauth-state'), false, 'the state cookie is spent');
+
+    // The Services menu of every page: services with a url and display true, in config order.
+    await page.goto(`${origin}/hub/home`);
+    const menu = await page.$$eval('.dropdown-menu a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(menu, [['ext', '/services/ext/'], ['adm', '/services/adm/']]);
+    await page.click('details.dropdown summary');
+    await Promise.all([page.waitForURL(`${origin}/services/ext/`), page.click('.dropdown-menu a >> text=ext')]);
+    assert.equal((JSON.parse(await page.textContent('body') ?? '') as { name: string }).name, 'ada', 'authorized once: no second confirm');
+
+    // A service that is down: the proxy's 503 with the hub's error page (its error_target).
+    const down = await page.goto(`${origin}/services/hidden/`);
+    assert.equal(down?.status(), 503);
+    assert.match(await page.textContent('main') ?? '', /503 : Service Unavailable/);
+
+    // The admin service, managed, gets its api_token from the config and calls the API with HubAuth.
+    const admEnv = await getJson(`${origin}/services/adm/env`);
+    assert.equal(admEnv.body.JUPYTERHUB_API_TOKEN, admToken);
+    const users = await fetch(`${origin}/services/adm/users`);
+    assert.equal(users.status, 200);
+    assert.ok(((await users.json()) as string[]).includes('ada'));
+    const list = (await request({ socketPath: t.status.socket, path: '/hub/api/services' })).body as Record<string, Record<string, unknown>>;
+    assert.deepEqual({ ...list.ext }, { kind: 'service', name: 'ext', roles: [], admin: false, url: `http://127.0.0.1:${port}`, prefix: '/services/ext/', command: [], pid: 0, info: { description: 'who am i' }, display: true });
+    assert.deepEqual(list.adm?.roles, ['admin']);
+    assert.equal(list.adm?.admin, true);
+    assert.equal(list.hidden?.display, false);
+
+    // Logging out of the hub revokes the service's token: the next visit starts the dance again.
+    await page.goto(`${origin}/hub/home`);
+    await Promise.all([page.waitForURL(/\/hub\/login/), page.click('#logout')]);
+    await page.goto(`${origin}/services/ext/`);
+    assert.match(page.url(), /\/hub\/login\?next=%2Fhub%2Fapi%2Foauth2%2Fauthorize/);
+
+    // bob lacks access:services!service=ext: the hub's error page, as JupyterHub's authorize handler renders it.
+    await page.fill('#username_input', 'bob');
+    await page.fill('#password_input', 'any');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.url().includes('/hub/api/oauth2/authorize?')), page.click('#login_submit')]);
+    assert.equal(refused.status(), 403);
+    await page.waitForSelector('main h1');
+    assert.equal(await page.textContent('main h1'), '403 : Forbidden');
+    assert.match(await page.textContent('main') ?? '', /You do not have permission to access JupyterHub service ext/);
+  } finally {
+    await browser.close();
+    ext.kill();
     await t.stop();
   }
 });

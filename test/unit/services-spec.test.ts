@@ -8,6 +8,7 @@ import { HubError } from '../../src/lib/errors.js';
 import { parseServiceSpecs } from '../../src/daemon/services/service-spec.js';
 import { serviceEnv } from '../../src/daemon/services/service-env.js';
 import { serviceHost, serviceRoutespec } from '../../src/daemon/services/service-urls.js';
+import { displayedServices } from '../../src/daemon/pages/service-menu.js';
 
 async function configWith(services: unknown[], more: string[] = []): Promise<HubConfig> {
   const cwd = await mkdtemp(path.join(tmpdir(), 'hub-svc-'));
@@ -54,6 +55,10 @@ test('a managed service environment follows JupyterHub: config env, then name/ur
   assert.equal(env.USER, 'svcuser', 'the account wins over the config environment');
   assert.equal(env.JUPYTERHUB_SERVICE_PREFIX, '/jh/services/svc/');
   assert.equal(env.JUPYTERHUB_OAUTH_CALLBACK_URL, '/jh/services/svc/oauth_callback');
+  // Byte for byte what JupyterHub 3.0's json.dumps gives (checked against its managed services' environment).
+  assert.equal(env.JUPYTERHUB_OAUTH_ACCESS_SCOPES, '["access:services", "access:services!service=svc"]');
+  assert.equal(env.JUPYTERHUB_OAUTH_SCOPES, env.JUPYTERHUB_OAUTH_ACCESS_SCOPES);
+  assert.equal(env.JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES, '[]');
   assert.equal(env.JUPYTERHUB_BASE_URL, '/jh/');
   assert.equal(env.JUPYTERHUB_API_TOKEN, 't0k');
   assert.equal(env.JUPYTERHUB_ACTIVITY_URL, undefined);
@@ -68,4 +73,22 @@ test('with subdomain_host and a port, the services route has the host name only;
   const config = await configWith([{ name: 'svc', url: 'http://127.0.0.1:10101' }], ['JupyterHub.subdomain_host=http://hub.example.org:8000']);
   assert.equal(serviceRoutespec(config, 'svc'), 'services.hub.example.org/services/svc/');
   assert.equal(serviceHost(config), 'http://services.hub.example.org:8000');
+});
+
+test('the Services menu: services with a url and display true, linked on the services host with subdomain_host', async () => {
+  const services = [
+    { name: 'web', url: 'http://127.0.0.1:0', command: ['x'], info: { a: 1 } }, { name: 'cron', command: ['y'] },
+    { name: 'quiet', url: 'http://127.0.0.1:9', display: false }, { name: 'ext', url: 'http://127.0.0.1:8' },
+  ];
+  const plain = displayedServices(await configWith(services, ['JupyterHub.base_url=/jh/']), new Map([['web', 'http://127.0.0.1:4567']]));
+  assert.deepEqual(plain.map((s) => [s.name, s.prefix, s.href, s.url, s.kind]), [
+    ['web', '/jh/services/web/', '/jh/services/web/', 'http://127.0.0.1:4567', 'managed'],
+    ['ext', '/jh/services/ext/', '/jh/services/ext/', 'http://127.0.0.1:8', 'external'],
+  ]);
+  assert.deepEqual(plain[0]?.info, { a: 1 });
+  const sub = displayedServices(await configWith(services, ['JupyterHub.subdomain_host=https://hub.example.org']), new Map());
+  assert.deepEqual(sub.map((s) => [s.prefix, s.href]), [
+    ['/services/web/', 'https://services.hub.example.org/services/web/'],
+    ['/services/ext/', 'https://services.hub.example.org/services/ext/'],
+  ]);
 });

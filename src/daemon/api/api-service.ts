@@ -133,6 +133,11 @@ export class ApiService {
     this.deps.serviceUrls = urls;
   }
 
+  /** Each started service's url in use; empty before the services stage ran (or without services). */
+  serviceUrls(): ReadonlyMap<string, string> {
+    return this.deps.serviceUrls?.() ?? new Map<string, string>();
+  }
+
   /** The request listener for one door. */
   listener(door: 'socket' | 'tcp'): http.RequestListener {
     const prefix = door === 'socket' ? '/hub/' : `${this.deps.baseUrl}hub/`;
@@ -264,9 +269,15 @@ function pageUrl(req: http.IncomingMessage): URL {
   }
 }
 
-/** A hub page (not an API path, nor a path outside the hub's prefix, which pages handle themselves). */
+/**
+ * A hub page (not an API path, nor a path outside the hub's prefix, which pages handle themselves). The OAuth
+ * authorize endpoint counts as a page although it lives under api/: a browser lands there, and JupyterHub's
+ * OAuthAuthorizeHandler is a page handler (BaseHandler), so its refusals (no access to the service or server,
+ * unknown client, a forged confirm form) are the HTML error page, not JSON.
+ */
 function isPagePath(req: http.IncomingMessage, prefix: string): boolean {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (path === `${prefix}api/oauth2/authorize`) return true;
   return path.startsWith(prefix) && !path.startsWith(`${prefix}api/`) && path !== `${prefix}api`;
 }
 

@@ -15,8 +15,6 @@ import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
 import { registerAdminPage } from './admin-page.js';
 import { assetDirs, hubTemplateNames } from './assets.js';
-import { parseServiceSpecs } from '../services/service-spec.js';
-import { serviceHost, servicePrefix } from '../services/service-urls.js';
 import { cookieGate } from './cookie-gate.js';
 import { registerCspReport } from './csp-report.js';
 import { registerErrorPage } from './error-page.js';
@@ -35,6 +33,7 @@ import { registerTokenPage } from './token-page.js';
 import { registerSpawnPages } from './spawn-page.js';
 import { installExtraHandlers } from './extra-handlers.js';
 import { outsideHubHandler } from './user-url.js';
+import { displayedServices } from './service-menu.js';
 
 /**
  * Browser-facing authentication, wired into the hub in one call: the configured Authenticator (told about
@@ -84,9 +83,7 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
     versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
     ...(d.shutdown ? { shutdown: d.shutdown } : {}),
-    services: parseServiceSpecs(d.config).filter((s) => s.url !== '' && s.display).map((s) => ({
-      name: s.name, prefix: serviceHost(d.config) + servicePrefix(jh.base_url, s.name), url: s.url, info: s.info,
-    })),
+    services: () => displayedServices(d.config, d.api.serviceUrls()),
   };
   d.api.authenticators.push(cookieGate({ sessions: d.sessions, identity: d.identity, xsrf, hubPrefix, forwardedHostHeader: jh.forwarded_host_header, log }));
   const r = d.api.router;

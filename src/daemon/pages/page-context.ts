@@ -15,6 +15,7 @@ import { refererVouched, xsrfRejected } from './cookie-gate.js';
 import { readForm } from './form-body.js';
 import { escapePath } from './next-url.js';
 import { safeHtml, type PageRenderer } from './renderer.js';
+import type { ServiceView } from './service-menu.js';
 import { PageError } from './respond.js';
 
 /** What every page handler may use. `servers` is a getter: the spawning stage may replace the manager later. */
@@ -39,16 +40,8 @@ export interface PagesDeps {
   versionHash: string;
   /** Stops the hub as POST /hub/api/shutdown does; undefined where the hub cannot be stopped from a page. */
   shutdown?: (opts: { servers?: boolean; proxy?: boolean }) => void;
-  /** The services the navigation bar's "Services" menu lists: those with a url and `display` (get_accessible_services). */
-  services: readonly ServiceLink[];
-}
-
-export interface ServiceLink {
-  name: string;
-  /** Where the menu links to: the service's public prefix, on the services host with subdomain_host. */
-  prefix: string;
-  url: string;
-  info: Record<string, unknown>;
+  /** The Services menu's entries (service-menu.ts). */
+  services: () => ServiceView[];
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -122,7 +115,7 @@ export function namespace(ctx: RequestContext, deps: PagesDeps, user: UserPrinci
     login_service: deps.authenticator.loginService,
     static_url: staticUrl,
     version_hash: deps.versionHash,
-    services: user === null ? [] : deps.services,
+    services: user === null ? [] : deps.services(),
     parsed_scopes: user === null ? [] : [...user.scopes.parsed.keys()],
     expanded_scopes: user === null ? [] : [...user.scopes.scopes],
     xsrf_token: token,

@@ -3,8 +3,8 @@
  * _ServiceSpawner, a LocalProcessSpawner without config): the default env_keep, the service's token and OAuth
  * client, the hub's API URL, TLS files under internal_ssl, then the service's own `environment`, then its
  * name, URL and prefix, and last the account's USER/HOME/SHELL when it runs as a unix user. Unlike a user server
- * there is no activity URL. JupyterHub sets JUPYTERHUB_SERVICE_URL to "http://:0/" for a service without a
- * url; hub leaves it out.
+ * there is no activity URL. JupyterHub 3.0 sets JUPYTERHUB_SERVICE_URL to "http://127.0.0.1:0/" (its
+ * default Server) for a service without a url; hub leaves it out, as there is nothing to listen on.
  */
 import type { HubConfig } from '../../lib/config/index.js';
 import type { TlsFiles } from '../spawner/spawner.js';
@@ -25,6 +25,11 @@ export interface ServiceEnvInput {
   account?: UnixAccount;
 }
 
+/** json.dumps of a list of strings, byte for byte (", " between items), as a service's scripts may compare it. */
+function pythonJsonList(items: readonly string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+}
+
 export function serviceEnv(i: ServiceEnvInput): Record<string, string> {
   const { spec, config } = i;
   const env: Record<string, string> = {};
@@ -33,7 +38,7 @@ export function serviceEnv(i: ServiceEnvInput): Record<string, string> {
     if (v !== undefined) env[key] = v;
   }
   const prefix = servicePrefix(config.JupyterHub.base_url, spec.name);
-  const scopes = JSON.stringify(['access:services', `access:services!service=${spec.name}`]);
+  const scopes = pythonJsonList(['access:services', `access:services!service=${spec.name}`]);
   Object.assign(env, {
     JUPYTERHUB_API_TOKEN: i.apiToken,
     JPY_API_TOKEN: i.apiToken,
