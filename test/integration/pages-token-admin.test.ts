@@ -100,6 +100,7 @@ test('home page: start links to /hub/spawn, stop is a form; named servers when a
     await b.login('/hub/', 'hu', 'pw');
     let home = await b.get('/hub/home');
     assert.match(home.text, /id="start"[^>]*href="\/hub\/spawn\/hu"/);
+    assert.doesNotMatch(home.text, /services-menu/, 'no Services menu without services (an empty list is true in Nunjucks)');
     running.add('hu/');
     home = await b.get('/hub/home');
     assert.match(home.text, /href="\/user\/hu\/"/);
