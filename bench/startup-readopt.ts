@@ -5,7 +5,7 @@
  * Usage (after the build): node dist/bench/startup-readopt.js [users=10000] [running=1000]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,10 @@ async function timeStart(kind: 'hub' | 'jupyterhub', dir: string, standin: strin
       '  spawner_class: simple', `  services: [{name: bench, admin: true, api_token: ${TOKEN}}]`, '  log_level: WARN', '  cleanup_servers: false',
       'ConfigurableHTTPProxy:', `  api_url: http://127.0.0.1:${apiPort}`, 'Spawner:', `  cmd: [${standin}]`,
     ].join('\n') + '\n');
-    proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'start'], { cwd: dir, env, stdio: 'ignore' });
+    // The hub's log goes to a file in its directory, shown if it never gets ready.
+    const log = openSync(path.join(dir, 'hub.log'), 'a');
+    proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'start'], { cwd: dir, env, stdio: ['ignore', log, log] });
+    closeSync(log);
   } else {
     writeFileSync(path.join(dir, 'jupyterhub_config.py'), [
       `c.JupyterHub.ip = '127.0.0.1'`, `c.JupyterHub.port = ${port}`, `c.JupyterHub.hub_ip = '127.0.0.1'`, `c.JupyterHub.hub_port = ${hubPort}`,
@@ -84,11 +87,17 @@ async function timeStart(kind: 'hub' | 'jupyterhub', dir: string, standin: strin
       `c.Spawner.cmd = ['${standin}']`, `c.JupyterHub.services = [{'name': 'bench', 'admin': True, 'api_token': '${TOKEN}'}]`,
       `c.JupyterHub.log_level = 'WARN'`, `c.JupyterHub.cleanup_servers = False`, `c.JupyterHub.init_spawners_timeout = 600`,
     ].join('\n') + '\n');
-    proc = spawn('/usr/bin/jupyterhub', ['-f', 'jupyterhub_config.py'], { cwd: dir, env, stdio: 'ignore' });
+    const log = openSync(path.join(dir, 'jupyterhub.log'), 'a');
+    proc = spawn('/usr/bin/jupyterhub', ['-f', 'jupyterhub_config.py'], { cwd: dir, env, stdio: ['ignore', log, log] });
+    closeSync(log);
   }
   try {
     await until(async () => (await readyTotal(api)) >= RUNNING, 600_000);
     return (Date.now() - t0) / 1000;
+  } catch (err) {
+    const log = path.join(dir, kind === 'hub' ? 'hub.log' : 'jupyterhub.log');
+    if (existsSync(log)) console.error(`${kind} never got ready; the end of its log:\n${readFileSync(log, 'utf8').split('\n').slice(-40).join('\n')}`);
+    throw err;
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
