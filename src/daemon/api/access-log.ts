@@ -17,20 +17,18 @@ const SECRET_PATH = /\/api\/authorizations\/(?:cookie|token)\//;
 
 /** log.py _scrub_uri. */
 export function scrubUri(uri: string): string {
-  let out = uri;
-  const q = out.indexOf('?');
-  let path = q === -1 ? out : out.slice(0, q);
+  const q = uri.indexOf('?');
+  let path = q === -1 ? uri : uri.slice(0, q);
   if (SECRET_PATH.test(path)) path = `${path.slice(0, path.lastIndexOf('/'))}/[secret]`;
   if (q === -1) return path;
-  const parts = out.slice(q + 1).split('&').map((part) => {
+  const parts = uri.slice(q + 1).split('&').map((part) => {
     const eq = part.indexOf('=');
     if (eq === -1) return part;
     const key = part.slice(0, eq);
     if (SCRUB_PARAM_KEYS.some((s) => key.includes(s))) return `${key}=[secret]`;
     return `${key}=${scrubNested(part.slice(eq + 1))}`;
   });
-  out = `${path}?${parts.join('&')}`;
-  return out;
+  return `${path}?${parts.join('&')}`;
 }
 
 /**
