@@ -47,19 +47,23 @@ export interface WsLoadResult {
 
 const WORKER = fileURLToPath(new URL('./load-worker.js', import.meta.url));
 
-function runWorker(spec: LoadSpec): Promise<unknown> {
+/** Runs a command to its end: its exit code and everything it wrote. */
+function run(command: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as unknown);
-      else reject(new Error(err.trim() || `load worker exited with ${String(code)}`));
-    });
+    child.on('close', (code) => resolve({ code, out, err }));
   });
+}
+
+async function runWorker(spec: LoadSpec): Promise<unknown> {
+  const { code, out, err } = await run(process.execPath, [WORKER, JSON.stringify(spec)]);
+  if (code !== 0) throw new Error(err.trim() || `load worker exited with ${String(code)}`);
+  return JSON.parse(out) as unknown;
 }
 
 export async function httpLoad(
@@ -84,34 +88,21 @@ function wrkMs(text: string): number {
 }
 
 /** One wrk run (one thread, `connections` keep-alive connections); bash's `times` reports wrk's CPU. */
-function wrkLoad(url: string, connections: number, seconds: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const script = 'wrk -t1 -c"$1" -d"$2"s --latency "$3" && times';
-    const child = spawn('bash', ['-c', script, 'wrk', String(connections), String(seconds), url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-      const p50 = /^\s+50%\s+(\S+)$/m.exec(out);
-      const p99 = /^\s+99%\s+(\S+)$/m.exec(out);
-      const requests = /(\d+) requests in/.exec(out);
-      // `times`: the shell's own user/sys, then its children's (wrk's) user/sys, as 0m1.234s.
-      const children = [...out.matchAll(/(\d+)m([\d.]+)s/g)].slice(-2).map((m) => Number(m[1]) * 60 + Number(m[2]));
-      if (code !== 0 || rps === null || p50 === null || p99 === null || requests === null || children.length < 2) {
-        reject(new Error(`wrk failed (exit ${String(code)}): ${(err || out).trim()}`));
-        return;
-      }
-      if (/Non-2xx/.test(out)) {
-        reject(new Error(`wrk got non-2xx answers from ${url}: ${out.trim()}`));
-        return;
-      }
-      const cpu = children.reduce((a, b) => a + b, 0) / seconds;
-      resolve({ requests: Number(requests[1]), rps: Number(rps[1]), p50: wrkMs(p50[1] ?? ''), p99: wrkMs(p99[1] ?? ''), cpu });
-    });
-  });
+async function wrkLoad(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const script = 'wrk -t1 -c"$1" -d"$2"s --latency "$3" && times';
+  const { code, out, err } = await run('bash', ['-c', script, 'wrk', String(connections), String(seconds), url]);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const p50 = /^\s+50%\s+(\S+)$/m.exec(out);
+  const p99 = /^\s+99%\s+(\S+)$/m.exec(out);
+  const requests = /(\d+) requests in/.exec(out);
+  // `times`: the shell's own user/sys, then its children's (wrk's) user/sys, as 0m1.234s.
+  const children = [...out.matchAll(/(\d+)m([\d.]+)s/g)].slice(-2).map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (code !== 0 || rps === null || p50 === null || p99 === null || requests === null || children.length < 2) {
+    throw new Error(`wrk failed (exit ${String(code)}): ${(err || out).trim()}`);
+  }
+  if (/Non-2xx/.test(out)) throw new Error(`wrk got non-2xx answers from ${url}: ${out.trim()}`);
+  const cpu = children.reduce((a, b) => a + b, 0) / seconds;
+  return { requests: Number(requests[1]), rps: Number(rps[1]), p50: wrkMs(p50[1] ?? ''), p99: wrkMs(p99[1] ?? ''), cpu };
 }
 
 export async function wsLoad(url: string, connections: number, seconds: number, window = 1): Promise<WsLoadResult> {
