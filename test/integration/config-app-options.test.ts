@@ -460,3 +460,45 @@ test('check_referer wants one of the hub\'s own pages: a page of a user\'s serve
     await t.stop();
   }
 });
+
+test('activity_resolution: requests with the login cookie or a token record the user\'s last_activity, at most once per activity_resolution', async () => {
+  const token = 'activity-token-0123456789abcdef';
+  const lastActivity = async (t: { hub: { db?: unknown } }): Promise<string | null> => {
+    const db = t.hub.db as NonNullable<Awaited<ReturnType<typeof startTestHub>>['hub']['db']>;
+    const row = (await db('users').where({ name: 'ada' }).first('last_activity')) as { last_activity: string | null } | undefined;
+    return row?.last_activity ?? null;
+  };
+  /** The write happens beside the request (never on its path): wait for it, within a deadline. */
+  const changedFrom = async (t: { hub: { db?: unknown } }, before: string | null): Promise<string | null> => {
+    const deadline = Date.now() + 3000;
+    let now = await lastActivity(t);
+    while (now === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = await lastActivity(t);
+    }
+    return now;
+  };
+  for (const resolution of [0, 30]) {
+    const t = await startTestHub({ overrides: [DUMMY, `JupyterHub.activity_resolution=${resolution}`, `JupyterHub.api_tokens={"${token}":"ada"}`] });
+    try {
+      const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+      await b.login('/hub/', 'ada', 'pw');
+      assert.equal((await b.get('/hub/home')).status, 200);
+      const first = await changedFrom(t, null);
+      assert.notEqual(first, null, 'a page seen with the login cookie is activity');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal((await b.get('/hub/home')).status, 200);
+      const second = resolution === 0 ? await changedFrom(t, first) : (await new Promise((r) => setTimeout(r, 300)), await lastActivity(t));
+      if (resolution === 0) assert.ok(second !== null && second > (first ?? ''), `0 records every request: ${first} -> ${second}`);
+      else assert.equal(second, first, 'within activity_resolution nothing is written');
+      await new Promise((r) => setTimeout(r, 30));
+      const api = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+      assert.equal(api.status, 200);
+      const third = resolution === 0 ? await changedFrom(t, second) : (await new Promise((r) => setTimeout(r, 300)), await lastActivity(t));
+      if (resolution === 0) assert.ok(third !== null && third > (second ?? ''), `a token request is activity too: ${second} -> ${third}`);
+      else assert.equal(third, first);
+    } finally {
+      await t.stop();
+    }
+  }
+});
