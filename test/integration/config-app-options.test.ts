@@ -10,6 +10,7 @@ import { listGroupMembers, getGroupByName } from '../../src/daemon/db/groups-rep
 import { getUserByName } from '../../src/daemon/db/users-repo.js';
 import { isHubError } from '../../src/lib/errors.js';
 import { loadConfig } from '../../src/lib/config/index.js';
+import { buildStandin } from '../../bench/standin/standin.js';
 import { HttpBrowser } from '../helpers/browser.js';
 import { cleanEnv, runCli, tempDir } from '../helpers/cli.js';
 import { request, startTestHub } from '../helpers/hub.js';
@@ -500,5 +501,29 @@ test('activity_resolution: requests with the login cookie or a token record the 
     } finally {
       await t.stop();
     }
+  }
+});
+
+test('active_server_limit: a spawn past that many active servers is refused with 429 and JupyterHub\'s message until one stops', { timeout: 60_000 }, async () => {
+  const standin = await buildStandin();
+  const dir = await tempDir();
+  const token = 'active-limit-admin-token-0123456789abcdef';
+  const t = await startTestHub({ dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, overrides: [DUMMY, 'JupyterHub.spawner_class=simple',
+    `Spawner.cmd=${JSON.stringify([standin])}`, `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`,
+    'JupyterHub.active_server_limit=1', 'Authenticator.admin_users=["root"]', `JupyterHub.api_tokens={"${token}":"root"}`] });
+  try {
+    const api = (method: string, p: string, body?: unknown): ReturnType<typeof request> =>
+      request({ url: `${t.status.hub_url}api${p}`, method, headers: { authorization: `token ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    assert.equal((await api('POST', '/users', { usernames: ['ann', 'bob'] })).status, 201);
+    assert.equal((await api('POST', '/users/ann/server')).status, 201);
+    const refused = await api('POST', '/users/bob/server');
+    assert.equal(refused.status, 429, JSON.stringify(refused.body));
+    assert.equal((refused.body as { message: string }).message, 'Active user limit exceeded. Try again in a few minutes.');
+    assert.ok(t.logs.some((l) => l.includes('1 servers active, no space available')), t.logs.join('\n'));
+    assert.equal((await api('DELETE', '/users/ann/server')).status, 204);
+    assert.equal((await api('POST', '/users/bob/server')).status, 201, 'a stopped server frees its place');
+    assert.equal((await api('DELETE', '/users/bob/server')).status, 204);
+  } finally {
+    await t.stop();
   }
 });
