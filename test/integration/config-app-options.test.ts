@@ -172,6 +172,11 @@ test('generate_config: hub start writes the default config to config_file and ex
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /--answer-yes/);
   assert.equal(await readFile(target, 'utf8'), 'JupyterHub: {port: 9}\n', 'not overwritten without confirmation');
+  // JupyterHub.answer_yes is the option behind -y/--answer-yes.
+  const viaOption = await runCli(['start', '--set', 'JupyterHub.answer_yes=true', '--set', 'JupyterHub.generate_config=true', '-c', target], { cwd: dir, env });
+  assert.equal(viaOption.code, 0, viaOption.stderr);
+  assert.match(await readFile(target, 'utf8'), /#\s*generate_config:/);
+  await writeFile(target, 'JupyterHub: {port: 9}\n');
   const yes = await runCli(['start', '--answer-yes', '--set', 'JupyterHub.generate_config=true', '-c', target], { cwd: dir, env });
   assert.equal(yes.code, 0, yes.stderr);
   assert.match(await readFile(target, 'utf8'), /#\s*generate_config:/);
