@@ -1,13 +1,15 @@
 /**
  * JupyterHub options that act once at start or on one request: load_groups, default_server_name (user-redirect),
- * trust_user_provided_tokens, config_file and generate_config. Real hubs, a real SQLite file, the real CLI.
+ * trust_user_provided_tokens, config_file, generate_config and answer_yes, activity_resolution, active_server_limit,
+ * active_user_window, and more below. Real hubs, a real SQLite file, the real CLI, real spawns of a stand-in server.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listGroupMembers, getGroupByName } from '../../src/daemon/db/groups-repo.js';
-import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { createUsers, getUserByName } from '../../src/daemon/db/users-repo.js';
+import { toDbTimestamp } from '../../src/daemon/db/timestamps.js';
 import { isHubError } from '../../src/lib/errors.js';
 import { loadConfig } from '../../src/lib/config/index.js';
 import { buildStandin } from '../../bench/standin/standin.js';
@@ -528,6 +530,22 @@ test('active_server_limit: a spawn past that many active servers is refused with
     assert.equal((await api('DELETE', '/users/ann/server')).status, 204);
     assert.equal((await api('POST', '/users/bob/server')).status, 201, 'a stopped server frees its place');
     assert.equal((await api('DELETE', '/users/bob/server')).status, 204);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('active_user_window: only users active within that many seconds count as active (the pressure feed of hub top)', async () => {
+  const t = await startTestHub({ overrides: [DUMMY, 'JupyterHub.active_user_window=60'] });
+  try {
+    const db = t.hub.db!;
+    await createUsers(db, ['recent', 'earlier', 'never']);
+    const ago = (s: number): string => toDbTimestamp(new Date(Date.now() - s * 1000));
+    await db('users').where({ name: 'recent' }).update({ last_activity: ago(10) });
+    await db('users').where({ name: 'earlier' }).update({ last_activity: ago(120) });
+    const r = await request({ socketPath: t.status.socket, path: '/hub/ext/pressure' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual((r.body as { users: unknown }).users, { total: 3, active: 1, active_window_seconds: 60 });
   } finally {
     await t.stop();
   }
