@@ -550,3 +550,23 @@ test('active_user_window: only users active within that many seconds count as ac
     await t.stop();
   }
 });
+
+test('authenticator_class \'null\' (JupyterHub\'s NullAuthenticator, any of its names): no login, 403 on the login page; API tokens work', async () => {
+  const token = 'null-auth-token-0123456789abcdef';
+  for (const name of ['null', 'jupyterhub.auth.NullAuthenticator']) {
+    const t = await startTestHub({ overrides: [`JupyterHub.authenticator_class=${name}`, `JupyterHub.api_tokens={"${token}":"ada"}`] });
+    try {
+      assert.equal(t.hub.authenticator?.className, 'NullAuthenticator');
+      const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+      assert.equal((await b.get('/hub/login')).status, 403, 'auto_login without a login handler: 403, as JupyterHub');
+      const posted = await b.request('POST', '/hub/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=ada&password=pw' });
+      assert.equal(posted.status, 200, 'a posted form logs nobody in: the login page again');
+      assert.equal(b.cookie('jupyterhub-hub-login'), undefined);
+      const me = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+      assert.equal(me.status, 200);
+      assert.equal((me.body as { name: string }).name, 'ada');
+    } finally {
+      await t.stop();
+    }
+  }
+});
