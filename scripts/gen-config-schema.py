@@ -34,7 +34,8 @@ CLASSES = [Spawner, LocalProcessSpawner, SimpleLocalProcessSpawner, Authenticato
 
 # JupyterHub's entry points (the reference's "Currently installed" lists): short name -> class.
 BUILTIN_CLASSES = {
-    'Authenticator': ('pam', {'pam': 'PAMAuthenticator', 'dummy': 'DummyAuthenticator'}),
+    # 'null' is in JupyterHub 3.0's entry points though the reference's list omits it; it has no options of its own.
+    'Authenticator': ('pam', {'pam': 'PAMAuthenticator', 'dummy': 'DummyAuthenticator', 'null': 'NullAuthenticator'}),
     'Spawner': ('localprocess', {'localprocess': 'LocalProcessSpawner', 'simple': 'SimpleLocalProcessSpawner'}),
     'Proxy': ('configurable-http-proxy', {'configurable-http-proxy': 'ConfigurableHTTPProxy'}),
 }
@@ -111,7 +112,7 @@ NOTES = {
                               'the handler: {request, current_user ({name, admin} or null), base_url, hub_base_url}; it '
                               'returns the URL. One that throws is logged and ignored.',
     'JupyterHub.log_level': 'Names (DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL) are normalised to their numbers.',
-    'JupyterHub.authenticator_class': "In hub: 'pam', 'dummy', one of the JupyterHub class names above, a module path "
+    'JupyterHub.authenticator_class': "In hub: 'pam', 'dummy', 'null' (API tokens only, no login), one of the JupyterHub class names above, a module path "
                                       '(./my-authenticator.js, relative to the config file), or in hub.config.js/.ts the class itself.',
     'JupyterHub.spawner_class': "In hub: 'localprocess', 'simple', one of the JupyterHub class names above, a module path "
                                 '(./my-spawner.js, relative to the config file), or in hub.config.js/.ts the class itself.',

@@ -7,6 +7,12 @@ import { configFileOverride, SEARCH_PLACES } from '../lib/config/index.js';
 
 const GENERATE_CONFIG = /^\s*JupyterHub\.generate_config\s*=\s*(true|1|yes|"true")\s*$/i;
 
+/** JupyterHub.answer_yes given with --set (the last one wins), for --generate-config, which reads no config file. */
+function answerYesOverride(sets: readonly string[]): boolean {
+  const last = sets.filter((o) => /^\s*JupyterHub\.answer_yes\s*=/.test(o)).at(-1);
+  return last !== undefined && /=\s*(true|1|yes|"true")\s*$/i.test(last);
+}
+
 /** The config file `--generate-config` would overwrite: hub's own found here (never a jupyterhub_config.py). */
 function findLocalConfig(): string | undefined {
   return SEARCH_PLACES.find((name) => !name.endsWith('.py') && existsSync(name));
@@ -57,7 +63,7 @@ Any option can be set for this run with --set Section.option=value (e.g. --set J
 
     // JupyterHub's --generate-config: write the default config file (--config, JupyterHub.config_file, the file
     // found here, else hub.yml) and exit without starting. Given on the command line, the file need not exist yet.
-    if (f.set.some((o) => GENERATE_CONFIG.test(o))) return this.generateConfig(f.config ?? configFileOverride(f.set) ?? findLocalConfig(), f['answer-yes']);
+    if (f.set.some((o) => GENERATE_CONFIG.test(o))) return this.generateConfig(f.config ?? configFileOverride(f.set) ?? findLocalConfig(), f['answer-yes'] || answerYesOverride(f.set));
     const loaded = await this.hubConfig(overrides);
     let answerYes = f['answer-yes'] || loaded.config.JupyterHub.answer_yes;
     if (loaded.config.JupyterHub.generate_config) return this.generateConfig(loaded.filepath ?? undefined, answerYes);

@@ -7,9 +7,8 @@ import { parseDbTimestamp, toDbTimestamp } from './db/timestamps.js';
 
 /**
  * JupyterHub's update_last_activity: every last_activity_interval, read the proxy's per-route last_activity and
- * move the spawner's and the user's last_activity forward (never back). Only routes that saw traffic since the
- * previous poll are asked for (inactive_since is the proxy's filter for the opposite, so we filter here).
- * Then, as JupyterHub, the gauges users.running (user routes) and users.active (user routes whose user was
+ * move the spawner's and the user's last_activity forward (never back): every route is read, and a write only
+ * happens where the proxy's time is newer than the stored one. Then, as JupyterHub, the gauges users.running (user routes) and users.active (user routes whose user was
  * active within active_user_window), both counted per route, so a user with two servers counts twice.
  */
 export interface ActivityPoll {

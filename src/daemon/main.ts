@@ -95,6 +95,7 @@ async function generateCertsAndExit(loaded: LoadedConfig, cwd: string, log: Logg
   });
   for (const entry of store.report) log.info(describeEntry(entry));
   if (!jh.internal_ssl) log.warn("You'll need to enable internal_ssl (JupyterHub.internal_ssl: true) to use these certificates.");
+  log.info(`Certificates written to directory \`${store.dir}\``);
   return 0;
 }
 

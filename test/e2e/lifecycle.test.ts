@@ -70,6 +70,28 @@ test('start -> socket -> users ls --json -> SIGTERM -> clean exit, no socket or 
   assert.equal(existsSync(pidFile), false, 'pid file removed');
 });
 
+test('extra_log_file, deprecated but still honoured as in JupyterHub: the hub\'s log is appended to it (0600), with the deprecation warning', async () => {
+  const dir = await hubDir(CONFIG.replace('  pid_file: hub.pid\n', '  pid_file: hub.pid\n  extra_log_file: logs/extra.log\n'));
+  await mkdir(path.join(dir, 'logs'));
+  const daemon = await startDaemon([], { cwd: dir });
+  const end = await daemon.stop('SIGTERM');
+  assert.equal(end.code, 0, end.stderr);
+  assert.match(end.stderr, /JupyterHub\.extra_log_file: DEPRECATED: use output redirection instead/);
+  const file = path.join(dir, 'logs', 'extra.log');
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const first = await readFile(file, 'utf8');
+  assert.match(first, /JupyterHub\.extra_log_file: DEPRECATED/);
+  assert.match(first, /is ready/);
+  assert.match(first, /stopped cleanly/);
+  assert.ok(!first.includes(`\x1b[`), 'no terminal colours in the file');
+  // A second start appends (JupyterHub's FileHandler opens it with mode 'a').
+  const again = await startDaemon([], { cwd: dir });
+  assert.equal((await again.stop('SIGTERM')).code, 0);
+  const second = await readFile(file, 'utf8');
+  assert.ok(second.startsWith(first), 'appended, not replaced');
+  assert.equal(second.match(/stopped cleanly/g)?.length, 2);
+});
+
 test('a second start on the same state refuses clearly; the first keeps running', async () => {
   const dir = await hubDir();
   const first = await startDaemon([], { cwd: dir });

@@ -1,15 +1,18 @@
 /**
  * JupyterHub options that act once at start or on one request: load_groups, default_server_name (user-redirect),
- * trust_user_provided_tokens, config_file and generate_config. Real hubs, a real SQLite file, the real CLI.
+ * trust_user_provided_tokens, config_file, generate_config and answer_yes, activity_resolution, active_server_limit,
+ * active_user_window, and more below. Real hubs, a real SQLite file, the real CLI, real spawns of a stand-in server.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listGroupMembers, getGroupByName } from '../../src/daemon/db/groups-repo.js';
-import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { createUsers, getUserByName } from '../../src/daemon/db/users-repo.js';
+import { toDbTimestamp } from '../../src/daemon/db/timestamps.js';
 import { isHubError } from '../../src/lib/errors.js';
 import { loadConfig } from '../../src/lib/config/index.js';
+import { buildStandin } from '../../bench/standin/standin.js';
 import { HttpBrowser } from '../helpers/browser.js';
 import { cleanEnv, runCli, tempDir } from '../helpers/cli.js';
 import { request, startTestHub } from '../helpers/hub.js';
@@ -171,6 +174,11 @@ test('generate_config: hub start writes the default config to config_file and ex
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /--answer-yes/);
   assert.equal(await readFile(target, 'utf8'), 'JupyterHub: {port: 9}\n', 'not overwritten without confirmation');
+  // JupyterHub.answer_yes is the option behind -y/--answer-yes.
+  const viaOption = await runCli(['start', '--set', 'JupyterHub.answer_yes=true', '--set', 'JupyterHub.generate_config=true', '-c', target], { cwd: dir, env });
+  assert.equal(viaOption.code, 0, viaOption.stderr);
+  assert.match(await readFile(target, 'utf8'), /#\s*generate_config:/);
+  await writeFile(target, 'JupyterHub: {port: 9}\n');
   const yes = await runCli(['start', '--answer-yes', '--set', 'JupyterHub.generate_config=true', '-c', target], { cwd: dir, env });
   assert.equal(yes.code, 0, yes.stderr);
   assert.match(await readFile(target, 'utf8'), /#\s*generate_config:/);
@@ -458,5 +466,107 @@ test('check_referer wants one of the hub\'s own pages: a page of a user\'s serve
     assert.equal((await b.request('GET', '/hub//api/user', { headers: { referer: `${origin}/user/mallory/page.html` } })).status, 404);
   } finally {
     await t.stop();
+  }
+});
+
+test('activity_resolution: requests with the login cookie or a token record the user\'s last_activity, at most once per activity_resolution', async () => {
+  const token = 'activity-token-0123456789abcdef';
+  const lastActivity = async (t: { hub: { db?: unknown } }): Promise<string | null> => {
+    const db = t.hub.db as NonNullable<Awaited<ReturnType<typeof startTestHub>>['hub']['db']>;
+    const row = (await db('users').where({ name: 'ada' }).first('last_activity')) as { last_activity: string | null } | undefined;
+    return row?.last_activity ?? null;
+  };
+  /** The write happens beside the request (never on its path): wait for it, within a deadline. */
+  const changedFrom = async (t: { hub: { db?: unknown } }, before: string | null): Promise<string | null> => {
+    const deadline = Date.now() + 3000;
+    let now = await lastActivity(t);
+    while (now === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = await lastActivity(t);
+    }
+    return now;
+  };
+  for (const resolution of [0, 30]) {
+    const t = await startTestHub({ overrides: [DUMMY, `JupyterHub.activity_resolution=${resolution}`, `JupyterHub.api_tokens={"${token}":"ada"}`] });
+    try {
+      const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+      await b.login('/hub/', 'ada', 'pw');
+      assert.equal((await b.get('/hub/home')).status, 200);
+      const first = await changedFrom(t, null);
+      assert.notEqual(first, null, 'a page seen with the login cookie is activity');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal((await b.get('/hub/home')).status, 200);
+      const second = resolution === 0 ? await changedFrom(t, first) : (await new Promise((r) => setTimeout(r, 300)), await lastActivity(t));
+      if (resolution === 0) assert.ok(second !== null && second > (first ?? ''), `0 records every request: ${first} -> ${second}`);
+      else assert.equal(second, first, 'within activity_resolution nothing is written');
+      await new Promise((r) => setTimeout(r, 30));
+      const api = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+      assert.equal(api.status, 200);
+      const third = resolution === 0 ? await changedFrom(t, second) : (await new Promise((r) => setTimeout(r, 300)), await lastActivity(t));
+      if (resolution === 0) assert.ok(third !== null && third > (second ?? ''), `a token request is activity too: ${second} -> ${third}`);
+      else assert.equal(third, first);
+    } finally {
+      await t.stop();
+    }
+  }
+});
+
+test('active_server_limit: a spawn past that many active servers is refused with 429 and JupyterHub\'s message until one stops', { timeout: 60_000 }, async () => {
+  const standin = await buildStandin();
+  const dir = await tempDir();
+  const token = 'active-limit-admin-token-0123456789abcdef';
+  const t = await startTestHub({ dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, overrides: [DUMMY, 'JupyterHub.spawner_class=simple',
+    `Spawner.cmd=${JSON.stringify([standin])}`, `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`,
+    'JupyterHub.active_server_limit=1', 'Authenticator.admin_users=["root"]', `JupyterHub.api_tokens={"${token}":"root"}`] });
+  try {
+    const api = (method: string, p: string, body?: unknown): ReturnType<typeof request> =>
+      request({ url: `${t.status.hub_url}api${p}`, method, headers: { authorization: `token ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    assert.equal((await api('POST', '/users', { usernames: ['ann', 'bob'] })).status, 201);
+    assert.equal((await api('POST', '/users/ann/server')).status, 201);
+    const refused = await api('POST', '/users/bob/server');
+    assert.equal(refused.status, 429, JSON.stringify(refused.body));
+    assert.equal((refused.body as { message: string }).message, 'Active user limit exceeded. Try again in a few minutes.');
+    assert.ok(t.logs.some((l) => l.includes('1 servers active, no space available')), t.logs.join('\n'));
+    assert.equal((await api('DELETE', '/users/ann/server')).status, 204);
+    assert.equal((await api('POST', '/users/bob/server')).status, 201, 'a stopped server frees its place');
+    assert.equal((await api('DELETE', '/users/bob/server')).status, 204);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('active_user_window: only users active within that many seconds count as active (the pressure feed of hub top)', async () => {
+  const t = await startTestHub({ overrides: [DUMMY, 'JupyterHub.active_user_window=60'] });
+  try {
+    const db = t.hub.db!;
+    await createUsers(db, ['recent', 'earlier', 'never']);
+    const ago = (s: number): string => toDbTimestamp(new Date(Date.now() - s * 1000));
+    await db('users').where({ name: 'recent' }).update({ last_activity: ago(10) });
+    await db('users').where({ name: 'earlier' }).update({ last_activity: ago(120) });
+    const r = await request({ socketPath: t.status.socket, path: '/hub/ext/pressure' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual((r.body as { users: unknown }).users, { total: 3, active: 1, active_window_seconds: 60 });
+  } finally {
+    await t.stop();
+  }
+});
+
+test('authenticator_class \'null\' (JupyterHub\'s NullAuthenticator, any of its names): no login, 403 on the login page; API tokens work', async () => {
+  const token = 'null-auth-token-0123456789abcdef';
+  for (const name of ['null', 'jupyterhub.auth.NullAuthenticator']) {
+    const t = await startTestHub({ overrides: [`JupyterHub.authenticator_class=${name}`, `JupyterHub.api_tokens={"${token}":"ada"}`] });
+    try {
+      assert.equal(t.hub.authenticator?.className, 'NullAuthenticator');
+      const b = new HttpBrowser(new URL(t.status.hub_url).origin);
+      assert.equal((await b.get('/hub/login')).status, 403, 'auto_login without a login handler: 403, as JupyterHub');
+      const posted = await b.request('POST', '/hub/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=ada&password=pw' });
+      assert.equal(posted.status, 200, 'a posted form logs nobody in: the login page again');
+      assert.equal(b.cookie('jupyterhub-hub-login'), undefined);
+      const me = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+      assert.equal(me.status, 200);
+      assert.equal((me.body as { name: string }).name, 'ada');
+    } finally {
+      await t.stop();
+    }
   }
 });

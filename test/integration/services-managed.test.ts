@@ -201,6 +201,64 @@ test('an external service with a url is routed at /services/<name>/ and is not s
   }
 });
 
+test('service_tokens: a token for a configured service, and one for a service not in services, created implicitly as JupyterHub does', { timeout: 60_000 }, async () => {
+  const known = 'known-service-token-0123456789abcdef';
+  const loose = 'implicit-service-token-0123456789abcdef';
+  const dir = await tempDir();
+  const whoami = async (t: TestHub, token: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const r = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
+    return { status: r.status, body: r.body as Record<string, unknown> };
+  };
+  await writeFile(path.join(dir, 'hub.yml'), JSON.stringify({ JupyterHub: {
+    authenticator_class: 'dummy',
+    services: [{ name: 'known' }],
+    service_tokens: { [known]: 'known', [loose]: 'loose' },
+    load_roles: [{ name: 'user-lister', scopes: ['list:users'], services: ['loose'] }],
+  } }));
+  const t = await startTestHub({ dir, withProxy: true });
+  try {
+    assert.ok(t.logs.some((l) => l.includes("Warning: service 'loose' not in services, creating implicitly. It is recommended to register services using services list.")), t.logs.join('\n'));
+    assert.ok(!t.logs.some((l) => l.includes("service 'known' not in services")));
+    for (const [token, name] of [[known, 'known'], [loose, 'loose']] as const) {
+      const me = await whoami(t, token);
+      assert.equal(me.status, 200, JSON.stringify(me.body));
+      assert.equal(me.body.kind, 'service');
+      assert.equal(me.body.name, name);
+    }
+    assert.equal((await request({ url: `${t.status.hub_url}api/users`, headers: { authorization: `token ${loose}` } })).status, 200, 'load_roles reaches the implicit service');
+    const list = await request({ socketPath: t.status.socket, path: '/hub/api/services' });
+    assert.deepEqual(Object.keys(list.body as Record<string, unknown>), ['known'], 'GET /services lists the configured services only, as JupyterHub');
+  } finally {
+    await t.stop();
+  }
+  // Gone from service_tokens: the implicit service goes at the next start, and its token with it.
+  await writeFile(path.join(dir, 'hub.yml'), JSON.stringify({ JupyterHub: { authenticator_class: 'dummy', services: [{ name: 'known' }], service_tokens: { [known]: 'known' } } }));
+  const again = await startTestHub({ dir, withProxy: true });
+  try {
+    assert.equal((await whoami(again, known)).status, 200);
+    assert.equal((await whoami(again, loose)).status, 403);
+    assert.equal(await again.hub.db!('services').where({ name: 'loose' }).first('id'), undefined);
+  } finally {
+    await again.stop();
+  }
+});
+
+test('service_check_interval: a service with a url that does not answer is reported at start and at every check; 0 turns the checks off', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  for (const every of [1, 0]) {
+    const t = await hubWithServices([{ name: 'down', url: `http://127.0.0.1:${port}` }], [`JupyterHub.service_check_interval=${every}`]);
+    try {
+      const complaints = (): number => t.logs.filter((l) => l.includes(`Cannot connect to external service down at http://127.0.0.1:${port}`)).length;
+      assert.equal(complaints(), 1, 'the check at start');
+      await new Promise((r) => setTimeout(r, 2600));
+      if (every === 1) assert.ok(complaints() >= 2, `checked again every second: ${complaints()}`);
+      else assert.equal(complaints(), 1, 'no periodic checks');
+    } finally {
+      await t.stop();
+    }
+  }
+});
+
 test('a managed service whose command cannot run stops the start with a clear error', { timeout: 60_000 }, async () => {
   await assert.rejects(hubWithServices([{ name: 'broken', command: ['/nonexistent/program'] }]), (err: Error) => {
     assert.match(err.message, /cannot start service broken \(\/nonexistent\/program\): .*ENOENT/);

@@ -60,6 +60,24 @@ describe('hub generate-certs', () => {
     assert.match(text.stderr, /internal_ssl is off/);
   });
 
+  test('JupyterHub.generate_certs (jupyterhub --generate-certs): hub start writes the store at internal_certs_location and exits without starting', async () => {
+    const dir = await tempDir('hub-gencerts-');
+    try {
+      const r = await runCli(['start', '--set', 'JupyterHub.generate_certs=true', '--set', 'JupyterHub.internal_certs_location=certs/internal'], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /You'll need to enable internal_ssl/);
+      assert.match(r.stderr, new RegExp(`Certificates written to directory \`${dir}/certs/internal\``));
+      for (const name of ['hub-ca', 'notebooks-ca', 'proxy-api-ca', 'proxy-client-ca', 'services-ca', 'hub-internal', 'proxy-api', 'proxy-client']) {
+        assert.ok(existsSync(path.join(dir, 'certs/internal', name, `${name}.crt`)), name);
+      }
+      assert.ok(!existsSync(path.join(dir, 'internal-ssl')), 'not at the default location');
+      assert.ok(!existsSync(path.join(dir, 'jupyterhub.sqlite')), 'the hub did not start');
+      assert.doesNotMatch(r.stderr, /PRIVATE KEY/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a mismatched external authority fails with the config exit code, naming both files, writing nothing', async () => {
     const dir = await tempDir('hub-gencerts-');
     try {

@@ -257,3 +257,20 @@ test('a statsd host that does not resolve does not stop the hub (the client warn
     await t.stop();
   }
 });
+
+test('last_activity_interval: a real hub polls its proxy every interval (the activity gauges go out each time); 0 turns the poll off', { timeout: 30_000 }, async () => {
+  for (const every of [1, 0]) {
+    const udp = await startUdpCollector();
+    const t = await startTestHub({ withProxy: true, overrides: ['JupyterHub.authenticator_class=dummy', 'JupyterHub.statsd_host=127.0.0.1', `JupyterHub.statsd_port=${udp.port}`,
+      `JupyterHub.last_activity_interval=${every}`] });
+    try {
+      await new Promise((r) => setTimeout(r, 2600));
+      const polls = udp.lines.filter((l) => l === 'jupyterhub.users.running:0|g').length;
+      if (every === 1) assert.ok(polls >= 2, `polled every second: ${polls} polls in 2.6 s`);
+      else assert.equal(polls, 0, udp.lines.join('\n'));
+    } finally {
+      await t.stop();
+      await udp.close();
+    }
+  }
+});

@@ -21,22 +21,25 @@ const MIN_TOKEN_LENGTH = 8;
 
 export async function syncServicesAndTokens(db: Knex, config: HubConfig, authenticator: Authenticator, log: Logger): Promise<void> {
   const specs = parseServiceSpecs(config);
-  const gone = await deleteServicesExcept(db, specs.map((s) => s.name));
+  const serviceTokens = new Map(Object.entries(config.JupyterHub.service_tokens).map(([token, name]) => [token, name]));
+  // app.py _add_tokens: a service_tokens owner missing from services is created implicitly (a bare service: no
+  // url, no route, no OAuth client, not listed by GET /services), so it stays, with its token, while it is there.
+  const implicit = [...new Set(serviceTokens.values())].filter((name) => !specs.some((s) => s.name === name));
+  const gone = await deleteServicesExcept(db, [...specs.map((s) => s.name), ...implicit]);
   if (gone.length > 0) log.info(`Removed services no longer in the config: ${gone.join(', ')}`);
   // services.oauth_client_id is a foreign key: the clients must exist before the rows point at them.
   await syncServiceOAuthClients(db, config, log);
   // trust_user_provided_tokens: the admin vouches for their entropy, so they are hashed once, as generated ones.
   const trusted = config.JupyterHub.trust_user_provided_tokens;
-  const serviceTokens = new Map(Object.entries(config.JupyterHub.service_tokens).map(([token, name]) => [token, name]));
   for (const spec of specs) {
     await upsertService(db, { name: spec.name, admin: spec.admin, oauthClientId: spec.oauthClientId });
     if (spec.apiToken) serviceTokens.set(spec.apiToken, spec.name);
   }
-  for (const [token, name] of serviceTokens) {
-    const service = specs.find((s) => s.name === name);
-    if (!service) throw new HubError('CONFIG_INVALID', `JupyterHub.service_tokens names the service ${name}, which is not in JupyterHub.services`, { hint: `Add {name: ${name}} to JupyterHub.services.` });
-    await ensureToken(db, token, { service: name }, trusted, log);
+  for (const name of implicit) {
+    log.warn(`Warning: service '${name}' not in services, creating implicitly. It is recommended to register services using services list.`);
+    await upsertService(db, { name, admin: false });
   }
+  for (const [token, name] of serviceTokens) await ensureToken(db, token, { service: name }, trusted, log);
   await dropStaleConfigTokens(db, serviceTokens, log);
   // As app.py _add_tokens: the owner's name passes through the authenticator as at login.
   for (const [token, raw] of Object.entries(config.JupyterHub.api_tokens)) {

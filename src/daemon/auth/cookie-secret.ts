@@ -49,7 +49,8 @@ export async function loadCookieSecret(opts: {
     return { secret: decodeHex(fromEnv, COOKIE_SECRET_ENV), from: 'env' };
   }
   if (!opts.file) {
-    // No file configured: a fresh secret per start, as JupyterHub does (logins do not survive restarts).
+    // No file configured: a fresh secret per start (logins do not survive restarts). Deliberately different:
+    // JupyterHub 3.0 turns '' into the working directory (abspath('')) and refuses to start on it.
     return { secret: randomBytes(COOKIE_SECRET_BYTES), from: 'new' };
   }
   const file = path.resolve(opts.cwd, expandUser(opts.file, opts.env));

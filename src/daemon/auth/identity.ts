@@ -143,6 +143,18 @@ export class IdentityService {
     Promise.all(writes).catch((err: unknown) => this.log.warn(`recording activity: ${err instanceof Error ? err.message : String(err)}`));
   }
 
+  /**
+   * A request made with the login cookie is the user being active (base.py _user_for_cookie): their last_activity,
+   * at most once per activity_resolution, as for tokens. The idle culler's --cull-users and the admin page read it.
+   */
+  noteUserActivity(user: UserRow): void {
+    const now = Date.now();
+    if (user.last_activity && now - user.last_activity.getTime() < this.activityResolutionMs) return;
+    const when = new Date(now);
+    user.last_activity = when;
+    touchUserActivity(this.db, user.id, when).catch((err: unknown) => this.log.warn(`recording activity: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
   async reloadUser(id: number): Promise<UserRow | null> {
     return getUserById(this.db, id);
   }

@@ -17,7 +17,8 @@ import { DEFAULT_ROLES, loadRolesOrThrow, type ScopeRegistry } from './scopes/in
  * created when missing, as JupyterHub's _get_or_create_user does.
  */
 export async function syncRoles(db: Knex, config: HubConfig, registry: ScopeRegistry, authenticator: Authenticator, log: Logger): Promise<void> {
-  const services = new Set(config.JupyterHub.services.map((s) => (typeof s.name === 'string' ? s.name : '')));
+  // Services in the database: the configured ones and those service_tokens made implicitly (app.py finds either).
+  const services = new Set([...config.JupyterHub.services.map((s) => (typeof s.name === 'string' ? s.name : '')), ...Object.values(config.JupyterHub.service_tokens)]);
   const { roles, warnings } = loadRolesOrThrow(config.JupyterHub.load_roles, { registry, knownServices: services });
   for (const w of warnings) log.warn(w);
   // As init_role_assignment: user names are normalised by the authenticator and must be allowed to log in.

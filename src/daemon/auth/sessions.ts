@@ -64,7 +64,9 @@ export class SessionManager {
     const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).select('*'))[0];
     if (!row) return null;
     const user = this.o.refresher ? await this.o.refresher.refresh(userFromRow(row), req) : userFromRow(row);
-    return user === null ? null : { user, sessionId: cookies.get(SESSION_COOKIE) ?? null };
+    if (user === null) return null;
+    this.o.identity.noteUserActivity(user);
+    return { user, sessionId: cookies.get(SESSION_COOKIE) ?? null };
   }
 
   /** tornado's format (JupyterHub's and ours); hub's earlier own format is still read, so its logins survive an upgrade. */

@@ -123,7 +123,9 @@ async function userRedirect(ctx: RequestContext, deps: PagesDeps, rel: string): 
     if (typeof target === 'string' && target !== '') return redirect(ctx.res, target);
   }
   // As JupyterHub 3.0: through the spawn page, which starts the server if needed and then follows `next`;
-  // with named servers, default_server_name picks the server.
+  // with named servers, default_server_name picks the server. Deliberately as the option's help and app.py's
+  // _default_server_name intend: JupyterHub 3.0's handler reads the raw option, so without allow_named_servers
+  // it sends the user to a spawn page that answers 400 "Named servers are not enabled".
   const jh = deps.config.JupyterHub;
   const named = jh.allow_named_servers ? jh.default_server_name : '';
   const server = named === '' ? '' : `/${escapePath(named)}`;

@@ -44,8 +44,10 @@ export function normaliseClassName(family: ClassFamily, value: string, baseDir: 
   const className = dotted.slice(dotted.lastIndexOf('.') + 1);
   const modulePart = dotted.includes('.') ? dotted.slice(0, dotted.lastIndexOf('.')) : null;
   for (const [short, section] of Object.entries(table.names)) {
-    if (section !== className || !isSectionName(section)) continue;
-    if (modulePart === null || modulePart === SCHEMA[section].module || modulePart === 'jupyterhub') return { ok: true, value: short };
+    if (section !== className) continue;
+    // A class without options of its own (NullAuthenticator) has no section: any jupyterhub module names it.
+    const module = isSectionName(section) ? SCHEMA[section].module : null;
+    if (modulePart === null || modulePart === module || modulePart === 'jupyterhub' || (module === null && modulePart.startsWith('jupyterhub.'))) return { ok: true, value: short };
   }
   if (looksLikeModule(dotted)) {
     if (dotted.startsWith('file:')) return { ok: true, value: fileURLToPath(dotted) };

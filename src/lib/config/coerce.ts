@@ -136,6 +136,8 @@ export function coerce(type: OptionType, value: unknown, ctx: CoerceContext): Co
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? ok([...value]) : mismatch(type, value, ctx);
     case 'class': {
       if (typeof value === 'function') return ok(value);
+      // YAML reads a bare `null` as no value: for the authenticator it is the 'null' class only when quoted.
+      if (value === null && type.base === 'Authenticator') return mismatch(type, value, ctx, "a class name; write 'null' in quotes for JupyterHub's NullAuthenticator");
       if (typeof value !== 'string') return mismatch(type, value, ctx);
       const r = normaliseClassName(type.base, value, ctx.baseDir);
       return r.ok ? ok(r.value) : mismatch(type, value, ctx, r.problem);

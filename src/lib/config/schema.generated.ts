@@ -75,7 +75,7 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
       authenticator_class: {
         type: { kind: "class", base: "Authenticator" },
         default: "pam",
-        help: "Class for authenticating users.\n\nThis should be a subclass of jupyterhub.auth.Authenticator\n\nwith an authenticate() method that:\n\n  • is a coroutine (asyncio or tornado)\n\n  • returns username on success, None on failure\n\n  • takes two arguments: (handler, data), where handler is the calling web.RequestHandler, and data is the POST form data from the login page.\n\nChanged in version 1.0: authenticators may be registered via entry points, e.g. c.JupyterHub.authenticator_class = 'pam'\n\nCurrently installed:\n  • default: jupyterhub.auth.PAMAuthenticator\n\n  • dummy: jupyterhub.auth.DummyAuthenticator\n\n  • pam: jupyterhub.auth.PAMAuthenticator\n\nIn hub: 'pam', 'dummy', one of the JupyterHub class names above, a module path (./my-authenticator.js, relative to the config file), or in hub.config.js/.ts the class itself.",
+        help: "Class for authenticating users.\n\nThis should be a subclass of jupyterhub.auth.Authenticator\n\nwith an authenticate() method that:\n\n  • is a coroutine (asyncio or tornado)\n\n  • returns username on success, None on failure\n\n  • takes two arguments: (handler, data), where handler is the calling web.RequestHandler, and data is the POST form data from the login page.\n\nChanged in version 1.0: authenticators may be registered via entry points, e.g. c.JupyterHub.authenticator_class = 'pam'\n\nCurrently installed:\n  • default: jupyterhub.auth.PAMAuthenticator\n\n  • dummy: jupyterhub.auth.DummyAuthenticator\n\n  • pam: jupyterhub.auth.PAMAuthenticator\n\nIn hub: 'pam', 'dummy', 'null' (API tokens only, no login), one of the JupyterHub class names above, a module path (./my-authenticator.js, relative to the config file), or in hub.config.js/.ts the class itself.",
       },
       base_url: {
         type: { kind: "url-prefix" },
@@ -964,7 +964,10 @@ export const SCHEMA: Readonly<Record<SectionName, SectionSpec>> = {
 
 /** JupyterHub's entry-point names for the built-in classes, per family. */
 export const BUILTIN_CLASSES: Readonly<Record<string, BuiltinClasses>> = {
-  Authenticator: { default: "pam", names: { pam: "PAMAuthenticator", dummy: "DummyAuthenticator" } },
+  Authenticator: {
+    default: "pam",
+    names: { pam: "PAMAuthenticator", dummy: "DummyAuthenticator", null: "NullAuthenticator" },
+  },
   Spawner: {
     default: "localprocess",
     names: { localprocess: "LocalProcessSpawner", simple: "SimpleLocalProcessSpawner" },

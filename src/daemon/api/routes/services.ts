@@ -17,6 +17,8 @@ async function services(deps: ApiDeps): Promise<Map<string, ServiceData>> {
   const urls = deps.serviceUrls?.() ?? new Map<string, string>();
   const out = new Map<string, ServiceData>();
   for (const row of await listServices(deps.db)) {
+    // Only configured services, as JupyterHub's _service_map: one made implicitly for service_tokens is not listed.
+    if (!specs.has(row.name)) continue;
     const roles = (await listRolesOfService(deps.db, row.id)).map((r) => r.name);
     const spec = specs.get(row.name) ?? {};
     const url = urls.get(row.name);

@@ -5,11 +5,12 @@ import { resolveClassRef, type HubConfig } from '../../../lib/config/index.js';
 import type { Logger } from '../../../lib/log.js';
 import { CustomAuthenticator, instantiateCustom } from './custom-authenticator.js';
 import { DummyAuthenticator } from './dummy-authenticator.js';
+import { NullAuthenticator } from './null-authenticator.js';
 import { PAMAuthenticator } from './pam-authenticator.js';
 import type { Authenticator } from './types.js';
 
 /**
- * `JupyterHub.authenticator_class`: 'pam' (the default), 'dummy', a module path / package name, or a class
+ * `JupyterHub.authenticator_class`: 'pam' (the default), 'dummy', 'null', a module path / package name, or a class
  * from a JS/TS config file. config.Authenticator already holds the options resolved for the chosen class.
  */
 export async function createAuthenticator(config: HubConfig, log: Logger): Promise<Authenticator> {
@@ -19,7 +20,8 @@ export async function createAuthenticator(config: HubConfig, log: Logger): Promi
     case 'builtin':
       if (ref.name === 'pam') return new PAMAuthenticator({ config: c, log });
       if (ref.name === 'dummy') return new DummyAuthenticator({ config: c, log });
-      throw new HubError('CONFIG_INVALID', `unknown built-in authenticator ${ref.name}`, { hint: "Use 'pam' or 'dummy', or a module path." });
+      if (ref.name === 'null') return new NullAuthenticator({ config: c, log });
+      throw new HubError('CONFIG_INVALID', `unknown built-in authenticator ${ref.name}`, { hint: "Use 'pam', 'dummy' or 'null', or a module path." });
     case 'module': {
       const exported = await importAuthenticator(ref.specifier);
       const init = { config: c, hubConfig: config, log };
