@@ -141,3 +141,45 @@ test('consecutive_failure_limit: a warning on the way, then the hub stops itself
     await t.stop();
   }
 });
+
+test("oauth_client_allowed_scopes (a function of the spawner) and the deprecated oauth_roles shape the server's OAuth client", { timeout: 60_000 }, async () => {
+  const dir = await tempDir();
+  const standin = await buildStandin();
+  const home = JSON.stringify(path.join(dir, 'home', '{username}'));
+  await writeFile(path.join(dir, 'hub.config.mjs'), `
+export default {
+  JupyterHub: { spawner_class: 'simple', load_roles: [{ name: 'reader', scopes: ['read:users:name'] }] },
+  Spawner: {
+    cmd: [${JSON.stringify(standin)}],
+    oauth_client_allowed_scopes: async (spawner) => spawner.userOptions.roles ? [] : ['read:users!user=' + spawner.user.name],
+    oauth_roles: (spawner) => spawner.userOptions.roles ?? ['reader'],
+  },
+  LocalProcessSpawner: { interrupt_timeout: 1 },
+  SimpleLocalProcessSpawner: { home_dir_template: ${home} },
+};
+`);
+  const t = await startTestHub({ dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  try {
+    const [ada, bo, cy] = await createUsers(t.hub.db!, ['ada', 'bo', 'cy']);
+    const manager = t.hub.servers as LocalServerManager;
+    const clientScopes = async (name: string): Promise<unknown> => {
+      const row = (await t.hub.db!('oauth_clients').where({ identifier: `jupyterhub-user-${name}` }).first('allowed_scopes')) as { allowed_scopes: string };
+      return JSON.parse(row.allowed_scopes);
+    };
+    assert.equal(await manager.start(ada!, '', {}), 'ready');
+    assert.deepEqual(await clientScopes('ada'), ['access:servers!server=ada/', 'access:servers!user=ada', 'read:users!user=ada']);
+    assert.ok(t.logs.some((l) => l.includes('Ignoring deprecated Spawner.oauth_roles=["reader"] in favor of Spawner.oauth_client_allowed_scopes.')), t.logs.join('\n'));
+    const row = (await t.hub.db!('spawners').where({ user_id: ada!.id, name: '' }).first('state')) as { state?: string };
+    const environ = await procRecord(Number((JSON.parse(row.state ?? '{}') as { pid?: number }).pid), 'environ');
+    assert.ok(environ.includes('JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES=["read:users!user=ada"]'), environ.join('\n'));
+    await manager.stop(ada!, '');
+
+    // No scopes: the roles' scopes; an unknown role fails the spawn before anything is written.
+    assert.equal(await manager.start(bo!, '', { roles: ['reader', 'server'] }), 'ready');
+    assert.deepEqual(await clientScopes('bo'), ['access:servers!server=bo/', 'access:servers!user', 'access:servers!user=bo', 'read:users:name', 'users:activity!user']);
+    await manager.stop(bo!, '');
+    await assert.rejects(manager.start(cy!, '', { roles: ['reader', 'nosuchrole'] }), /No such role\(s\): nosuchrole/);
+  } finally {
+    await t.stop();
+  }
+});

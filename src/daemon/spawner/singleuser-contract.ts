@@ -75,6 +75,8 @@ export interface EnvInput {
   certs?: { keyfile: string; certfile: string; cafile: string };
   /** What a callable Spawner.environment value is called with (JupyterHub passes the spawner). */
   spawner?: unknown;
+  /** Spawner.oauth_client_allowed_scopes as resolved for this spawn (a function's result); default the option's list. */
+  clientAllowedScopes?: readonly string[];
 }
 
 export function buildEnv(i: EnvInput): Record<string, string> {
@@ -98,7 +100,7 @@ export function buildEnv(i: EnvInput): Record<string, string> {
     JUPYTERHUB_OAUTH_CALLBACK_URL: `${serverPublicUrl(i.config.JupyterHub.subdomain_host, baseUrl, i.user, i.server)}oauth_callback`,
     JUPYTERHUB_OAUTH_SCOPES: scopes,
     JUPYTERHUB_OAUTH_ACCESS_SCOPES: scopes,
-    JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: JSON.stringify(sp.oauth_client_allowed_scopes),
+    JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: JSON.stringify(i.clientAllowedScopes ?? (Array.isArray(sp.oauth_client_allowed_scopes) ? sp.oauth_client_allowed_scopes : [])),
     JUPYTERHUB_USER: i.user,
     JUPYTERHUB_SERVER_NAME: i.server,
     JUPYTERHUB_API_URL: apiUrl,

@@ -8,6 +8,7 @@ import type { WriteBatcher } from '../db/write-batch.js';
 import type { UserRow } from '../db/users-repo.js';
 import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
+import { serverClientScopes } from './client-scopes.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
 import { serverPublicUrl, serverRoutespec } from '../user-host.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
@@ -94,7 +95,11 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
   let releasePort: (() => void) | undefined;
   let stage: Stage = 'start';
   try {
-    const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions });
+    // The spawner as the hooks and callable options see it (JupyterHub passes its Spawner object): the user, the
+    // server's name, the user_options and the environment being built, which hooks may change.
+    const view: SpawnerView = { user: t.user, name: t.server, userOptions: t.userOptions, env: {} };
+    const scopes = await serverClientScopes({ config: d.config, db: d.db, log: d.log, spawner: view, user: t.user.name, server: t.server });
+    const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions, allowedScopes: scopes.allowed });
     undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
 
     const ip = sp.ip || '127.0.0.1';
@@ -103,10 +108,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     const port = sp.port || (reservation?.port ?? 0);
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
     const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name, t.user.name), t.user.name) : undefined;
-    // The spawner as the hooks and callable environment values see it (JupyterHub passes its Spawner object):
-    // the user, the server's name, the user_options and the environment being built, which hooks may change.
-    const view: SpawnerView = { user: t.user, name: t.server, userOptions: t.userOptions, env: {} };
-    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, spawner: view, ...(certs ? { certs } : {}) });
+    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, spawner: view, clientAllowedScopes: scopes.configured, ...(certs ? { certs } : {}) });
     view.env = env;
     // user.py spawn: a failed spawn is stopped like any other, so post_stop_hook runs, and then post_spawn_stop
     // if pre_spawn_start ran (hub does not close a PAM session it never opened).
