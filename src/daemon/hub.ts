@@ -82,6 +82,8 @@ export class Hub {
   /** POST /hub/api/shutdown may override cleanup_servers/cleanup_proxy for this one stop. */
   private cleanupServers: boolean | undefined;
   private cleanupProxy: boolean | undefined;
+  /** Why the hub stopped itself (Spawner.consecutive_failure_limit), or null. */
+  private fatal: string | null = null;
   /** internal_ssl: the certificate store, and the hub's own key/certificate/trust bundle. */
   ssl: { store: InternalSsl; hub: TlsMaterialPem } | undefined;
   private hubAddr: ListenAddress = { host: '127.0.0.1', port: 0 };
@@ -108,6 +110,11 @@ export class Hub {
 
   constructor(opts: HubOptions) {
     this.opts = opts;
+  }
+
+  /** The process's exit status after stop(): 1 when the hub stopped itself on a failure, else 0. */
+  get exitCode(): number {
+    return this.fatal === null ? 0 : 1;
   }
 
   get config(): LoadedConfig['config'] {
@@ -312,8 +319,11 @@ export class Hub {
     const refresher = this.refresher;
     const preSpawn = this.config.Authenticator.refresh_pre_spawn && refresher?.active ? { refreshPreSpawn: async (u: UserRow) => (await refresher.refresh(u, null, true)) !== null } : {};
     const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, metrics: this.metrics, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    // consecutive_failure_limit: JupyterHub raises SystemExit(1); hub stops as on SIGTERM but exits 1 too, so a
+    // supervisor that restarts on failure (systemd Restart=on-failure, a pod) restarts it.
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
+      this.fatal = reason;
       process.kill(process.pid, 'SIGTERM');
     };
     this.servers = manager;

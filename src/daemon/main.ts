@@ -71,8 +71,8 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     log.info(`${signal} received: shutting down (send it again to force)`);
     await sdNotify({ STOPPING: '1' }, log, args.env);
     await hub.stop();
-    log.info('hub stopped cleanly');
-    return 0;
+    log.info(hub.exitCode === 0 ? 'hub stopped cleanly' : `hub stopped, exit status ${hub.exitCode}`);
+    return hub.exitCode;
   } catch (err) {
     if (isHubError(err)) tellParent({ type: 'error', message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) });
     else tellParent({ type: 'error', message: err instanceof Error ? err.message : String(err), code: 'INTERNAL' });

@@ -49,18 +49,41 @@ function pendingUrl(deps: PagesDeps, t: Target): string {
   return `${deps.hubPrefix}spawn-pending/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`;
 }
 
-/** JupyterHub's default options_from_form: the form as a dict of lists. */
-function optionsFromForm(deps: PagesDeps, form: URLSearchParams): Record<string, unknown> {
+/** The spawner as Spawner.options_form and options_from_form see it (JupyterHub passes its Spawner object). */
+function spawnerView(t: Target): { user: { id: number; name: string; admin: boolean }; name: string } {
+  return { user: { id: t.user.id, name: t.user.name, admin: t.user.admin }, name: t.server };
+}
+
+/**
+ * spawner.py run_options_from_form: the form data (a dict of lists of strings) through options_from_form, which
+ * may be async and gets the spawner as its second argument (JupyterHub passes `spawner=` to a hook that takes it);
+ * without one the data is the options. What it returns must be an object (JupyterHub's user_options is a Dict).
+ */
+async function optionsFromForm(deps: PagesDeps, t: Target, form: URLSearchParams): Promise<Record<string, unknown>> {
   const data: Record<string, string[]> = {};
   for (const [k, v] of form) if (k !== '_xsrf') (data[k] ??= []).push(v);
   const hook = deps.config.Spawner.options_from_form;
-  return typeof hook === 'function' ? ((hook as (d: unknown) => unknown)(data) as Record<string, unknown>) : data;
+  if (typeof hook !== 'function') return data;
+  const out: unknown = await (hook as (d: unknown, s: unknown) => unknown)(data, spawnerView(t));
+  if (typeof out !== 'object' || out === null || Array.isArray(out)) {
+    throw new Error(`Spawner.options_from_form returned ${Array.isArray(out) ? 'a list' : out === null ? 'null' : typeof out}, not an object of options`);
+  }
+  return out as Record<string, unknown>;
 }
 
 async function optionsFormHtml(deps: PagesDeps, t: Target): Promise<string> {
   const f = deps.config.Spawner.options_form;
-  if (typeof f === 'function') return String(await (f as (s: unknown) => unknown)({ user: { name: t.user.name }, name: t.server }));
+  if (typeof f === 'function') return String(await (f as (s: unknown) => unknown)(spawnerView(t)));
   return typeof f === 'string' ? f : '';
+}
+
+function renderForm(ctx: RequestContext, deps: PagesDeps, t: Target, formHtml: string, errorMessage: string): void {
+  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, spawner_options_form: formHtml, error_message: errorMessage, url: ctx.url.pathname + ctx.url.search });
+  sendHtml(ctx.res, 200, deps.renderer.render('spawn.html', ns));
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -107,16 +130,39 @@ async function start(ctx: RequestContext, deps: PagesDeps, t: Target, options: R
 
 async function showSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const t = await target(ctx, deps, await requireUser(ctx, deps));
-  const formHtml = await optionsFormHtml(deps, t);
   const rt = deps.servers().runtime(t.user.name, t.server);
-  if (formHtml === '' || rt.ready || rt.pending !== null) return start(ctx, deps, t, {});
-  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, spawner_options_form: formHtml, url: ctx.url.pathname + ctx.url.search });
-  sendHtml(ctx.res, 200, deps.renderer.render('spawn.html', ns));
+  if (rt.ready || rt.pending !== null) return start(ctx, deps, t, {});
+  // pages.py SpawnHandler.get: query arguments other than `next` are options (options_from_query, which is
+  // options_from_form) and start the server at once; if that fails, the form shows why (or the server starts
+  // with no options when there is no form).
+  const query = new URLSearchParams([...ctx.url.searchParams].filter(([k]) => k !== 'next'));
+  let errorMessage = '';
+  if ([...query.keys()].length > 0) {
+    try {
+      return await start(ctx, deps, t, await optionsFromForm(deps, t, query));
+    } catch (err) {
+      if (err instanceof PageError) throw err;
+      deps.log.error(`Failed to spawn single-user server with query arguments: ${reason(err)}`);
+      errorMessage = reason(err);
+    }
+  }
+  const formHtml = await optionsFormHtml(deps, t);
+  if (formHtml === '') return start(ctx, deps, t, {});
+  renderForm(ctx, deps, t, formHtml, errorMessage);
 }
 
 async function submitSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const { user: me, form } = await userForm(ctx, deps);
-  await start(ctx, deps, await target(ctx, deps, me), optionsFromForm(deps, form));
+  const t = await target(ctx, deps, me);
+  let options: Record<string, unknown>;
+  try {
+    options = await optionsFromForm(deps, t, form);
+  } catch (err) {
+    // pages.py SpawnHandler._post: the form again, with the error above it.
+    deps.log.error(`Failed to spawn single-user server with form: ${reason(err)}`);
+    return renderForm(ctx, deps, t, await optionsFormHtml(deps, t), reason(err));
+  }
+  await start(ctx, deps, t, options);
 }
 
 async function spawnPending(ctx: RequestContext, deps: PagesDeps): Promise<void> {

@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { HubConfig } from '../../lib/config/index.js';
+import { formatString, type HubConfig } from '../../lib/config/index.js';
 import { HubError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { killSequence, pidAlive, reapGroup } from './kill-sequence.js';
-import { formatTemplate } from './singleuser-contract.js';
 import type { PollResult, SpawnRequest, Spawner, Started, TlsFiles } from './spawner.js';
 import { installUserCerts } from '../ssl/user-certs.js';
 import { lookupAccount } from './unix-account.js';
@@ -96,13 +95,16 @@ export class LocalProcessSpawner implements Spawner {
     const shellCmd = this.o.config.LocalProcessSpawner.shell_cmd;
     const base = applyPopen(shellCmd.length > 0 ? [...shellCmd, req.argv.map(shellQuote).join(' ')] : req.argv, this.popen);
     if (this.o.simple) {
-      const home = formatTemplate(this.o.config.SimpleLocalProcessSpawner.home_dir_template, req.user.name, req.serverName);
+      // spawner.py: home_dir_template.format(username=user.name), one home for all of a user's servers.
+      const home = formatString(this.o.config.SimpleLocalProcessSpawner.home_dir_template, { username: req.user.name });
       // Made by the launcher process, just before it starts the server there.
       // JupyterHub's preexec chdirs to the home after Popen's cwd: popen_kwargs.cwd never shows here.
-      return { argv: base, cwd: home, env: { ...req.env, HOME: home, USER: req.user.name }, mkdir: home };
+      // user_env: USER, HOME and SHELL win over Spawner.environment, as for LocalProcessSpawner.
+      return { argv: base, cwd: home, env: { ...req.env, USER: req.user.name, HOME: home, SHELL: '/bin/bash' }, mkdir: home };
     }
     const account = await lookupAccount(req.user.name);
-    const env = { ...req.env, USER: account.name, HOME: account.home, SHELL: account.shell };
+    // user_env: an empty home or shell field in the passwd entry leaves the variable as it was.
+    const env = { ...req.env, USER: account.name, ...(account.home ? { HOME: account.home } : {}), ...(account.shell ? { SHELL: account.shell } : {}) };
     // JupyterHub's preexec (_try_setcwd) moves to the home after Popen's cwd: popen_kwargs.cwd only counts without one.
     const cwd = existsSync(account.home) ? account.home : (this.popen.cwd ?? '/');
     const hint = 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.';

@@ -193,6 +193,10 @@ export class LocalServerManager implements ServerManager {
       if (aborted) return;
       this.consecutiveFailures++;
       const limit = this.d.config.Spawner.consecutive_failure_limit;
+      // base.py _track_failure_count: a warning on the way, the hub's exit at the limit (a restart may cure it).
+      if (limit > 0 && this.consecutiveFailures > 1 && this.consecutiveFailures < limit) {
+        this.log.warn(`${this.consecutiveFailures} consecutive spawns failed.  Hub will exit if failure count reaches ${limit} before succeeding`);
+      }
       if (limit > 0 && this.consecutiveFailures >= limit) this.onFatal(`Aborting due to ${this.consecutiveFailures} consecutive spawn failures`);
     } finally {
       this.onChange();

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { HubConfig } from '../../lib/config/index.js';
+import { formatString, type HubConfig } from '../../lib/config/index.js';
 import { serverPublicUrl, urlEscapePath as escapePath } from '../user-host.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
 
@@ -42,15 +42,23 @@ export function progressUrl(baseUrl: string, user: string, server: string): stri
   return `${baseUrl}hub/api/users/${escapePath(user)}/${path}`;
 }
 
-/** JupyterHub's format_string namespace for notebook_dir, default_url, home_dir_template. */
-export function formatTemplate(template: string, user: string, server: string): string {
-  const ns: Record<string, string> = {
-    username: escapePath(user),
-    unescaped_username: user,
-    servername: escapePath(server),
-    unescaped_servername: server,
-  };
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => ns[key] ?? whole);
+/** JupyterHub 3.0's Spawner.template_namespace (notebook_dir, default_url): the name as it is, and the server's prefix. */
+export function templateNamespace(baseUrl: string, user: string, server: string): Record<string, string> {
+  return { username: user, base_url: serverPrefix(baseUrl, user, server) };
+}
+
+/** Python's str(float), as JupyterHub writes CPU_LIMIT: '2.0' for 2, and the exponent form from 1e16 and below 1e-4. */
+export function pythonFloat(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
+    // toExponential() without digits gives the shortest mantissa that reads back as x, as Python's repr.
+    const [mantissa = '', exp = '0'] = x.toExponential().split('e');
+    const e = Number(exp);
+    return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  // Between 1e-4 and 1e16 JavaScript writes plain digits too.
+  return Number.isInteger(x) ? `${String(x)}.0` : String(x);
 }
 
 export interface EnvInput {
@@ -65,6 +73,10 @@ export interface EnvInput {
   processEnv: NodeJS.ProcessEnv;
   /** internal_ssl: the server's key, certificate and trust bundle, as the server's user sees them. */
   certs?: { keyfile: string; certfile: string; cafile: string };
+  /** What a callable Spawner.environment value is called with (JupyterHub passes the spawner). */
+  spawner?: unknown;
+  /** Spawner.oauth_client_allowed_scopes as resolved for this spawn (a function's result); default the option's list. */
+  clientAllowedScopes?: readonly string[];
 }
 
 export function buildEnv(i: EnvInput): Record<string, string> {
@@ -88,7 +100,7 @@ export function buildEnv(i: EnvInput): Record<string, string> {
     JUPYTERHUB_OAUTH_CALLBACK_URL: `${serverPublicUrl(i.config.JupyterHub.subdomain_host, baseUrl, i.user, i.server)}oauth_callback`,
     JUPYTERHUB_OAUTH_SCOPES: scopes,
     JUPYTERHUB_OAUTH_ACCESS_SCOPES: scopes,
-    JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: JSON.stringify(sp.oauth_client_allowed_scopes),
+    JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES: JSON.stringify(i.clientAllowedScopes ?? (Array.isArray(sp.oauth_client_allowed_scopes) ? sp.oauth_client_allowed_scopes : [])),
     JUPYTERHUB_USER: i.user,
     JUPYTERHUB_SERVER_NAME: i.server,
     JUPYTERHUB_API_URL: apiUrl,
@@ -108,14 +120,18 @@ export function buildEnv(i: EnvInput): Record<string, string> {
   if (Object.keys(cookieOptions).length > 0) env.JUPYTERHUB_COOKIE_OPTIONS = JSON.stringify(cookieOptions);
   if (sp.mem_limit) env.MEM_LIMIT = String(sp.mem_limit);
   if (sp.mem_guarantee) env.MEM_GUARANTEE = String(sp.mem_guarantee);
-  if (sp.cpu_limit) env.CPU_LIMIT = String(sp.cpu_limit);
-  if (sp.cpu_guarantee) env.CPU_GUARANTEE = String(sp.cpu_guarantee);
-  if (sp.notebook_dir) env.JUPYTERHUB_ROOT_DIR = formatTemplate(sp.notebook_dir, i.user, i.server);
-  if (sp.default_url) env.JUPYTERHUB_DEFAULT_URL = formatTemplate(sp.default_url, i.user, i.server);
+  // cpu_* are Float traits: JupyterHub writes str(2.0), '2.0'.
+  if (sp.cpu_limit) env.CPU_LIMIT = pythonFloat(sp.cpu_limit);
+  if (sp.cpu_guarantee) env.CPU_GUARANTEE = pythonFloat(sp.cpu_guarantee);
+  const ns = templateNamespace(baseUrl, i.user, i.server);
+  if (sp.notebook_dir) env.JUPYTERHUB_ROOT_DIR = formatString(sp.notebook_dir, ns);
+  if (sp.default_url) env.JUPYTERHUB_DEFAULT_URL = formatString(sp.default_url, ns);
   if (sp.debug) env.JUPYTERHUB_DEBUG = '1';
   if (sp.disable_user_config) env.JUPYTERHUB_DISABLE_USER_CONFIG = '1';
+  // Last, so they win over everything above, as in JupyterHub; a callable is called at each spawn with the spawner.
+  const spawner = i.spawner ?? { user: { name: i.user }, name: i.server };
   for (const [key, value] of Object.entries(sp.environment)) {
-    env[key] = typeof value === 'function' ? String((value as (s: unknown) => unknown)({ user: { name: i.user }, name: i.server })) : String(value);
+    env[key] = typeof value === 'function' ? String((value as (s: unknown) => unknown)(spawner)) : String(value);
   }
   return env;
 }

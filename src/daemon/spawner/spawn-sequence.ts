@@ -8,6 +8,7 @@ import type { WriteBatcher } from '../db/write-batch.js';
 import type { UserRow } from '../db/users-repo.js';
 import { reservePort } from './free-port.js';
 import type { OAuthClients, ProxyRoutes } from './ports.js';
+import { serverClientScopes } from './client-scopes.js';
 import { buildEnv, oauthClientId, serverPrefix, waitForHttpServer } from './singleuser-contract.js';
 import { serverPublicUrl, serverRoutespec } from '../user-host.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
@@ -94,7 +95,11 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
   let releasePort: (() => void) | undefined;
   let stage: Stage = 'start';
   try {
-    const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions });
+    // The spawner as the hooks and callable options see it (JupyterHub passes its Spawner object): the user, the
+    // server's name, the user_options and the environment being built, which hooks may change.
+    const view: SpawnerView = { user: t.user, name: t.server, userOptions: t.userOptions, env: {} };
+    const scopes = await serverClientScopes({ config: d.config, db: d.db, log: d.log, spawner: view, user: t.user.name, server: t.server });
+    const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions, allowedScopes: scopes.allowed });
     undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
 
     const ip = sp.ip || '127.0.0.1';
@@ -103,14 +108,20 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     const port = sp.port || (reservation?.port ?? 0);
     // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
     const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name, t.user.name), t.user.name) : undefined;
-    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, ...(certs ? { certs } : {}) });
-    // JupyterHub's order: auth_state_hook, the Authenticator's pre_spawn_start, then pre_spawn_hook; the hooks
-    // see one spawner view and may change its env.
-    const view = { user: t.user, name: t.server, env, userOptions: t.userOptions };
+    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, spawner: view, clientAllowedScopes: scopes.configured, ...(certs ? { certs } : {}) });
+    view.env = env;
+    // user.py spawn: a failed spawn is stopped like any other, so post_stop_hook runs, and then post_spawn_stop
+    // if pre_spawn_start ran (hub does not close a PAM session it never opened).
+    let preSpawnStarted = false;
+    undo.push(async () => {
+      await runPostStopHook(d, view);
+      if (preSpawnStarted) await d.hooks?.postSpawnStop({ name: t.user.name }, t.server);
+    });
+    // JupyterHub's order: the Authenticator's pre_spawn_start, then auth_state_hook, then pre_spawn_hook.
+    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
+    preSpawnStarted = true;
     const stateHook = sp.auth_state_hook;
     if (typeof stateHook === 'function') await (stateHook as (s: unknown, a: unknown) => unknown)(view, (await d.hooks?.authState?.({ name: t.user.name })) ?? null);
-    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
-    undo.push(async () => d.hooks?.postSpawnStop({ name: t.user.name }, t.server));
     const hook = sp.pre_spawn_hook;
     if (typeof hook === 'function') await (hook as (s: unknown) => unknown)(view);
     progress(50, 'Spawning server...');
@@ -149,18 +160,45 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
   }
 }
 
-/** Stop: route first (no new requests reach a dying server), then the process, then its token and client. */
+/**
+ * Stop: route first (no new requests reach a dying server), then the process, then its token and client. As in
+ * user.py stop, post_stop_hook and then the Authenticator's post_spawn_stop run whether or not that worked, and
+ * their failures are logged, not passed on.
+ */
 export async function runStop(d: SpawnDeps, t: { userId: number; user: string; server: string; spawnerId: number; state: Record<string, unknown> }, now: boolean): Promise<void> {
   const jh = d.config.JupyterHub;
   const prefix = serverPrefix(jh.base_url, t.user, t.server);
   const routespec = serverRoutespec(jh.subdomain_host, jh.base_url, t.user, t.server);
-  await d.proxy.deleteRoute(routespec).catch((e: unknown) => d.log.warn(`deleting route ${routespec}: ${e instanceof Error ? e.message : String(e)}`));
-  await d.spawner.stop(t.state, now);
-  const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user, t.server);
-  await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix, url }, t.spawnerId));
-  await d.hooks?.postSpawnStop({ name: t.user }, t.server);
+  try {
+    await d.proxy.deleteRoute(routespec).catch((e: unknown) => d.log.warn(`deleting route ${routespec}: ${e instanceof Error ? e.message : String(e)}`));
+    await d.spawner.stop(t.state, now);
+    const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user, t.server);
+    await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix, url }, t.spawnerId));
+  } finally {
+    await runPostStopHook(d, { user: { name: t.user }, name: t.server });
+    await d.hooks?.postSpawnStop({ name: t.user }, t.server).catch((e: unknown) => d.log.error(`Error in Authenticator.post_spawn_stop for ${t.user}: ${e instanceof Error ? e.message : String(e)}`));
+  }
+}
+
+/** What hooks and callable Spawner.environment values get as `spawner`. */
+export interface SpawnerView {
+  user: { id?: number; name: string; admin?: boolean };
+  /** The server's name ('' for the default server). */
+  name: string;
+  userOptions: Record<string, unknown>;
+  /** The server's environment; pre_spawn_hook and auth_state_hook may change it. */
+  env: Record<string, string>;
+}
+
+/** Spawner.post_stop_hook(spawner); JupyterHub logs its failure and goes on with the stop. */
+async function runPostStopHook(d: SpawnDeps, view: Pick<SpawnerView, 'user' | 'name'> & Partial<SpawnerView>): Promise<void> {
   const hook = d.config.Spawner.post_stop_hook;
-  if (typeof hook === 'function') await (hook as (s: unknown) => unknown)({ user: { name: t.user }, name: t.server });
+  if (typeof hook !== 'function') return;
+  try {
+    await (hook as (s: unknown) => unknown)(view);
+  } catch (err) {
+    d.log.error(`Error in Spawner.post_stop_hook for ${view.user.name}${view.name ? `/${view.name}` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -6,7 +6,7 @@ import { createGeneratedTokens } from '../db/tokens-repo.js';
 import type { BulkWrite } from '../db/write-batch.js';
 import type { OAuthClients } from './ports.js';
 import type { ServerIds } from './spawn-records.js';
-import { SERVER_TOKEN_SCOPES, accessScopes, oauthClientId } from './singleuser-contract.js';
+import { SERVER_TOKEN_SCOPES, oauthClientId } from './singleuser-contract.js';
 
 /**
  * A spawn's two groups of rows as bulk writes (db/write-batch.ts), so a storm of spawns writes them for a whole
@@ -17,6 +17,8 @@ import { SERVER_TOKEN_SCOPES, accessScopes, oauthClientId } from './singleuser-c
 export interface RequestedInput {
   ids: ServerIds;
   userOptions: Record<string, unknown>;
+  /** The OAuth client's allowed scopes (client-scopes.ts). */
+  allowedScopes: string[];
 }
 
 export interface Requested {
@@ -49,7 +51,7 @@ async function writeRequested(trx: Knex.Transaction, oauth: OAuthClients, inputs
     id: oauthClientId(i.ids.user, i.ids.server),
     secret: tokenOf(n).token,
     redirectUri: `${i.ids.url}oauth_callback`,
-    allowedScopes: accessScopes(i.ids.user, i.ids.server),
+    allowedScopes: i.allowedScopes,
     description: `Server at ${i.ids.prefix}`,
   })), trx);
   const spawnerIds = await linkSpawners(trx, inputs.map((i) => ({ userId: i.ids.userId, name: i.ids.server, oauthClientId: oauthClientId(i.ids.user, i.ids.server), userOptions: i.userOptions })));

@@ -56,3 +56,4 @@ export { resolveClassRef, builtinClassNames, type ClassRef } from './class-ref.j
 export { SEARCH_PLACES } from './find-file.js';
 export { PROXY_TOKEN_ENV } from './env.js';
 export { CRYPT_KEY_ENV, parseCryptKey } from './crypt-key.js';
+export { formatString } from './format-string.js';

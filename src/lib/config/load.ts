@@ -2,6 +2,7 @@
  * loadConfig: file -> overrides -> deprecations -> environment defaults -> inheritance. Every problem from every
  * source is gathered into one CONFIG_INVALID error, one line each.
  */
+import { templateProblems } from './format-string.js';
 import { rangeProblems } from './ranges.js';
 import { resolve } from 'node:path';
 import { HubError, isHubError } from '../errors.js';
@@ -100,7 +101,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   warnings.push(...resolvePublicUrl(config, explicit));
   const tornado = applyTornadoOverrides(config, explicit);
   warnings.push(...tornado.warnings);
-  const ranges = rangeProblems(config);
+  const ranges = [...rangeProblems(config), ...templateProblems(config)];
   if (ranges.length > 0) {
     throw new HubError('CONFIG_INVALID', ranges.join('\n'), { hint: `fix the option${ranges.length > 1 ? 's' : ''} above${file === null ? '' : ` in ${file.filepath}`}` });
   }

@@ -6,7 +6,7 @@
 import { HubError } from '../errors.js';
 import { coerce } from './coerce.js';
 import { acceptedOptions, isSectionName } from './sections.js';
-import { suggestOption, suggestSection } from './suggest.js';
+import { suggestSection, unknownOption } from './suggest.js';
 import type { OptionType } from './types.js';
 
 /** A config file's shape before validation: sections of options. */
@@ -68,9 +68,7 @@ export function applyOverride(target: RawConfig, override: string): RawConfig {
   }
   const ref = acceptedOptions(section).get(option);
   if (ref === undefined) {
-    const suggestion = suggestOption(section, option);
-    const mean = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
-    throw new HubError('CONFIG_INVALID', `override '${override}': unknown option ${section}.${option}${mean}`, {
+    throw new HubError('CONFIG_INVALID', `override '${override}': ${unknownOption(section, option)}`, {
       hint: 'run `hub generate-config` to see every option',
     });
   }

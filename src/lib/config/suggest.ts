@@ -76,3 +76,29 @@ export function suggestSection(name: string, keys: readonly string[]): string | 
   const owner = ownersOf(name)[0];
   return owner === undefined ? undefined : `${owner}.${name}`;
 }
+
+/**
+ * Options of other JupyterHub versions that configs carry over, which JupyterHub 3.0 ignores with only a warning
+ * (traitlets' "Config option not recognized"): what each meant and what to write for 3.0. `blacklist` matters
+ * most: JupyterHub 3.0 declares no such trait, so a config that still uses it blocks nobody.
+ */
+const OTHER_VERSIONS: Readonly<Record<string, { family: 'Authenticator' | 'Spawner'; text: string }>> = {
+  blacklist: { family: 'Authenticator', text: 'renamed blocked_users in JupyterHub 1.2 (JupyterHub 3.0 ignores blacklist, blocking nobody); use Authenticator.blocked_users' },
+  allow_all: { family: 'Authenticator', text: 'an option of JupyterHub 5.0; in 3.0 an empty Authenticator.allowed_users lets everyone in who authenticates' },
+  allow_existing_users: { family: 'Authenticator', text: 'an option of JupyterHub 5.0; in 3.0 users in the database may log in unless allowed_users says otherwise' },
+  manage_roles: { family: 'Authenticator', text: 'an option of JupyterHub 5.0; in 3.0 roles come from JupyterHub.load_roles' },
+  server_token_scopes: { family: 'Spawner', text: "an option of JupyterHub 4.0; in 3.0 a server's token has the scopes of the `server` role" },
+};
+
+const FAMILIES: Readonly<Record<'Authenticator' | 'Spawner', readonly string[]>> = {
+  Authenticator: ['Authenticator', 'LocalAuthenticator', 'PAMAuthenticator', 'DummyAuthenticator'],
+  Spawner: ['Spawner', 'LocalProcessSpawner', 'SimpleLocalProcessSpawner'],
+};
+
+/** The problem line for an unknown `section.option`: what it is if it belongs to another version, else a near name. */
+export function unknownOption(section: string, option: string): string {
+  const other = Object.hasOwn(OTHER_VERSIONS, option) ? OTHER_VERSIONS[option] : undefined;
+  if (other !== undefined && FAMILIES[other.family].includes(section)) return `unknown option ${section}.${option}: ${other.text}`;
+  const suggestion = suggestOption(section, option);
+  return `unknown option ${section}.${option}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`;
+}

@@ -6,7 +6,7 @@ import { coerce } from './coerce.js';
 import { describeFound } from './describe-value.js';
 import { acceptedOptions, isSectionName } from './sections.js';
 import type { Setting } from './settings.js';
-import { suggestOption, suggestSection } from './suggest.js';
+import { suggestSection, unknownOption } from './suggest.js';
 
 export interface Layer {
   /** Prefix of problem lines and warnings: the file as the user would name it, or the override. */
@@ -57,7 +57,7 @@ export function validateLayer(layer: Layer): Validated {
     for (const [option, value] of Object.entries(body)) {
       const ref = accepted.get(option);
       if (ref === undefined) {
-        problem(`unknown option ${section}.${option}${didYouMean(suggestOption(section, option))}`);
+        problem(unknownOption(section, option));
         continue;
       }
       if (value === undefined) continue; // `{port: undefined}` in a JS file: not set
