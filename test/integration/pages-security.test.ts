@@ -329,3 +329,34 @@ test('spawn and spawn-pending: `next` stays inside the server\'s own prefix and 
     assert.ok(!t.logs.some((l) => /\bat redirect\b|ERR_INVALID_CHAR/.test(l)), 'no stack trace in the log');
   });
 });
+
+test('a user blocked at run time (hub users block) cannot sign in again; the old cookie and tokens are dead too', async () => {
+  await withHub(['DummyAuthenticator.password=pw'], async (t, origin) => {
+    const socketPath = path.join(t.dir, '.hub', 'hub.sock');
+    const b = new HttpBrowser(origin);
+    assert.equal((await b.login('/hub/', 'eve', 'pw')).status, 302);
+    const made = await request({ socketPath, path: '/hub/api/users/eve/tokens', method: 'POST', body: '{"note":"before"}' });
+    const token = (made.body as { token: string }).token;
+    const planted = b.cookie('jupyterhub-hub-login')?.value ?? '';
+    assert.equal((await request({ socketPath, path: '/hub/ext/users/eve/block', method: 'POST' })).status, 200);
+    assert.equal((await b.get('/hub/home')).status, 302, 'the session ended');
+    assert.equal((await new HttpBrowser(origin).get('/hub/api/user', { authorization: `token ${token}` })).status, 403);
+    // Signing in again with the right password is refused, with the page every failed login gets.
+    const again = await new HttpBrowser(origin).login('/hub/', 'eve', 'pw');
+    assert.equal(again.status, 200);
+    assert.match(again.text, /Invalid username or password/);
+    assert.ok(t.logs.some((l) => l.includes('User "eve" is blocked (hub users block)')), t.logs.slice(-5).join('\n'));
+    // A login cookie signed for eve's current cookie_id (made after the block's rotation) is no login either.
+    const user = await getUserByName(t.hub.db!, 'eve');
+    const forged = new HttpBrowser(origin);
+    const headers = new Map<string, string | string[]>();
+    const res = { getHeader: (n: string) => headers.get(n), setHeader: (n: string, v: string[]) => headers.set(n, v) };
+    t.hub.sessions!.login(res as never, user!, null);
+    const cookie = String((headers.get('set-cookie') as string[])[0]).split(';')[0]!;
+    assert.notEqual(cookie.slice(cookie.indexOf('=') + 1), planted);
+    assert.equal((await forged.get('/hub/home', { cookie })).status, 302, 'a fresh cookie of a blocked user is no login');
+    assert.equal((await request({ socketPath, path: '/hub/ext/users/eve/block', method: 'DELETE' })).status, 204);
+    assert.equal((await forged.get('/hub/home', { cookie })).status, 200, 'the same cookie works once unblocked');
+    assert.equal((await new HttpBrowser(origin).login('/hub/', 'eve', 'pw')).status, 302, 'unblocked: signs in again');
+  });
+});

@@ -63,7 +63,10 @@ export class SessionManager {
     if (!signed) return null;
     const cookieId = this.verifyLogin(signed);
     if (!cookieId) return null;
-    const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).select('*'))[0];
+    // A user blocked at run time has no login, even with a cookie signed before the block rotated cookie_id.
+    const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).whereNotExists(
+      this.o.db('hub_blocked_users').whereRaw('hub_blocked_users.user_id = users.id').select('user_id'),
+    ).select('users.*'))[0];
     if (!row) return null;
     const user = this.o.refresher ? await this.o.refresher.refresh(userFromRow(row), req) : userFromRow(row);
     return user === null ? null : { user, sessionId: cookies.get(SESSION_COOKIE) ?? null };
