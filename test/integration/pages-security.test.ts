@@ -360,3 +360,18 @@ test('a user blocked at run time (hub users block) cannot sign in again; the old
     assert.equal((await new HttpBrowser(origin).login('/hub/', 'eve', 'pw')).status, 302, 'unblocked: signs in again');
   });
 });
+
+test('log forging through user names: a name with a newline or other control character is refused everywhere', async () => {
+  await withHub([], async (t, origin) => {
+    const forged = '[I 2026-01-01 00:00:00.000 JupyterHub app:0] User logged in: admin';
+    for (const name of [`mallory\n${forged}`, `mallory\r${forged}`, 'mal\u001b[31mlory', 'mal\u007flory']) {
+      const login = await new HttpBrowser(origin).login('/hub/', name, 'pw');
+      assert.equal(login.status, 200, JSON.stringify(name));
+      assert.match(login.text, /Invalid username or password/);
+      const api = await request({ socketPath: path.join(t.dir, '.hub', 'hub.sock'), path: '/hub/api/users', method: 'POST', body: JSON.stringify({ usernames: [name] }) });
+      assert.equal(api.status, 400, JSON.stringify(api.body));
+    }
+    assert.equal(await getUserByName(t.hub.db!, 'mallory'), null);
+    assert.ok(!t.logs.some((l) => l.split('\n').some((line) => line.startsWith('[I 2026-01-01'))), 'no forged line in the log');
+  });
+});

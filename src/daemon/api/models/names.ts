@@ -4,7 +4,7 @@
  * answers with a 500 and we answer with a 400 naming the problem: names longer than the VARCHAR(255) columns, NUL
  * (PostgreSQL rejects it), and unpaired UTF-16 surrogates (not representable in UTF-8).
  */
-import { isDotSegment } from '../../auth/authenticators/username-rules.js';
+import { hasControlCharacter, isDotSegment } from '../../auth/authenticators/username-rules.js';
 import { ApiError } from '../http-util.js';
 
 export const MAX_NAME_LENGTH = 255;
@@ -52,6 +52,7 @@ export function usernameProblem(rules: UsernameRules, name: string): string | nu
   if (name.includes('/')) return "a username may not contain '/'";
   if (name === '') return 'a username may not be empty';
   if (isDotSegment(name)) return `a username may not be ${JSON.stringify(name)} (browsers resolve it out of /user/${name}/)`;
+  if (hasControlCharacter(name)) return `a username may not contain control characters: ${JSON.stringify(name)}`;
   if (name !== name.trim()) return 'a username may not start or end with whitespace';
   const stored = storageProblem(name, 'the username');
   if (stored) return stored;

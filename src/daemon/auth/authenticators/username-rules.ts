@@ -42,9 +42,21 @@ export function isDotSegment(name: string): boolean {
   return name === '.' || name === '..';
 }
 
-/** No '/', not `.` or `..`, not empty, no surrounding white space, and (if configured) matching username_pattern. */
+/**
+ * Control characters (C0, DEL): a name is written into every log line about its user, and `ann\n[I ...] ...` would
+ * forge whole lines. JupyterHub 3.0 accepts them; hub refuses them, as it does in server names.
+ */
+export function hasControlCharacter(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** No '/', not `.` or `..`, no control characters, not empty, no surrounding white space, and (if configured) matching username_pattern. */
 export function validateUsername(name: string, regex: RegExp | null): boolean {
-  if (name === '' || name.includes('/') || isDotSegment(name)) return false;
+  if (name === '' || name.includes('/') || isDotSegment(name) || hasControlCharacter(name)) return false;
   if (name !== name.trim()) return false;
   return regex === null || regex.test(name);
 }
