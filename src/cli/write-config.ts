@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { generateConfigYaml } from '../lib/config/index.js';
 import { HubError } from '../lib/errors.js';
@@ -19,4 +19,6 @@ export async function writeDefaultConfig(out: string, answerYes: boolean): Promi
   }
   if (existsSync(out)) await confirm(`${out} exists; overwrite it with the default config?`, { answerYes });
   writeFileSync(out, generateConfigYaml(), { mode: 0o600 });
+  // The mode above applies only to a new file: an overwritten one keeps its old mode, often 0644.
+  chmodSync(out, 0o600);
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, startDaemon, tempDir } from '../helpers/cli.js';
@@ -45,7 +46,7 @@ test('generate-config > hub.yml && hub start -c hub.yml works unchanged', async 
 test('generate-config -o refuses to overwrite without confirmation off a terminal', async () => {
   const dir = await tempDir();
   const file = path.join(dir, 'hub.yml');
-  await writeFile(file, 'precious: true\n');
+  await writeFile(file, 'precious: true\n', { mode: 0o644 });
   const r = await runCli(['generate-config', '-o', file], { cwd: dir });
   assert.equal(r.code, 11, r.stderr);
   assert.match(r.stderr, /--answer-yes/);
@@ -53,6 +54,10 @@ test('generate-config -o refuses to overwrite without confirmation off a termina
   const yes = await runCli(['generate-config', '-o', file, '--answer-yes'], { cwd: dir });
   assert.equal(yes.code, 0, yes.stderr);
   assert.match(await readFile(file, 'utf8'), /^JupyterHub:/m);
+  assert.equal(statSync(file).mode & 0o777, 0o600, 'the overwritten file, where secrets go, is the owner\'s only');
+  const fresh = path.join(dir, 'fresh.yml');
+  assert.equal((await runCli(['generate-config', '-o', fresh], { cwd: dir })).code, 0);
+  assert.equal(statSync(fresh).mode & 0o777, 0o600);
 });
 
 test('generate-certs creates the internal authorities and reuses them on a second run', async () => {

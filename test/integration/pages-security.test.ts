@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { safeNextUrl } from '../../src/daemon/pages/next-url.js';
 import { XsrfProtection } from '../../src/daemon/auth/xsrf.js';
 import { listTokens } from '../../src/daemon/db/tokens-repo.js';
-import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { getUserByName, insertUsers } from '../../src/daemon/db/users-repo.js';
 import { createGroup, addGroupMembers } from '../../src/daemon/db/groups-repo.js';
 import { HttpBrowser, xsrfFrom } from '../helpers/browser.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { request, startTestHub, type TestHub } from '../helpers/hub.js';
+import { tempDir } from '../helpers/cli.js';
+import { CHP_AVAILABLE, CHP_BIN } from '../helpers/proxy-harness.js';
+import path from 'node:path';
 
 /**
  * One test per class of JupyterHub security advisory (docs/security.md lists them): each replays the attack
@@ -234,5 +237,141 @@ test('cookie attributes: HttpOnly and SameSite everywhere, Secure behind https, 
     assert.equal(page.status, 200);
     assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'self'; report-uri \/jh\/hub\/security\/csp-report/);
     assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    // Behind a proxy that ends TLS the hub itself is plain http: as JupyterHub's _set_cookie (tornado's
+    // request.protocol, from X-Scheme / X-Forwarded-Proto), the browser's https makes every cookie Secure.
+    const viaTls: Record<string, string>[] = [{ 'x-forwarded-proto': 'https' }, { 'x-scheme': 'https' }, { 'x-forwarded-proto': 'https,http' }, { forwarded: 'for=10.0.0.1;proto=https' }];
+    for (const header of viaTls) {
+      const tls = new HttpBrowser(origin);
+      const form = await tls.get('/jh/hub/login', header);
+      const r = await tls.post('/jh/hub/login', { _xsrf: xsrfFrom(form.text), username: 'ivy', password: 'pw' }, header);
+      assert.equal(r.status, 302);
+      for (const name of ['jupyterhub-hub-login', 'jupyterhub-session-id', '_xsrf']) {
+        assert.match(tls.cookie(name)?.attributes ?? '', /(^|; )Secure(;|$)/, `${name} with ${JSON.stringify(header)}`);
+      }
+    }
+    for (const name of ['jupyterhub-hub-login', 'jupyterhub-session-id', '_xsrf']) {
+      assert.doesNotMatch(b.cookie(name)?.attributes ?? '', /Secure/, `${name} over plain http`);
+    }
+  });
+});
+
+/** A hub with the real proxy (ours, or the real configurable-http-proxy) and the real jupyterhub-singleuser. */
+async function withSpawningHub(dir: string, extra: string[], fn: (t: TestHub, pub: string) => Promise<void>): Promise<void> {
+  const t = await startTestHub({
+    withProxy: true,
+    overrides: [
+      'JupyterHub.authenticator_class=dummy', 'JupyterHub.spawner_class=simple', 'Spawner.cmd=["jupyterhub-singleuser","--allow-root"]',
+      'Spawner.http_timeout=60', `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`, ...extra,
+    ],
+  });
+  try {
+    await fn(t, t.status.public_url.replace(/\/$/, ''));
+  } finally {
+    await t.stop();
+  }
+}
+
+for (const proxy of ['ours', 'chp'] as const) {
+  test(`route confusion (${proxy} proxy): a user named ".." never takes over the hub's route "/"`, { timeout: 120_000, skip: proxy === 'chp' && !CHP_AVAILABLE ? 'configurable-http-proxy not installed' : false }, async () => {
+    const dir = await tempDir();
+    await withSpawningHub(dir, proxy === 'chp' ? [`ConfigurableHTTPProxy.command=["${CHP_BIN}"]`] : [], async (t, pub) => {
+      const db = t.hub.db!;
+      // New names: refused by the login form and by the REST API (browsers resolve /user/../ to /).
+      for (const name of ['..', '.']) {
+        const login = await new HttpBrowser(pub).login('/hub/', name, 'pw');
+        assert.equal(login.status, 200, `login as ${JSON.stringify(name)} is refused`);
+        assert.match(login.text, /Invalid username or password/);
+        const api = await request({ socketPath: path.join(t.dir, '.hub', 'hub.sock'), path: '/hub/api/users', method: 'POST', body: JSON.stringify({ usernames: [name] }) });
+        assert.equal(api.status, 400, JSON.stringify(api.body));
+      }
+      assert.equal(await getUserByName(db, '..'), null);
+      // A database from JupyterHub 3.0 (or a custom validate_username) may still hold one: its route is `/user/..`,
+      // which the proxy keeps as a literal segment. Before the fix both the hub's client and our proxy's API resolved
+      // it, and the route replaced "/": every visitor's login page came from that user's server.
+      const [dots] = await insertUsers(db, ['..'], false);
+      assert.equal(await t.hub.servers.start(dots!, '', {}), 'ready');
+      const routes = await t.hub.proxy!.client.getAllRoutes();
+      assert.equal(routes['/']?.data.hub, true, JSON.stringify(routes));
+      assert.equal(routes['/user/../']?.data.user, '..', JSON.stringify(routes));
+      const loginPage = await new HttpBrowser(pub).get('/hub/login');
+      assert.equal(loginPage.status, 200);
+      assert.match(loginPage.text, /<form[^>]+action="\/hub\/login"/, 'the hub, not the notebook server, answers /hub/login');
+      assert.equal(await t.hub.servers.stop(dots!, ''), 'stopped');
+      assert.equal((await t.hub.proxy!.client.getAllRoutes())['/user/../'], undefined, 'its route is deleted by the same name');
+      assert.equal((await t.hub.proxy!.client.getAllRoutes())['/']?.data.hub, true);
+    });
+  });
+}
+
+test('spawn and spawn-pending: `next` stays inside the server\'s own prefix and never makes a 500 (CR/LF, dot segments)', { timeout: 120_000 }, async () => {
+  const dir = await tempDir();
+  await withSpawningHub(dir, [], async (t, pub) => {
+    const b = new HttpBrowser(pub);
+    await b.login('/hub/', 'ann', 'pw');
+    const [ann] = [await getUserByName(t.hub.db!, 'ann')];
+    assert.equal(await t.hub.servers.start(ann!, '', {}), 'ready');
+    const bad = [
+      '/user/ann/\r\nSet-Cookie: planted=1', '/user/ann/\nx', '/user/ann/\tx', '/user/ann/../../hub/token', '/user/ann/%2e%2e/%2e%2e/hub/token',
+      '/user/ann/..\\..\\hub', '//evil.example/user/ann/', 'http://evil.example/user/ann/', '/user/bob/', '/hub/token',
+    ];
+    for (const next of bad) {
+      for (const page of ['/hub/spawn', '/hub/spawn-pending/ann']) {
+        const r = await b.get(`${page}?next=${encodeURIComponent(next)}`);
+        assert.equal(r.status, 302, `${page} next=${JSON.stringify(next)}: ${r.text.slice(0, 200)}`);
+        assert.equal(r.headers.location, '/user/ann/', `${page} next=${JSON.stringify(next)}`);
+        assert.equal(r.headers['set-cookie'], undefined);
+      }
+    }
+    const good = await b.get(`/hub/spawn?next=${encodeURIComponent('/user/ann/tree?x=1#y')}`);
+    assert.equal(good.headers.location, '/user/ann/tree?x=1#y');
+    const absolute = await b.get(`/hub/spawn?next=${encodeURIComponent(`${pub}/user/ann/tree`)}`);
+    assert.equal(absolute.headers.location, '/user/ann/tree', 'this host\'s absolute URL keeps its path');
+    assert.ok(!t.logs.some((l) => /\bat redirect\b|ERR_INVALID_CHAR/.test(l)), 'no stack trace in the log');
+  });
+});
+
+test('a user blocked at run time (hub users block) cannot sign in again; the old cookie and tokens are dead too', async () => {
+  await withHub(['DummyAuthenticator.password=pw'], async (t, origin) => {
+    const socketPath = path.join(t.dir, '.hub', 'hub.sock');
+    const b = new HttpBrowser(origin);
+    assert.equal((await b.login('/hub/', 'eve', 'pw')).status, 302);
+    const made = await request({ socketPath, path: '/hub/api/users/eve/tokens', method: 'POST', body: '{"note":"before"}' });
+    const token = (made.body as { token: string }).token;
+    const planted = b.cookie('jupyterhub-hub-login')?.value ?? '';
+    assert.equal((await request({ socketPath, path: '/hub/ext/users/eve/block', method: 'POST' })).status, 200);
+    assert.equal((await b.get('/hub/home')).status, 302, 'the session ended');
+    assert.equal((await new HttpBrowser(origin).get('/hub/api/user', { authorization: `token ${token}` })).status, 403);
+    // Signing in again with the right password is refused, with the page every failed login gets.
+    const again = await new HttpBrowser(origin).login('/hub/', 'eve', 'pw');
+    assert.equal(again.status, 200);
+    assert.match(again.text, /Invalid username or password/);
+    assert.ok(t.logs.some((l) => l.includes('User "eve" is blocked (hub users block)')), t.logs.slice(-5).join('\n'));
+    // A login cookie signed for eve's current cookie_id (made after the block's rotation) is no login either.
+    const user = await getUserByName(t.hub.db!, 'eve');
+    const forged = new HttpBrowser(origin);
+    const headers = new Map<string, string | string[]>();
+    const res = { getHeader: (n: string) => headers.get(n), setHeader: (n: string, v: string[]) => headers.set(n, v) };
+    t.hub.sessions!.login(res as never, user!, null);
+    const cookie = String((headers.get('set-cookie') as string[])[0]).split(';')[0]!;
+    assert.notEqual(cookie.slice(cookie.indexOf('=') + 1), planted);
+    assert.equal((await forged.get('/hub/home', { cookie })).status, 302, 'a fresh cookie of a blocked user is no login');
+    assert.equal((await request({ socketPath, path: '/hub/ext/users/eve/block', method: 'DELETE' })).status, 204);
+    assert.equal((await forged.get('/hub/home', { cookie })).status, 200, 'the same cookie works once unblocked');
+    assert.equal((await new HttpBrowser(origin).login('/hub/', 'eve', 'pw')).status, 302, 'unblocked: signs in again');
+  });
+});
+
+test('log forging through user names: a name with a newline or other control character is refused everywhere', async () => {
+  await withHub([], async (t, origin) => {
+    const forged = '[I 2026-01-01 00:00:00.000 JupyterHub app:0] User logged in: admin';
+    for (const name of [`mallory\n${forged}`, `mallory\r${forged}`, 'mal\u001b[31mlory', 'mal\u007flory']) {
+      const login = await new HttpBrowser(origin).login('/hub/', name, 'pw');
+      assert.equal(login.status, 200, JSON.stringify(name));
+      assert.match(login.text, /Invalid username or password/);
+      const api = await request({ socketPath: path.join(t.dir, '.hub', 'hub.sock'), path: '/hub/api/users', method: 'POST', body: JSON.stringify({ usernames: [name] }) });
+      assert.equal(api.status, 400, JSON.stringify(api.body));
+    }
+    assert.equal(await getUserByName(t.hub.db!, 'mallory'), null);
+    assert.ok(!t.logs.some((l) => l.split('\n').some((line) => line.startsWith('[I 2026-01-01'))), 'no forged line in the log');
   });
 });

@@ -9,6 +9,7 @@ import type { Principal } from './principal.js';
 import type { CookieKwargs, HubConfig } from '../../lib/config/index.js';
 import { clearCookie, parseCookies, serializeCookie, verifyCookieValue, withCookieKwargs } from './cookies.js';
 import { createTornadoSignedValue, decodeTornadoSignedValue } from './tornado-signed-value.js';
+import { browserProtocol } from '../pages/browser-origin.js';
 
 /**
  * Browser sessions, as JupyterHub's: `jupyterhub-hub-login` (users.cookie_id signed as tornado's secure cookie
@@ -36,6 +37,7 @@ export interface SessionOptions {
   secret: Buffer;
   baseUrl: string;
   maxAgeDays: number;
+  /** The public URL is https: every cookie is Secure. Otherwise a request the browser made over https gets it. */
   secure: boolean;
   /** hubCookieOptions(): extra attributes of both cookies (their paths stay hub's). */
   cookieOptions?: CookieKwargs;
@@ -61,7 +63,10 @@ export class SessionManager {
     if (!signed) return null;
     const cookieId = this.verifyLogin(signed);
     if (!cookieId) return null;
-    const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).select('*'))[0];
+    // A user blocked at run time has no login, even with a cookie signed before the block rotated cookie_id.
+    const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).whereNotExists(
+      this.o.db('hub_blocked_users').whereRaw('hub_blocked_users.user_id = users.id').select('user_id'),
+    ).select('users.*'))[0];
     if (!row) return null;
     const user = this.o.refresher ? await this.o.refresher.refresh(userFromRow(row), req) : userFromRow(row);
     if (user === null) return null;
@@ -79,15 +84,25 @@ export class SessionManager {
     return found ? this.o.identity.forUser(found.user, found.sessionId) : null;
   }
 
+  /**
+   * JupyterHub's _set_cookie: `secure` when `request.protocol` is https, which tornado (xheaders) takes from
+   * X-Scheme / X-Forwarded-Proto: behind a proxy that ends TLS, the hub itself is plain http, and only the headers
+   * say that the browser is on https. A forged header only costs its sender their own cookie.
+   */
+  private secureFor(res: http.ServerResponse): boolean {
+    return this.o.secure || (res.req !== undefined && browserProtocol(res.req) === 'https');
+  }
+
   /** Sets both cookies after a successful login; returns the session id. */
   login(res: http.ServerResponse, user: UserRow, existingSessionId: string | null): string {
     const maxAge = this.o.maxAgeDays * 86_400;
     const sessionId = existingSessionId ?? randomUUID().replaceAll('-', '');
+    const secure = this.secureFor(res);
     // The signature keeps cookie_max_age_days; cookie_options may only change when the browser drops the cookie.
-    const login = withCookieKwargs({ path: this.hubPath, maxAgeSeconds: maxAge, secure: this.o.secure }, this.o.cookieOptions ?? {}, true);
+    const login = withCookieKwargs({ path: this.hubPath, maxAgeSeconds: maxAge, secure }, this.o.cookieOptions ?? {}, true);
     appendSetCookie(res, [
       serializeCookie(LOGIN_COOKIE, createTornadoSignedValue(this.o.secret, LOGIN_COOKIE, user.cookie_id), login),
-      this.sessionCookie(sessionId, this.o.secure),
+      this.sessionCookie(sessionId, secure),
     ]);
     return sessionId;
   }
@@ -98,12 +113,12 @@ export class SessionManager {
    */
   ensureSession(res: http.ServerResponse, existingSessionId: string | null): void {
     if (existingSessionId !== null) return;
-    appendSetCookie(res, [this.sessionCookie(randomUUID().replaceAll('-', ''), this.o.secure)]);
+    appendSetCookie(res, [this.sessionCookie(randomUUID().replaceAll('-', ''), this.secureFor(res))]);
   }
 
   /** The `jupyterhub-session-id` cookie (also set by the OAuth authorize endpoint when a browser has none). */
   sessionCookie(sessionId: string, secure: boolean): string {
-    return serializeCookie(SESSION_COOKIE, sessionId, withCookieKwargs({ path: this.o.baseUrl, secure }, this.o.cookieOptions ?? {}, true));
+    return serializeCookie(SESSION_COOKIE, sessionId, withCookieKwargs({ path: this.o.baseUrl, secure: secure || this.o.secure }, this.o.cookieOptions ?? {}, true));
   }
 
   logout(res: http.ServerResponse): void {

@@ -3,6 +3,7 @@ import type http from 'node:http';
 import { appendSetCookie } from './sessions.js';
 import type { CookieKwargs } from '../../lib/config/index.js';
 import { clearCookie, serializeCookie, withCookieKwargs } from './cookies.js';
+import { browserProtocol } from '../pages/browser-origin.js';
 
 /**
  * XSRF protection for every form and every cookie-authenticated API write.
@@ -24,6 +25,7 @@ export interface XsrfOptions {
   secret: Buffer;
   /** The hub prefix, `<base_url>hub/`: the cookie is sent to hub pages only. */
   path: string;
+  /** The public URL is https; otherwise the cookie is Secure when the browser's request was (X-Forwarded-Proto). */
   secure: boolean;
   maxAgeSeconds: number;
   /** tornado_settings.xsrf_cookie_kwargs: attributes of the cookie, its path included. */
@@ -64,7 +66,8 @@ export class XsrfProtection {
     let id = this.cookieIds(req)[0];
     if (id === undefined) {
       id = randomBytes(16).toString('base64url');
-      const attrs = withCookieKwargs({ path: this.o.path, maxAgeSeconds: this.o.maxAgeSeconds, secure: this.o.secure }, this.o.cookieKwargs ?? {}, false);
+      const secure = this.o.secure || browserProtocol(req) === 'https';
+      const attrs = withCookieKwargs({ path: this.o.path, maxAgeSeconds: this.o.maxAgeSeconds, secure }, this.o.cookieKwargs ?? {}, false);
       appendSetCookie(res, [serializeCookie(XSRF_COOKIE, id, attrs)]);
       // A second issue() in the same response must reuse this id, not mint another.
       req.headers.cookie = `${req.headers.cookie ? `${req.headers.cookie}; ` : ''}${XSRF_COOKIE}=${id}`;

@@ -17,7 +17,7 @@ export function browserProtocol(req: http.IncomingMessage): 'http' | 'https' {
   const header = req.headers['x-scheme'] ?? req.headers['x-forwarded-proto'];
   const proto = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim().toLowerCase();
   if (proto === 'http' || proto === 'https') return proto;
-  return (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+  return (req.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http';
 }
 
 export function browserHost(req: http.IncomingMessage, forwardedHostHeader: string): string | undefined {

@@ -3,6 +3,7 @@ import { authToUser } from '../auth/authenticators/auth-to-user.js';
 import { cryptKeeperFor } from '../auth/crypt-keeper.js';
 import type { AuthModel, LoginData } from '../auth/authenticators/types.js';
 import { XSRF_FIELD } from '../auth/xsrf.js';
+import { isBlockedName } from '../db/blocked-users-repo.js';
 import type { UserRow } from '../db/users-repo.js';
 import { formFromHubOrScript } from './browser-origin.js';
 import { clientAddress } from './client-address.js';
@@ -92,7 +93,13 @@ function renderLogin(ctx: RequestContext, deps: PagesDeps, username: string, log
  */
 async function loginUser(ctx: RequestContext, deps: PagesDeps, data: LoginData): Promise<UserRow | null> {
   const t0 = performance.now();
-  const auth = await deps.authenticator.getAuthenticatedUser(data, ctx.req);
+  let auth = await deps.authenticator.getAuthenticatedUser(data, ctx.req);
+  // A user blocked at run time (`hub users block`) is refused like one in Authenticator.blocked_users: the block
+  // must outlast the sessions it ended, or the user just signs in again.
+  if (auth !== null && (await isBlockedName(deps.db, auth.name))) {
+    deps.log.warn(`User ${JSON.stringify(auth.name)} is blocked (hub users block). Stop authentication`);
+    auth = null;
+  }
   const ms = performance.now() - t0;
   if (auth === null) {
     deps.statsd.incr('login.failure');

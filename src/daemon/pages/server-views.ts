@@ -7,6 +7,7 @@ import { spawnersOfUsers } from '../db/spawners-repo.js';
 import type { UserRow } from '../db/users-repo.js';
 import type { ServerManager } from '../spawner/server-manager.js';
 import { serverPublicUrl } from '../user-host.js';
+import { isDotSegment } from '../auth/authenticators/username-rules.js';
 import { escapePath, hasControlChars } from './next-url.js';
 
 /** A server as the home and admin pages show it: the spawner row joined with its live state. */
@@ -65,5 +66,5 @@ export async function requireUserScope(db: Knex, caller: Principal, scope: strin
 
 /** A server name a user may choose: JupyterHub forbids '/', and hub keeps names short and printable. */
 export function validServerName(name: string): boolean {
-  return name !== '' && name.length <= 255 && !name.includes('/') && !hasControlChars(name) && name === name.trim();
+  return name !== '' && name.length <= 255 && !name.includes('/') && !isDotSegment(name) && !hasControlChars(name) && name === name.trim();
 }

@@ -2,7 +2,7 @@ import { getUserByName, type UserRow } from '../db/users-repo.js';
 import type { RequestContext, Router } from '../api/router.js';
 import { ServerError } from '../spawner/server-manager.js';
 import { serverPath, userHost } from '../user-host.js';
-import { escapePath } from './next-url.js';
+import { escapePath, safeNextUrl } from './next-url.js';
 import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
@@ -87,21 +87,24 @@ function reason(err: unknown): string {
 }
 
 /**
- * `next` is honoured only inside this server's own prefix: no open redirect through the spawn page. With
- * subdomain_host the server is on its user's host (user.py `server_url`), and a `next` may name that host
- * (UserRedirectHandler sends one).
+ * `next` is honoured only inside this server's own prefix: no open redirect through the spawn page. It passes the
+ * login page's rules first (safeNextUrl: no control characters or backslashes, no other host, dot segments
+ * resolved, so `/user/ann/../../x` is `/x`, outside), then must lie under the prefix. With subdomain_host the server
+ * is on its user's host (user.py `server_url`), and a `next` may name that host (UserRedirectHandler sends one).
  */
 function landing(ctx: RequestContext, deps: PagesDeps, t: Target): { ready: string; pending: string } {
-  const next = ctx.url.searchParams.get('next') ?? '';
-  const host = userHost(deps.config.JupyterHub.subdomain_host, t.user.name);
+  const jh = deps.config.JupyterHub;
+  const raw = ctx.url.searchParams.get('next') ?? '';
+  const host = userHost(jh.subdomain_host, t.user.name);
   const path = serverPath(deps.baseUrl, t.user.name, t.server);
-  const rel = host !== '' && next.startsWith(`${host}/`) ? next.slice(host.length) : next;
-  const safe = rel.startsWith(path) && !rel.includes('//') && !rel.includes('\\');
+  const next = safeNextUrl(raw, { host: ctx.req.headers.host ?? '', subdomainHost: jh.subdomain_host });
+  const safe = next.startsWith(path);
+  if (raw !== '' && !safe) deps.log.warn(`Ignoring next outside ${path}: ${JSON.stringify(raw.slice(0, 200))}`);
   // user.server_url: a named server's URL is url_path_join'ed, without the trailing slash.
   const serverUrl = t.server === '' ? path : path.slice(0, -1);
   return {
-    ready: host + (safe ? rel : serverUrl),
-    pending: safe ? `${pendingUrl(deps, t)}?next=${encodeURIComponent(next)}` : pendingUrl(deps, t),
+    ready: host + (safe ? next : serverUrl),
+    pending: safe ? `${pendingUrl(deps, t)}?next=${encodeURIComponent(host + next)}` : pendingUrl(deps, t),
   };
 }
 

@@ -133,12 +133,16 @@ export class ChpClient {
 
   private async call(method: string, path: string, body: string | undefined, expected: number[], query = ''): Promise<ApiResponse> {
     const url = new URL(`${this.base}/api/routes${chpPathForUrl(path)}${query}`);
+    // The URL parser resolves dot segments, so the route of a user named `..` (`/user/..`) would go out as
+    // `/api/routes/`, replacing the hub's own route with that user's server. The path is sent exactly as written,
+    // as JupyterHub's tornado client sends it to CHP (which stores `/user/..` as a literal segment).
+    const rawPath = `${new URL(this.base).pathname.replace(/\/+$/, '')}/api/routes${chpPathForUrl(path)}${query}`;
     const what = `${method} /api/routes${path}`;
     const deadlineMs = this.opts.retryDeadlineMs ?? 30_000;
     try {
       return await retryWithBackoff(
         async () => {
-          const res = await send(this.transport, method, url, body);
+          const res = await send(this.transport, method, url, body, rawPath);
           if (res.status >= 500) throw new ServerSideError(res, `proxy API ${what}`);
           return this.check(res, what, expected);
         },

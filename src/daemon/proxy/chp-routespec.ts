@@ -41,7 +41,10 @@ export function routespecFromChpPath(chpPath: string, hostRouting: boolean): str
   return routespec.endsWith('/') ? routespec : `${routespec}/`;
 }
 
-/** A route path placed in the API URL: already escaped by JupyterHub, except what would end the path. */
+/**
+ * A route path placed in the API URL: already escaped by JupyterHub, except what would end the path, and anything
+ * outside printable ASCII (the request line carries it as written, not through the URL parser).
+ */
 export function chpPathForUrl(chpPath: string): string {
-  return chpPath.replace(/[?#\s]/g, (c) => encodeURIComponent(c));
+  return chpPath.replace(/[?#]|[^\x21-\x7e]/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }

@@ -69,7 +69,8 @@ function timeoutError(ms: number, url: URL): Error {
   return Object.assign(new Error(`no answer from ${url.origin} within ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
-export function send(t: Transport, method: string, url: URL, body?: string): Promise<ApiResponse> {
+/** `path`, when given, is sent as the request path instead of the URL's (which has its dot segments resolved). */
+export function send(t: Transport, method: string, url: URL, body?: string, path?: string): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Authorization: `token ${t.authToken}` };
     if (body !== undefined) {
@@ -82,7 +83,7 @@ export function send(t: Transport, method: string, url: URL, body?: string): Pro
       reject(err);
     };
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method, headers, agent: t.agent }, (res) => {
+    const req = mod.request(url, { method, headers, agent: t.agent, ...(path === undefined ? {} : { path }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

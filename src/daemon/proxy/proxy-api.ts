@@ -29,6 +29,20 @@ export interface ProxyApiOptions {
 const API_PATH = '/api/routes';
 const TOKEN_RE = /token\s+(\S+)/;
 
+/**
+ * The request's path as sent, as CHP reads it (legacy url.parse): dot segments are kept. The URL parser would
+ * resolve them, and `POST /api/routes/user/..` (the route of a user named `..`) would replace the root route, the
+ * hub's, sending every visitor's login to that user's server. Kept, `/user/..` is a literal segment no browser
+ * request ever matches, since request paths are resolved before routing (request-path.ts).
+ */
+function rawPathname(reqUrl: string): string {
+  const end = reqUrl.search(/[?#]/);
+  const target = end === -1 ? reqUrl : reqUrl.slice(0, end);
+  // absolute-form (`POST http://proxy/api/routes/...`): the path is what follows the authority.
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(target);
+  return absolute === null ? target : target.slice(absolute[0].length) || '/';
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -88,12 +102,13 @@ export class ProxyApi {
   handle(req: IncomingMessage, res: ServerResponse): void {
     res.on('finish', () => this.logResponse(req, res));
     const url = new URL(req.url ?? '/', 'http://api.invalid');
-    if (url.pathname !== API_PATH && !url.pathname.startsWith(`${API_PATH}/`)) return fail(res, 404);
+    const pathname = rawPathname(req.url ?? '/');
+    if (pathname !== API_PATH && !pathname.startsWith(`${API_PATH}/`)) return fail(res, 404);
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') return fail(res, 405, 'Method not supported');
     let prefix: string | undefined;
     try {
-      prefix = url.pathname.length > API_PATH.length ? decodeURIComponent(url.pathname.slice(API_PATH.length)) : undefined;
+      prefix = pathname.length > API_PATH.length ? decodeURIComponent(pathname.slice(API_PATH.length)) : undefined;
     } catch {
       return fail(res, 400, 'Route prefix is not valid percent-encoding');
     }

@@ -4,6 +4,7 @@
  * answers with a 500 and we answer with a 400 naming the problem: names longer than the VARCHAR(255) columns, NUL
  * (PostgreSQL rejects it), and unpaired UTF-16 surrogates (not representable in UTF-8).
  */
+import { hasControlCharacter, isDotSegment } from '../../auth/authenticators/username-rules.js';
 import { ApiError } from '../http-util.js';
 
 export const MAX_NAME_LENGTH = 255;
@@ -50,6 +51,8 @@ function usernameRegex(pattern: string): RegExp | null {
 export function usernameProblem(rules: UsernameRules, name: string): string | null {
   if (name.includes('/')) return "a username may not contain '/'";
   if (name === '') return 'a username may not be empty';
+  if (isDotSegment(name)) return `a username may not be ${JSON.stringify(name)} (browsers resolve it out of /user/${name}/)`;
+  if (hasControlCharacter(name)) return `a username may not contain control characters: ${JSON.stringify(name)}`;
   if (name !== name.trim()) return 'a username may not start or end with whitespace';
   const stored = storageProblem(name, 'the username');
   if (stored) return stored;
@@ -74,6 +77,7 @@ export function checkGroupName(name: string): void {
 /** Server names as spawn_single_user checks them (no '/'), plus storage limits. */
 export function checkServerName(name: string): void {
   if (name.includes('/')) throw new ApiError(400, `Invalid server_name (may not contain '/'): ${name}`);
+  if (isDotSegment(name)) throw new ApiError(400, `Invalid server_name (may not be ${JSON.stringify(name)}, which URLs resolve away)`);
   const problem = storageProblem(name, `server name ${JSON.stringify(name)}`);
   if (problem) throw new ApiError(400, problem);
 }

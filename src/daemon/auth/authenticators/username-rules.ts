@@ -32,9 +32,31 @@ export function normalizeUsername(name: string, usernameMap: Readonly<Record<str
   return Object.hasOwn(usernameMap, lower) ? (usernameMap[lower] ?? lower) : lower;
 }
 
-/** No '/', not empty, no surrounding white space, and (if configured) matching username_pattern. */
+/**
+ * `.` and `..` are path segments every browser and URL parser resolves away: `/user/../` is `/`. JupyterHub 3.0
+ * accepts them as names, and such a user's URLs can never reach their server; worse, a proxy or client that
+ * resolves the segment turns that user's route into the hub's own (`/`) or everybody's (`/user/`). hub refuses
+ * them as user and server names (a deliberate difference).
+ */
+export function isDotSegment(name: string): boolean {
+  return name === '.' || name === '..';
+}
+
+/**
+ * Control characters (C0, DEL): a name is written into every log line about its user, and `ann\n[I ...] ...` would
+ * forge whole lines. JupyterHub 3.0 accepts them; hub refuses them, as it does in server names.
+ */
+export function hasControlCharacter(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** No '/', not `.` or `..`, no control characters, not empty, no surrounding white space, and (if configured) matching username_pattern. */
 export function validateUsername(name: string, regex: RegExp | null): boolean {
-  if (name === '' || name.includes('/')) return false;
+  if (name === '' || name.includes('/') || isDotSegment(name) || hasControlCharacter(name)) return false;
   if (name !== name.trim()) return false;
   return regex === null || regex.test(name);
 }
