@@ -2,7 +2,7 @@
  * loadConfig: file -> overrides -> deprecations -> environment defaults -> inheritance. Every problem from every
  * source is gathered into one CONFIG_INVALID error, one line each.
  */
-import { rangeProblems } from './ranges.js';
+import { portProblems, rangeProblems } from './ranges.js';
 import { resolve } from 'node:path';
 import { HubError, isHubError } from '../errors.js';
 import { applyDeprecations } from './deprecated.js';
@@ -97,6 +97,10 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     });
   }
   const { config, explicit } = resolveConfig(settings);
+  const ports = portProblems(config);
+  if (ports.length > 0) {
+    throw new HubError('CONFIG_INVALID', ports.join('\n'), { hint: `fix the option${ports.length > 1 ? 's' : ''} above${file === null ? '' : ` in ${file.filepath}`}` });
+  }
   warnings.push(...resolvePublicUrl(config, explicit));
   const tornado = applyTornadoOverrides(config, explicit);
   warnings.push(...tornado.warnings);
