@@ -156,6 +156,7 @@ const STEPS: readonly Step[] = [
   { method: 'POST', path: '/groups', body: {}, note: 'none named' },
   { method: 'GET', path: '/groups' },
   { method: 'GET', path: '/groups?limit=1', headers: PAGED },
+  { method: 'GET', path: '/groups?name_filter=g2', note: '3.0 has no name_filter on groups: ignored' },
   { method: 'POST', path: '/groups/g1/users', body: { users: ['bob', 'Carol'] } },
   { method: 'POST', path: '/groups/g1/users', body: {}, note: 'no users key' },
   { method: 'POST', path: '/groups/g1/users', body: { users: ['nobody'] } },
