@@ -32,6 +32,7 @@ import type { AuthRefresher } from '../auth/auth-refresh.js';
 import type { ConfirmPageRenderer } from '../auth/oauth/confirm-page.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { logRequests, noteCaller, type AccessLogOptions } from './access-log.js';
+import { takesTokens, TORNADO_METHODS } from './handler-kinds.js';
 import { HANDLER_NOT_FOUND, HANDLER_PREFIX_REDIRECT, HANDLER_USER_REDIRECT, HANDLER_USER_URL, handlerName } from '../metrics/handler-names.js';
 
 /**
@@ -311,22 +312,6 @@ function isPagePath(req: http.IncomingMessage, prefix: string): boolean {
   if (path === `${prefix}api/oauth2/authorize`) return true;
   return path.startsWith(prefix) && !path.startsWith(`${prefix}api/`) && path !== `${prefix}api`;
 }
-
-/**
- * Whether JupyterHub's handler for a path takes API tokens (`_accept_token_auth`): its APIHandlers, MetricsHandler
- * and UserUrlHandler (`<hub>/user/...`) do, and so do hub's own `ext/` endpoints; page handlers know only the login
- * cookie, the OAuth authorize page and the health check among them. A page request that carries a token is the
- * cookie's user's (or nobody's), in what the page does and in the access log line.
- */
-function takesTokens(path: string, prefix: string): boolean {
-  if (!path.startsWith(prefix)) return false;
-  const rel = path.slice(prefix.length);
-  if (rel === 'api/oauth2/authorize' || rel === 'api/health') return false;
-  return rel === 'api' || rel.startsWith('api/') || rel.startsWith('ext/') || rel === 'metrics' || rel.startsWith('user/');
-}
-
-/** tornado's RequestHandler.SUPPORTED_METHODS. */
-const TORNADO_METHODS = new Set(['GET', 'HEAD', 'POST', 'DELETE', 'PATCH', 'PUT', 'OPTIONS']);
 
 /** The API token of a request: `Authorization: token|bearer ...`, else `?token=`. */
 function tokenOf(req: http.IncomingMessage, url = new URL(req.url ?? '/', 'http://hub')): string {
