@@ -8,6 +8,14 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
+# Debian 12's own nodejs is 18: hub needs Node 20.12 or newer (with npm), installed before this script runs.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 12) ? 0 : 1)' 2>/dev/null \
+  || ! command -v npm >/dev/null; then
+  echo "install-deps: hub needs Node.js 20.12 or newer with npm (found: $(node --version 2>/dev/null || echo 'no node'))." >&2
+  echo "install-deps: install Node 20 first (e.g. NodeSource's nodejs package, which includes npm), then run this again." >&2
+  exit 1
+fi
+
 # util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users
 pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd)
 # procps: pkill/pgrep in tests; systemd: systemd-analyze verifies contrib/hub.service
@@ -18,13 +26,21 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" != 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  SUDO=()
+  if [ "$(id -u)" != 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "install-deps: these Debian packages are missing: ${missing[*]}; run this script as root (or install sudo)." >&2
+      exit 1
+    fi
+    SUDO=(sudo)
+  fi
+  "${SUDO[@]}" apt-get update -qq
+  # Through env: sudo resets the environment, so a plain DEBIAN_FRONTEND=... before it would not reach apt-get.
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # PostgreSQL's Debian package starts a cluster where systemd runs; the tests start their own server instead.
 
-# npm 11 runs install scripts only for approved packages (package.json allowScripts): sqlite3 builds from source.
+# package.json allowScripts approves sqlite3's install script (npm 11.16 warns about unapproved ones, npm 12 skips
+# them): it fetches or builds sqlite3's native binding.
 npm ci --no-audit --no-fund
 npm run build

@@ -7,6 +7,7 @@ import { outcomeRows, renderOutcomes, type OutcomeRow } from '../ui/batch-table.
 import { EXIT_CODES, exitCodeFor, isHubError, type HubError } from '../lib/errors.js';
 import { resolveSocketPath } from '../lib/paths.js';
 import { configureColor } from '../ui/color.js';
+import { holdDashValues } from './dash-values.js';
 import { confirm } from '../ui/confirm.js';
 import { terminalWidth } from '../ui/table.js';
 
@@ -41,14 +42,15 @@ export abstract class HubCommand<T extends typeof Command> extends Command {
   public override async init(): Promise<void> {
     await super.init();
     configureColor(process.stdout.isTTY === true, process.env);
+    const { argv: rest, held } = holdDashValues(this.argv, this.ctor.flags ?? {});
     const { args, argv, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof HubCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
       args: this.ctor.args,
       strict: this.ctor.strict,
-    });
-    this.flags = flags as BaseFlags<T>;
+    }, rest);
+    this.flags = { ...flags, ...held } as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
     this.argList = argv.filter((a): a is string => typeof a === 'string');
   }

@@ -14,6 +14,7 @@ import { redactDbUrl } from './db/db-url.js';
 import { loadCookieSecret, type CookieSecret } from './auth/cookie-secret.js';
 import { ApiService } from './api/api-service.js';
 import type { DaemonStatus } from './api/routes/ext.js';
+import { answerUnknownMethods } from './api/unknown-method.js';
 import { hubConnectUrl, hubListenAddress, publicListenAddress, urlFor, type ListenAddress, type TcpAddress } from './hub-urls.js';
 import { userDomain } from './user-host.js';
 import { checkProxyClass, ProxyStage } from './proxy-stage.js';
@@ -360,9 +361,11 @@ export class Hub {
   private async startHubPort(api: ApiService): Promise<void> {
     const addr = this.hubAddr;
     // Under internal_ssl every peer of the hub port (proxy, servers, services) shows a certificate of ours.
+    const listener = api.listener('tcp');
     const server = this.ssl
-      ? https.createServer({ ...this.ssl.hub, requestCert: true, rejectUnauthorized: true }, api.listener('tcp'))
-      : http.createServer(api.listener('tcp'));
+      ? https.createServer({ ...this.ssl.hub, requestCert: true, rejectUnauthorized: true }, listener)
+      : http.createServer(listener);
+    answerUnknownMethods(server, listener);
     if (addr.socketPath !== undefined) {
       await this.listenUnix(server, addr.socketPath);
       this.hubUrl = this.config.JupyterHub.hub_bind_url;
@@ -400,7 +403,9 @@ export class Hub {
 
   private async startControlSocket(api: ApiService): Promise<void> {
     const socketPath = this.opts.socketPath;
-    const server = http.createServer(api.listener('socket'));
+    const listener = api.listener('socket');
+    const server = http.createServer(listener);
+    answerUnknownMethods(server, listener);
     // umask 0177 while binding: the socket is born 0600, with no moment in which others could connect.
     const oldMask = process.umask(0o177);
     try {

@@ -61,3 +61,8 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
   return `${Math.floor(s / 86400)}d ago`;
 }
+
+/** A timestamp with its age for `show` pages: `2026-11-26T04:16:59Z (2m ago)`, or `none` when there is none. */
+export function stamp(iso: string | null | undefined, none = '-'): string {
+  return iso ? `${iso} (${ago(iso)})` : none;
+}

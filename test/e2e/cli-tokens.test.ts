@@ -107,7 +107,13 @@ test('create with --scopes, --expires-in and --json; bad input and unknown users
   const notHeld = await hub(['tokens', 'create', '--user', 'bob', '--scopes', 'admin:users']);
   assert.notEqual(notHeld.code, 0, 'a scope bob does not hold is refused by the hub');
   assert.match(notHeld.stderr, /admin:users/);
+  assert.match(notHeld.stderr, /\n {2}Give bob a role with these scopes \(JupyterHub\.load_roles/, 'with the fix');
   assert.doesNotMatch(notHeld.stderr, /\n\s+at /);
+  const plain = json<Token[]>(await hub(['tokens', 'ls', '--user', 'bob', '--json']));
+  assert.ok(plain.some((t) => t.note === 'plain'));
+  assert.equal((await hub(['tokens', 'create', '--user', 'bob'])).code, 0);
+  const noted = json<Token[]>(await hub(['tokens', 'ls', '--user', 'bob', '--json'])).map((t) => t.note);
+  assert.ok(noted.includes('Requested via api by the operator'), noted.join(' | '));
 });
 
 test('ls of everyone, of one service, of one user; --json holds what the table shows', async () => {

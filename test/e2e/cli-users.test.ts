@@ -63,6 +63,14 @@ interface User {
   blocked?: boolean;
 }
 
+test('ls --sort takes every listed value, -created too (oclif alone reads -c... as --config)', async () => {
+  for (const sort of ['-created', '--sort=-created', '-name']) {
+    const args = sort.startsWith('--') ? ['users', 'ls', sort] : ['users', 'ls', '--sort', sort];
+    assert.equal((await hub(args)).code, 0, `${args.join(' ')}`);
+  }
+  assertOneLineError(await hub(['users', 'ls', '--sort', '-bogus']), 2, /one of: name, -name/);
+});
+
 test('add from arguments, a file and stdin, with --admin and --group; adding again is idempotent', async () => {
   assertOneLineError(await hub(['users', 'add', 'x', '--group', 'nosuch']), 13, /no such group: nosuch/);
   assert.deepEqual(json<User[]>(await hub(['users', 'ls', '--json'])).map((u) => u.name).includes('x'), false, 'nobody created when the group is wrong');
@@ -179,7 +187,9 @@ test('groups: add, ls, show, members add/rm (from stdin too), rm with confirmati
   assert.deepEqual(added.map((r) => r.result), ['exists', 'created']);
   const members = json<{ users: string[] }>(await hub(['groups', 'members', 'add', 'cs102', 'stud01', '-', '--json'], 'stud02\n'));
   assert.deepEqual(members.users.sort(), ['stud01', 'stud02']);
-  assert.match((await hub(['groups', 'members', 'rm', 'cs102', 'stud01'])).stdout, /cs102: removed 1 user; 1 members/);
+  assert.match((await hub(['groups', 'members', 'rm', 'cs102', 'stud01'])).stdout, /cs102: removed 1 user; 1 member$/m);
+  assertOneLineError(await hub(['groups', 'members', 'add', 'cs102', 'stud01', 'nobody']), 13, /no such user: nobody; group cs102 was left as it was\n {2}hub users add nobody creates the user/);
+  assert.deepEqual(json<{ users: string[] }>(await hub(['groups', 'show', 'cs102', '--json'])).users, ['stud02'], 'all or nothing, as JupyterHub');
   const show = await hub(['groups', 'show', 'cs102']);
   assert.match(show.stdout, /^members\s+1: stud02$/m);
 

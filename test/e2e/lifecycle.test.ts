@@ -140,6 +140,8 @@ test('--detach returns once the hub is ready and prints where it listens', async
   const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
   assert.ok(pid > 0, r.stdout);
   try {
+    assert.match(r.stdout, new RegExp(`stop it with kill ${pid}\\)`));
+    assert.match(r.stdout, /^ {2}public URL: +http:\/\/[^\s]+:\d+\/$/m, 'where users go, not only the API');
     const ls = await runCli(['users', 'ls', '--json'], { cwd: dir });
     assert.equal(ls.code, 0, ls.stderr);
     const log = await readFile(path.join(dir, '.hub', 'hub.log'), 'utf8');

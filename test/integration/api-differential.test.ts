@@ -49,6 +49,11 @@ const STEPS: readonly Step[] = [
   { method: 'HEAD', path: '/', unchecked: true },
   { method: 'GET', path: '/nope', unchecked: true },
   { method: 'PUT', path: '/users', unchecked: true },
+  // methods outside tornado's SUPPORTED_METHODS: 405 before routing; FOO is one Node's HTTP parser does not know
+  { method: 'PROPFIND', path: '/users', unchecked: true },
+  { method: 'PROPFIND', path: '/nope', unchecked: true },
+  { method: 'FOO', path: '/users', unchecked: true },
+  { method: 'FOO', path: '/nope', as: 'none', unchecked: true },
   // users
   { method: 'POST', path: '/users', body: { usernames: ['alice', 'bob'] } },
   { method: 'POST', path: '/users', body: { usernames: ['alice', 'bob'] }, note: 'all exist' },
@@ -81,6 +86,12 @@ const STEPS: readonly Step[] = [
   { method: 'GET', path: '/users?state=ready' },
   { method: 'GET', path: '/users?state=bogus' },
   { method: 'GET', path: '/users?name_filter=LIC' },
+  // name_filter is SQL's `lower(name) LIKE lower('%<x>%')` on SQLite: wildcards act, a backslash is a character
+  { method: 'GET', path: '/users?name_filter=a_i', note: '_ is one character' },
+  { method: 'GET', path: '/users?name_filter=i%25e', note: '% is any text' },
+  { method: 'GET', path: '/users?name_filter=%25' },
+  { method: 'GET', path: '/users?name_filter=%5C' },
+  { method: 'GET', path: '/users?name_filter=', note: 'empty: no filter' },
   { method: 'GET', path: '/users?sort=-name', only: 'hub' },
   { method: 'GET', path: '/users?sort=bogus', only: 'hub' },
   { method: 'PATCH', path: '/users/alice', body: { admin: true } },
@@ -145,6 +156,7 @@ const STEPS: readonly Step[] = [
   { method: 'POST', path: '/groups', body: {}, note: 'none named' },
   { method: 'GET', path: '/groups' },
   { method: 'GET', path: '/groups?limit=1', headers: PAGED },
+  { method: 'GET', path: '/groups?name_filter=g2', note: '3.0 has no name_filter on groups: ignored' },
   { method: 'POST', path: '/groups/g1/users', body: { users: ['bob', 'Carol'] } },
   { method: 'POST', path: '/groups/g1/users', body: {}, note: 'no users key' },
   { method: 'POST', path: '/groups/g1/users', body: { users: ['nobody'] } },

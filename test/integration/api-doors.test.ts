@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
 import { startTestHub, request } from '../helpers/hub.js';
 import { createToken } from '../../src/daemon/db/tokens-repo.js';
@@ -62,6 +63,54 @@ test('two doors: the socket serves the operator at /hub/ whatever base_url; TCP 
     assert.equal(badEscape.status, 400);
     const noUser = await request({ url: `${t.status.hub_url}api/users/ghost`, headers: { authorization: `token ${adminToken}` } });
     assert.equal(noUser.status, 404);
+  } finally {
+    await t.stop();
+  }
+});
+
+/** Bytes over a fresh TCP connection, and everything the server sends until it closes the connection. */
+async function rawExchange(url: string, payload: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const c = net.connect(Number(port), hostname, () => c.write(payload));
+    let got = '';
+    c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    c.on('error', reject);
+    c.on('close', () => resolve(got));
+  });
+}
+
+test('a method tornado does not support is a 405 on every path as in JupyterHub (JSON on the API), also one Node\'s parser does not know', async () => {
+  const t = await startTestHub();
+  try {
+    const socketPath = path.join(t.dir, '.hub', 'hub.sock');
+    const origin = new URL(t.status.hub_url).origin;
+    for (const method of ['PROPFIND', 'FOO']) {
+      for (const p of ['/hub/api/users', '/hub/api/nope', '/hub/api']) {
+        const r = await request({ url: origin + p, method });
+        assert.equal(r.status, 405, `${method} ${p}`);
+        assert.deepEqual(r.body, { status: 405, message: 'Method Not Allowed' });
+        assert.equal(r.headers['content-type'], 'application/json');
+        assert.equal(r.headers['x-jupyterhub-version'], '3.0.0', 'the hub\'s headers, as on any answer');
+      }
+      for (const p of ['/hub/home', '/hub/nope', '/hub', '/', '/user/ann/tree']) {
+        const r = await request({ url: origin + p, method });
+        assert.equal(r.status, 405, `${method} ${p}`);
+        assert.match(String(r.headers['content-type']), /^text\/html/, `${method} ${p}: the error page`);
+        assert.match(String(r.body), /405/);
+      }
+      const viaSocket = await request({ socketPath, path: '/hub/api/users', method });
+      assert.deepEqual([viaSocket.status, viaSocket.body], [405, { status: 405, message: 'Method Not Allowed' }]);
+    }
+    assert.ok(t.logs.some((l) => /^WARNING 405 FOO \/hub\/api\/users \(@127\.0\.0\.1\) [\d.]+ms$/.test(l)), 'logged like any request');
+    // Written by hand: the request line and headers as sent, the connection closed after the answer.
+    const raw = await rawExchange(t.status.hub_url, 'FOO /hub/api/users?x=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}');
+    assert.match(raw, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    assert.match(raw, /\r\nConnection: close\r\n/i);
+    assert.ok(raw.endsWith('{"status":405,"message":"Method Not Allowed"}'), raw);
+    // Other parse errors keep Node's own answer.
+    assert.equal(await rawExchange(t.status.hub_url, 'GET /hub/api HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n'), 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    assert.equal((await request({ url: `${t.status.hub_url}api/` })).status, 200, 'and the hub answers on');
   } finally {
     await t.stop();
   }

@@ -63,17 +63,24 @@ function repoSuite(name: string, kind: 'sqlite' | 'postgres', openDb: (debugLine
       assert.equal(await getUserByName(db, 'cat'), null);
     });
 
-    it('lists with offset, limit, a case-sensitive name prefix and the total', async () => {
+    it('lists with offset, limit, JupyterHub\'s name_filter (ILIKE %x%) and the total', async () => {
       const all = await listUsers(db);
       assert.deepEqual(all.rows.map((u) => u.name), ['ann', 'ben', 'Bea']);
       assert.equal(all.total, 3);
       const page = await listUsers(db, { offset: 1, limit: 1 });
       assert.deepEqual(page.rows.map((u) => u.name), ['ben']);
       assert.equal(page.total, 3);
-      const b = await listUsers(db, { nameFilter: 'b' });
-      assert.deepEqual([b.rows.map((u) => u.name), b.total], [['ben'], 1]);
-      const pct = await listUsers(db, { nameFilter: '%' });
-      assert.equal(pct.total, 0, 'the filter is not a LIKE pattern');
+      const filtered = async (nameFilter: string): Promise<string[]> => (await listUsers(db, { nameFilter })).rows.map((u) => u.name);
+      const b = await listUsers(db, { nameFilter: 'B' });
+      assert.deepEqual([b.rows.map((u) => u.name), b.total], [['ben', 'Bea'], 2], 'any case');
+      assert.deepEqual(await filtered('n'), ['ann', 'ben'], 'anywhere in the name, not a prefix');
+      assert.deepEqual(await filtered('a_n'), ['ann'], '_ is one character');
+      assert.deepEqual(await filtered('%'), ['ann', 'ben', 'Bea'], '% is any text');
+      await createUsers(db, ['c\\d', 'c_d']);
+      // The backslash is the one difference between the databases, in JupyterHub too: PostgreSQL's LIKE escape.
+      assert.deepEqual(await filtered('c\\'), kind === 'postgres' ? [] : ['c\\d']);
+      assert.deepEqual(await filtered('c\\_'), kind === 'postgres' ? ['c_d'] : ['c\\d']);
+      for (const n of ['c\\d', 'c_d']) await deleteUser(db, n);
       assert.equal(await countUsers(db), 3);
     });
 

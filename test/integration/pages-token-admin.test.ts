@@ -147,6 +147,12 @@ test('admin page: needs admin-ui; lists users with server state; adds, starts, s
     assert.equal((await b.post('/hub/admin/users/new2/delete', { _xsrf: x, name_filter: 'n' })).headers.location, '/hub/admin?name_filter=n&done=deleted');
     assert.equal(await getUserByName(t.hub.db!, 'new2'), null);
     assert.deepEqual(calls.at(-1), 'stopAll new2');
+    // The search is JupyterHub 3.0 admin's: GET /users?name_filter=, names containing the text in any case.
+    const shown = (html: string): string[] => [...html.matchAll(/class="user-row" data-user="([^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.deepEqual(shown((await b.get('/hub/admin?name_filter=U')).text), ['u1', 'u2']);
+    assert.deepEqual(shown((await b.get('/hub/admin?name_filter=ew')).text), ['new1'], 'inside the name, not only its start');
+    assert.deepEqual(shown((await b.get('/hub/admin?name_filter=b_ss')).text), ['boss'], 'LIKE wildcards act');
+    assert.match((await b.get('/hub/admin?name_filter=zz')).text, /No users whose names contain “zz”/);
     page = await b.get('/hub/admin?limit=1&offset=1');
     assert.equal([...page.text.matchAll(/data-user="/g)].length, 1);
     assert.match(page.text, /href="\/hub\/admin\?offset=0&amp;limit=1"/);
@@ -286,7 +292,7 @@ test('admin page: refusals show on the page; edit renames and sets admin; start 
     assert.equal(started.headers.location, '/hub/admin?done=started-all&count=3');
     assert.deepEqual(calls.sort(), ['start boss/', 'start u2-new/', 'start u3/']);
     calls.length = 0;
-    assert.equal((await b.post('/hub/admin/stop-all', { _xsrf: x, limit: '2' })).headers.location, '/hub/admin?done=stopped-all&count=2');
+    assert.equal((await b.post('/hub/admin/stop-all', { _xsrf: x, limit: '2' })).headers.location, '/hub/admin?limit=2&done=stopped-all&count=2');
     assert.deepEqual(calls.sort(), ['stop boss/', 'stop u1/'], 'only the users shown');
 
     const u3 = await getUserByName(t.hub.db!, 'u3');
@@ -326,6 +332,38 @@ test('admin groups page: create, add and remove members, delete; refusals on the
     assert.equal((await user.post('/hub/admin/groups/staff/delete', { _xsrf: metaXsrf((await user.get('/hub/home')).text) })).status, 403);
     assert.equal((await b.post('/hub/admin/groups/staff/delete', { _xsrf: x })).headers.location, '/hub/admin/groups?done=deleted');
     assert.equal(await getGroupAggregate(t.hub.db!, 'staff'), null);
+  });
+});
+
+test('admin groups page: a page of groups at a time (api_page_default_limit), forms answer back to their page, a filtered list:groups lists its groups only', async () => {
+  const roles = JSON.stringify([{ name: 'g-lister', scopes: ['admin-ui', 'list:groups!group=c', 'groups!group=c'], users: ['lister'] }]);
+  await withHub(['Authenticator.admin_users=["boss"]', 'Authenticator.allowed_users=["m1","lister"]', 'JupyterHub.api_page_default_limit=2', `JupyterHub.load_roles=${roles}`], async (_t, origin) => {
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'boss', 'pw');
+    const x = xsrfFrom((await b.get('/hub/admin/groups')).text);
+    for (const name of ['a', 'b', 'c']) assert.equal((await b.post('/hub/admin/groups', { _xsrf: x, name })).status, 302);
+    const shown = (html: string): string[] => [...html.matchAll(/data-group="([^"]+)"/g)].map((m) => m[1] ?? '');
+    const first = await b.get('/hub/admin/groups');
+    assert.deepEqual(shown(first.text), ['a', 'b']);
+    assert.match(first.text, /Groups <span class="count">\(3\)/);
+    assert.match(first.text, /1–2 of 3/);
+    assert.match(first.text, /href="\/hub\/admin\/groups\?offset=2"[^>]*>Next/);
+    const second = await b.get('/hub/admin/groups?offset=2');
+    assert.deepEqual(shown(second.text), ['c']);
+    assert.match(second.text, /href="\/hub\/admin\/groups"[^>]*>‹ Previous/);
+    assert.doesNotMatch(second.text, /Next ›/);
+    assert.deepEqual(shown((await b.get('/hub/admin/groups?offset=1&limit=1')).text), ['b']);
+    const added = await b.post('/hub/admin/groups/c/add', { _xsrf: x, usernames: 'm1', offset: '2', limit: '2' });
+    assert.equal(added.headers.location, '/hub/admin/groups?offset=2&done=added');
+    const refused = await b.post('/hub/admin/groups/c/add', { _xsrf: x, usernames: 'nobody', offset: '2', limit: '2' });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(shown(refused.text), ['c'], 'a refusal shows the page it came from');
+
+    const lister = new HttpBrowser(origin);
+    await lister.login('/hub/', 'lister', 'pw');
+    const own = await lister.get('/hub/admin/groups');
+    assert.deepEqual(shown(own.text), ['c'], 'filtered in the query, so no page comes up short');
+    assert.match(own.text, /Groups <span class="count">\(1\)/);
   });
 });
 

@@ -14,3 +14,10 @@ test('the CLI maps daemon answers to exit codes: 429 is "throttled" (19), apart 
   assert.equal(exitCodeFor(apiError('GET', '/users', res(403, { message: 'forbidden' }))), 15);
   assert.equal(exitCodeFor(apiError('GET', '/nothing', res(404, { message: 'no such path /hub/nothing' }))), 18);
 });
+
+test('a refusal a config option lifts names the option', () => {
+  const named = apiError('POST', '/users/ada/servers/gpu', { status: 400, body: { status: 400, message: 'Named servers are not enabled.' }, headers: {} });
+  assert.equal(exitCodeFor(named), 16);
+  assert.match(named.hint ?? '', /JupyterHub\.allow_named_servers: true/);
+  assert.equal(apiError('GET', '/users', { status: 400, body: { message: 'other' }, headers: {} }).hint, undefined);
+});

@@ -225,6 +225,20 @@ test('numbers out of range (negative limits and intervals, cookie_max_age_days 0
   }
 });
 
+test('a port out of range is a config error naming the port, not the bind URL made from it', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hub-ports-'));
+  try {
+    await assert.rejects(loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.port=99999', 'JupyterHub.hub_port=-1'] }), (e: unknown) => {
+      assert.ok(e instanceof HubError && e.code === 'CONFIG_INVALID');
+      assert.equal(e.message, 'JupyterHub.port is 99999: a TCP port, 0 to 65535\nJupyterHub.hub_port is -1: a TCP port, 0 to 65535');
+      return true;
+    });
+    assert.equal((await loadConfig({ cwd: dir, env: {}, overrides: ['JupyterHub.port=65535', 'JupyterHub.hub_port=0'] })).config.JupyterHub.port, 65535);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('an interval or timeout longer than a timer can hold is a config error (Node would fire it every millisecond)', async () => {
   const cwd = await dirWith({
     'hub.yml': 'JupyterHub:\n  last_activity_interval: 9999999999\nConfigurableHTTPProxy:\n  check_running_interval: 2147484\nLocalProcessSpawner:\n  start_timeout: 3000000\n  poll_interval: 2147483\n',

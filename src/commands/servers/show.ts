@@ -4,7 +4,7 @@ import { parseServerRef } from '../../cli/server-ref.js';
 import { getServer, type ServerRow } from '../../lib/client/queries.js';
 import { keyValues, serverName } from '../../ui/columns.js';
 import { duration } from '../../ui/format.js';
-import { ago } from '../../ui/table.js';
+import { stamp } from '../../ui/table.js';
 
 export default class ServersShow extends HubCommand<typeof ServersShow> {
   static override summary = "Show one server: USER for the default server, USER/NAME for a named one.";
@@ -28,8 +28,8 @@ export default class ServersShow extends HubCommand<typeof ServersShow> {
         ['server', serverName(s.name)],
         ['state', s.state],
         ['url', s.url || '-'],
-        ['started', `${s.started ?? '-'} (${ago(s.started)})`],
-        ['last activity', `${s.last_activity ?? '-'} (${ago(s.last_activity)})`],
+        ['started', stamp(s.started)],
+        ['last activity', stamp(s.last_activity, 'never')],
         ['uptime', duration(s.uptime_seconds)],
       ]),
     );

@@ -22,7 +22,7 @@ export default class UsersLs extends HubCommand<typeof UsersLs> {
   static override enableJsonFlag = true;
 
   static override flags = {
-    name: Flags.string({ summary: 'Only names containing this text (name_filter).', aliases: ['filter'] }),
+    name: Flags.string({ summary: 'Only names containing this text, in any case (name_filter: % and _ are wildcards).', aliases: ['filter'] }),
     state: Flags.string({ summary: 'Only users with servers in this state: active (ready or pending), ready, inactive (none).', options: ['active', 'ready', 'inactive'] }),
     group: Flags.string({ char: 'g', summary: 'Only members of this group.' }),
     admin: Flags.boolean({ summary: 'Only admins (--no-admin: only non-admins).', allowNo: true }),

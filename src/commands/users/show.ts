@@ -3,7 +3,7 @@ import { HubCommand } from '../../cli/base-command.js';
 import { getUser, listBlocked, serverRow } from '../../lib/client/queries.js';
 import type { UserModel } from '../../lib/client/models.js';
 import { keyValues, serverColumns } from '../../ui/columns.js';
-import { ago, renderTable } from '../../ui/table.js';
+import { renderTable, stamp } from '../../ui/table.js';
 
 export default class UsersShow extends HubCommand<typeof UsersShow> {
   static override summary = 'Show one user: admin, groups, roles, activity, blocked, and every server.';
@@ -30,8 +30,8 @@ export default class UsersShow extends HubCommand<typeof UsersShow> {
         ['blocked', blocked ? 'yes' : 'no'],
         ['groups', user.groups.join(', ') || '-'],
         ['roles', user.roles.join(', ') || '-'],
-        ['created', `${user.created ?? '-'} (${ago(user.created)})`],
-        ['last activity', `${user.last_activity ?? '-'} (${ago(user.last_activity)})`],
+        ['created', stamp(user.created)],
+        ['last activity', stamp(user.last_activity, 'never')],
       ]),
     );
     this.log('');

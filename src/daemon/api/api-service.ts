@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/log.js';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
 import { ApiError, commonHeaders, sendError } from './http-util.js';
 import { hubHeaders, type HeaderSetter } from './hub-headers.js';
-import { Router, type Handler, type RequestContext } from './router.js';
+import { Router, type Handler, type Match, type RequestContext } from './router.js';
 import { IdentityService } from '../auth/identity.js';
 import type { Principal } from '../auth/principal.js';
 import type { ServerManager } from '../spawner/server-manager.js';
@@ -32,6 +32,7 @@ import type { AuthRefresher } from '../auth/auth-refresh.js';
 import type { ConfirmPageRenderer } from '../auth/oauth/confirm-page.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { logRequests, noteCaller, type AccessLogOptions } from './access-log.js';
+import { takesTokens, TORNADO_METHODS } from './handler-kinds.js';
 import { HANDLER_NOT_FOUND, HANDLER_PREFIX_REDIRECT, HANDLER_USER_REDIRECT, HANDLER_USER_URL, handlerName } from '../metrics/handler-names.js';
 
 /**
@@ -169,6 +170,10 @@ export class ApiService {
         res.end();
         return;
       }
+      if (!TORNADO_METHODS.has(req.method ?? 'GET')) {
+        await this.refuseMethod(req, res, url, door, prefix);
+        return;
+      }
       // JupyterHub routes `<base_url>hub` to tornado's addslash: a permanent redirect to `<base_url>hub/`.
       if (door === 'tcp' && path === prefix.slice(0, -1)) {
         res.writeHead(301, { location: prefix + url.search, 'content-length': 0 });
@@ -184,20 +189,31 @@ export class ApiService {
       if (!(path + '/').startsWith(prefix) || path.startsWith(`${prefix}user/`) || path.startsWith(`${prefix}user-redirect/`)) {
         if (door === 'tcp' && this.outsideHub) {
           handlerLabels.set(req, outsideHubHandlerName(path, prefix));
-          const caller = await this.authenticate(req, url);
+          const caller = await this.authenticate(req, url, takesTokens(path, prefix));
           await this.outsideHub({ req, res, url, params: {}, caller, door });
           return;
         }
         throw new ApiError(404, `no such path ${path}`);
       }
-      const match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
+      const tokens = takesTokens(path, prefix);
+      let match: Match | null;
+      try {
+        match = this.router.match(req.method ?? 'GET', path.slice(prefix.length));
+      } catch (err) {
+        // A 405 of a route that exists: tornado's handler identified the caller in prepare() first (the log says who);
+        // a refusal on the way (a cookie write without XSRF token) leaves the 405 as it is.
+        if (door === 'tcp') await this.authenticate(req, url, tokens).catch(() => undefined);
+        throw err;
+      }
       if (match) handlerLabels.set(req, handlerName(match.pattern));
       if (!match) {
         const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
-        if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url)))) return;
+        if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url, true)))) return;
+        // JupyterHub's API404 and Template404 identify the caller too (for the log line), and still answer 404.
+        if (door === 'tcp') await this.authenticate(req, url, tokens).catch(() => undefined);
         throw new ApiError(404, `no such path ${path}`);
       }
-      const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url);
+      const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url, tokens);
       noteCaller(req, caller);
       const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
       await match.handler(ctx);
@@ -218,14 +234,30 @@ export class ApiService {
     }
   }
 
-  private async authenticate(req: http.IncomingMessage, url: URL): Promise<Principal> {
-    const caller = await this.findCaller(req, url);
+  /**
+   * tornado's RequestHandler._execute: a method outside SUPPORTED_METHODS is a 405 from every handler, the 404
+   * handler and redirects included (JSON on the API, the error page elsewhere). Only an extra_handlers handler may
+   * take it, as a tornado handler may widen its SUPPORTED_METHODS.
+   */
+  private async refuseMethod(req: http.IncomingMessage, res: http.ServerResponse, url: URL, door: 'socket' | 'tcp', prefix: string): Promise<void> {
+    const path = url.pathname;
+    const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
+    const hubPath = path.startsWith(prefix) && !path.includes('//');
+    if (door === 'tcp' && hubPath && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url, true)))) return;
+    const api = path === `${prefix}api` || path.startsWith(`${prefix}api/`);
+    if (door === 'tcp' && this.pageError && !api) await this.pageError(ctx, 405, 'Method Not Allowed');
+    else sendError(res, new ApiError(405, 'Method Not Allowed'));
+  }
+
+  /** The caller, noted for the access log; `tokens`: whether API tokens count here, or only the login cookie. */
+  private async authenticate(req: http.IncomingMessage, url: URL, tokens: boolean): Promise<Principal> {
+    const caller = await this.findCaller(req, url, tokens);
     noteCaller(req, caller);
     return caller;
   }
 
-  private async findCaller(req: http.IncomingMessage, url: URL): Promise<Principal> {
-    const token = tokenOf(req, url);
+  private async findCaller(req: http.IncomingMessage, url: URL, tokens: boolean): Promise<Principal> {
+    const token = tokens ? tokenOf(req, url) : '';
     if (token) return this.refreshed(req, (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous);
     for (const auth of this.authenticators) {
       const p = await auth(req, url);

@@ -8,6 +8,7 @@ import { HubError } from '../../lib/errors.js';
 import {
   asRow, asRows, readBool, readInt, readJsonObject, readNullableBuffer, readString, type Row,
 } from './row.js';
+import { whereNameLike } from './name-filter.js';
 import { readNullableDate, toDbTimestamp } from './timestamps.js';
 
 /** A Knex or a transaction (Knex.Transaction is a Knex): every function here runs in either. */
@@ -30,7 +31,7 @@ export interface UserRow {
 export interface ListUsersOptions {
   offset?: number;
   limit?: number;
-  /** Case-sensitive name prefix, the same on SQLite and PostgreSQL. */
+  /** JupyterHub's name_filter: names containing it, ignoring case, LIKE wildcards acting (db/name-filter.ts). */
   nameFilter?: string;
   /** The admin page's sort; ties (and the default) go by id, so pages never overlap. Never-active users sort last. */
   order?: { column: 'name' | 'admin' | 'last_activity'; desc: boolean };
@@ -54,15 +55,9 @@ export function newCookieId(): string {
   return randomUUID().replace(/-/g, '');
 }
 
-function withNameFilter(query: Knex.QueryBuilder, nameFilter: string | undefined): Knex.QueryBuilder {
-  if (nameFilter === undefined || nameFilter === '') return query;
-  // substr, not LIKE: LIKE ignores ASCII case on SQLite but not on PostgreSQL, and '%'/'_' need escaping.
-  return query.whereRaw('substr(name, 1, ?) = ?', [[...nameFilter].length, nameFilter]);
-}
-
 export async function listUsers(db: Db, opts: ListUsersOptions = {}): Promise<{ rows: UserRow[]; total: number }> {
-  const totalRow = asRow(await withNameFilter(db('users').count({ n: '*' }), opts.nameFilter).first());
-  let query = withNameFilter(db('users').select('*'), opts.nameFilter);
+  const totalRow = asRow(await whereNameLike(db, db('users').count({ n: '*' }), 'name', opts.nameFilter).first());
+  let query = whereNameLike(db, db('users').select('*'), 'name', opts.nameFilter);
   // (column IS NULL) first, by hand: knex 3's nulls:'last' on SQLite drops the column from the ORDER BY.
   if (opts.order !== undefined) query = query.orderByRaw('(?? IS NULL)', [opts.order.column]).orderBy(opts.order.column, opts.order.desc ? 'desc' : 'asc');
   query = query.orderBy('id');

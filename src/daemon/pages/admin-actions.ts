@@ -40,11 +40,13 @@ async function targetUser(ctx: RequestContext, deps: PagesDeps): Promise<UserRow
   return user;
 }
 
-/** Back to the page the form was on (its offset, filter and sort travel as hidden fields), with a fixed message code. */
+/** Back to the page the form was on (its offset, limit, filter and sort travel as hidden fields), with a fixed message code. */
 export function back(ctx: RequestContext, deps: PagesDeps, form: URLSearchParams, done: string, count?: number): void {
   const q = new URLSearchParams();
   const offset = Number(field(form, 'offset'));
   if (Number.isInteger(offset) && offset > 0) q.set('offset', String(offset));
+  const limit = Number(field(form, 'limit'));
+  if (Number.isInteger(limit) && limit > 0 && limit !== deps.config.JupyterHub.api_page_default_limit) q.set('limit', String(limit));
   const filter = field(form, 'name_filter').slice(0, 255);
   if (filter !== '') q.set('name_filter', filter);
   const sort = field(form, 'sort');

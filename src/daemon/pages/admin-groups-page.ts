@@ -2,19 +2,24 @@ import { requireScope } from '../api/api-service.js';
 import { ApiError } from '../api/http-util.js';
 import type { RequestContext, Router } from '../api/router.js';
 import { checkGroupName } from '../api/models/names.js';
-import { ALL, checkScope, scopeFilterFor } from '../auth/scopes/index.js';
+import { groupListFilter } from '../api/routes/groups.js';
+import { ALL, checkScope } from '../auth/scopes/index.js';
 import { addGroupMembers, createGroup, deleteGroup, getGroupByName, groupPage, removeGroupMembers, type GroupRecord } from '../db/groups-repo.js';
 import { getUserByName } from '../db/users-repo.js';
+import { readOffsetLimit } from './admin-listing.js';
 import { field } from './form-body.js';
 import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
 
 /**
- * /hub/admin/groups, JupyterHub 3.0 admin's "Groups" view: every group with its members, a form to create one,
- * and per group forms to add members (names, one per line), remove a member, and delete the group. Listing
- * needs admin-ui and list:groups; creating and deleting admin:groups; changing members `groups`, each on the
- * group, as the REST endpoints check. Refusals (unknown user, duplicate group) show on this page.
+ * /hub/admin/groups, JupyterHub 3.0 admin's "Groups" view: the groups a page at a time (api_page_default_limit, as
+ * its admin pages them through GET /groups) with their members, a form to create one, and per group forms to add
+ * members (names, one per line), remove a member, and delete the group. Listing needs admin-ui and list:groups
+ * (a filtered one lists only its groups, as the API does); creating and deleting admin:groups; changing members
+ * `groups`, each on the group, as the REST endpoints check. Refusals (unknown user, duplicate group) show on this
+ * page, and every answer comes back to the page of groups the form was sent from. JupyterHub 3.0's admin cannot
+ * edit a group's properties (4.0's can): here only PUT /groups/{name}/properties does.
  */
 const DONE: Readonly<Record<string, string>> = {
   created: 'Created the group.',
@@ -23,10 +28,22 @@ const DONE: Readonly<Record<string, string>> = {
   removed: 'Removed the member.',
 };
 
-async function render(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal, errorMessage = '', status = 200): Promise<void> {
-  const visible = scopeFilterFor(me.scopes, 'list:groups');
-  const { groups } = await groupPage(deps.db, { offset: 0, limit: deps.config.JupyterHub.api_page_max_limit });
-  const shown = groups.filter((g) => visible({ kind: 'group', name: g.name })).map((g) => ({
+type Paging = { offset: number; limit: number };
+
+/** The page at `p` (offset and limit said only where they are not the defaults), with a fixed message code. */
+function pageUrl(deps: PagesDeps, p: Paging, done = ''): string {
+  const q = new URLSearchParams();
+  if (p.offset > 0) q.set('offset', String(p.offset));
+  if (p.limit !== deps.config.JupyterHub.api_page_default_limit) q.set('limit', String(p.limit));
+  if (done !== '') q.set('done', done);
+  const query = q.toString();
+  return `${deps.hubPrefix}admin/groups${query === '' ? '' : `?${query}`}`;
+}
+
+async function render(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal, p: Paging, errorMessage = '', status = 200): Promise<void> {
+  const only = groupListFilter(me);
+  const { groups, total } = await groupPage(deps.db, { ...p, ...(only ? { onlyNames: only } : {}) });
+  const shown = groups.map((g) => ({
     name: g.name,
     users: g.users,
     can_edit: checkScope(me.scopes, 'groups', { group: g.name }),
@@ -34,6 +51,11 @@ async function render(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal, e
   }));
   const ns = namespace(ctx, deps, me, {
     groups: shown,
+    total,
+    offset: p.offset,
+    limit: p.limit,
+    prev_url: p.offset > 0 ? pageUrl(deps, { ...p, offset: Math.max(p.offset - p.limit, 0) }) : '',
+    next_url: p.offset + p.limit < total ? pageUrl(deps, { ...p, offset: p.offset + p.limit }) : '',
     can_create: me.scopes.parsed.get('admin:groups') === ALL,
     manage_groups: deps.config.Authenticator.manage_groups,
     done_message: DONE[ctx.url.searchParams.get('done') ?? ''] ?? '',
@@ -46,7 +68,7 @@ async function groupsPage(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const me = await requireUser(ctx, deps);
   requireScope(me, ['admin-ui']);
   requireScope(me, ['list:groups']);
-  await render(ctx, deps, me);
+  await render(ctx, deps, me, readOffsetLimit(ctx.url.searchParams, deps));
 }
 
 async function findGroup(ctx: RequestContext, deps: PagesDeps): Promise<GroupRecord> {
@@ -118,10 +140,10 @@ export function registerAdminGroupsPage(router: Router, deps: PagesDeps): void {
       try {
         const done = await action(ctx, deps, me, form);
         deps.identity.invalidate();
-        redirect(ctx.res, `${deps.hubPrefix}admin/groups?done=${done}`);
+        redirect(ctx.res, pageUrl(deps, readOffsetLimit(form, deps), done));
       } catch (err) {
         if (!((err instanceof PageError || err instanceof ApiError) && err.status >= 400 && err.status < 500)) throw err;
-        await render(ctx, deps, me, err.message, err.status);
+        await render(ctx, deps, me, readOffsetLimit(form, deps), err.message, err.status);
       }
     }));
   }

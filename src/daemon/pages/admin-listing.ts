@@ -18,18 +18,21 @@ export interface AdminPaging {
 
 const SORT_COLUMNS = new Set(['name', 'admin', 'last_activity']);
 
-export function readPaging(params: URLSearchParams, deps: PagesDeps): AdminPaging {
+/** `offset` and `limit` of a listing page: api_page_default_limit by default, at most api_page_max_limit. */
+export function readOffsetLimit(params: URLSearchParams, deps: PagesDeps): { offset: number; limit: number } {
   const jh = deps.config.JupyterHub;
   const num = (key: string, fallback: number): number => {
     const raw = params.get(key);
     const n = raw === null || raw === '' ? NaN : Number(raw);
     return Number.isInteger(n) && n >= 0 ? n : fallback;
   };
-  const limit = Math.min(Math.max(num('limit', jh.api_page_default_limit), 1), jh.api_page_max_limit);
+  return { offset: num('offset', 0), limit: Math.min(Math.max(num('limit', jh.api_page_default_limit), 1), jh.api_page_max_limit) };
+}
+
+export function readPaging(params: URLSearchParams, deps: PagesDeps): AdminPaging {
   const sort = params.get('sort') ?? '';
   return {
-    offset: num('offset', 0),
-    limit,
+    ...readOffsetLimit(params, deps),
     nameFilter: (params.get('name_filter') ?? '').slice(0, 255),
     sort: SORT_COLUMNS.has(sort.replace(/^-/, '')) ? sort : '',
   };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { SpawnStatus } from '../metrics/hub-metrics.js';
 import type { Logger } from '../../lib/log.js';
+import { isHubError } from '../../lib/errors.js';
 import type { UserRow } from '../db/users-repo.js';
 import { ServerError, type ProgressEvent, type ServerManager, type ServerRuntime } from './server-manager.js';
 import { runSpawn, runStop, type SpawnDeps } from './spawn-sequence.js';
@@ -189,7 +190,9 @@ export class LocalServerManager implements ServerManager {
       // every failed spawn sends it, with its milliseconds from request to failure.
       this.d.statsd.timing('spawner.failure', performance.now() - tic);
       this.spawnMetric('failure', (performance.now() - tic) / 1000);
-      this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}`);
+      // The fix for the operator (useradd ...) goes to the log only; the user's spawn page shows the reason.
+      const hint = !aborted && isHubError(err) && err.hint !== undefined ? ` (${err.hint})` : '';
+      this.log.warn(`Spawn failed for ${entry.user}${entry.server ? `/${entry.server}` : ''}: ${reason}${hint}`);
       if (aborted) return;
       this.consecutiveFailures++;
       const limit = this.d.config.Spawner.consecutive_failure_limit;

@@ -1,3 +1,4 @@
+import { HubError, isHubError } from '../errors.js';
 import type { HubClient } from './hub-client.js';
 import { asGroup, asGroupPage, type GroupModel } from './models.js';
 import { apiPath, groupPath, orNotFound } from './paths.js';
@@ -32,11 +33,22 @@ export async function deleteGroup(client: HubClient, name: string): Promise<void
   await orNotFound(client.delete(groupPath(name)), `no such group: ${name}`, LIST_HINT);
 }
 
-/** A 404 or 400 here may name the group or a user: the daemon's own message says which. */
+/**
+ * JupyterHub answers an unknown member with 400 `No such user: NAME` and changes nothing: that is a not-found here
+ * (exit code 13), with the fix.
+ */
+async function orUnknownMember<T>(call: Promise<T>, group: string): Promise<T> {
+  return call.catch((err: unknown) => {
+    const name = isHubError(err) ? /^No such user: (.*)$/.exec(err.message)?.[1] : undefined;
+    if (name === undefined) throw err;
+    throw new HubError('NOT_FOUND', `no such user: ${name}; group ${group} was left as it was`, { hint: `hub users add ${name} creates the user; hub users ls lists the users.` });
+  });
+}
+
 export async function addMembers(client: HubClient, group: string, users: string[]): Promise<GroupModel> {
-  return asGroup((await client.post(`${groupPath(group)}/users`, { users })).body);
+  return asGroup((await orUnknownMember(client.post(`${groupPath(group)}/users`, { users }), group)).body);
 }
 
 export async function removeMembers(client: HubClient, group: string, users: string[]): Promise<void> {
-  await client.delete(`${groupPath(group)}/users`, { users });
+  await orUnknownMember(client.delete(`${groupPath(group)}/users`, { users }), group);
 }

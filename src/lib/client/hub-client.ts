@@ -124,8 +124,14 @@ export function apiError(method: string, path: string, res: HubResponse): HubErr
     return new HubError('THROTTLED', text, { hint: `The hub is at a spawn limit; try again${typeof retry === 'string' ? ` in ${retry} s` : ' later'}.` });
   }
   const code = res.status === 404 ? 'NOT_FOUND' : res.status === 409 ? 'CONFLICT' : res.status === 403 ? 'FORBIDDEN' : 'API_ERROR';
-  return new HubError(code, text);
+  const hint = CONFIG_HINTS[text];
+  return new HubError(code, text, hint === undefined ? {} : { hint });
 }
+
+/** JupyterHub's refusals that a config option lifts: the option to set. */
+const CONFIG_HINTS: Readonly<Record<string, string>> = {
+  'Named servers are not enabled.': 'Set JupyterHub.allow_named_servers: true in the config and restart the hub.',
+};
 
 function messageOf(body: unknown): string | undefined {
   if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') return body.message;

@@ -1,4 +1,4 @@
-import { HubError } from '../errors.js';
+import { HubError, isHubError } from '../errors.js';
 import type { HubClient } from './hub-client.js';
 import { asCreatedToken, asTokenList, type CreatedToken, type TokenModel } from './models.js';
 import { apiPath, orNotFound, userPath } from './paths.js';
@@ -40,7 +40,15 @@ export async function createToken(client: HubClient, user: string, t: NewToken):
     ...(t.expiresInSeconds !== undefined ? { expires_in: t.expiresInSeconds } : {}),
     ...(t.note !== undefined ? { note: t.note } : {}),
   };
-  const res = await orNotFound(client.post(`${userPath(user)}/tokens`, body), `no such user: ${user}`, 'hub users ls lists the users.');
+  const res = await orNotFound(client.post(`${userPath(user)}/tokens`, body), `no such user: ${user}`, 'hub users ls lists the users.').catch((err: unknown) => {
+    // A token never holds more than its owner (JupyterHub's rule): say how the owner gets the scopes.
+    if (isHubError(err) && err.hint === undefined && err.message.startsWith('Not assigning requested scopes')) {
+      throw new HubError(err.code, err.message, {
+        hint: `Give ${user} a role with these scopes (JupyterHub.load_roles: {name, scopes, users: [${user}]}) and restart the hub, or ask for fewer scopes (hub users show ${user} lists their roles).`,
+      });
+    }
+    throw err;
+  });
   return asCreatedToken(res.body);
 }
 

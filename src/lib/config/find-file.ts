@@ -148,7 +148,9 @@ export async function findConfigFile(path: string | undefined, cwd: string, env:
       });
     }
     if (!info.isFile()) {
-      throw new HubError('CONFIG_NOT_FOUND', `config file ${path} is not a file`, { hint: `name a file, e.g. ${resolve(filepath, 'hub.yml')}` });
+      // A directory holds the file; a device or socket (/dev/null) is no place for one.
+      const hint = info.isDirectory() ? `name a file, e.g. ${resolve(filepath, 'hub.yml')}` : 'name a config file (hub.yml, hub.json, hub.config.js, jupyterhub_config.py, ...)';
+      throw new HubError('CONFIG_NOT_FOUND', `config file ${path} is not a file`, { hint });
     }
     return { file: await parse(filepath, cwd, env), warnings: [] };
   }

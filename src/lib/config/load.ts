@@ -3,7 +3,7 @@
  * source is gathered into one CONFIG_INVALID error, one line each.
  */
 import { templateProblems } from './format-string.js';
-import { rangeProblems } from './ranges.js';
+import { portProblems, rangeProblems } from './ranges.js';
 import { resolve } from 'node:path';
 import { HubError, isHubError } from '../errors.js';
 import { applyDeprecations } from './deprecated.js';
@@ -98,6 +98,10 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     });
   }
   const { config, explicit } = resolveConfig(settings);
+  const ports = portProblems(config);
+  if (ports.length > 0) {
+    throw new HubError('CONFIG_INVALID', ports.join('\n'), { hint: `fix the option${ports.length > 1 ? 's' : ''} above${file === null ? '' : ` in ${file.filepath}`}` });
+  }
   warnings.push(...resolvePublicUrl(config, explicit));
   const tornado = applyTornadoOverrides(config, explicit);
   warnings.push(...tornado.warnings);

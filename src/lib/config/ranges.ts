@@ -25,6 +25,16 @@ const RANGES: readonly Range[] = [
   { option: 'cookie_max_age_days', min: Number.MIN_VALUE, meaning: 'days, more than 0 (fractions allowed; the default is 14)' },
 ];
 
+const PORTS = ['port', 'hub_port', 'hub_connect_port', 'proxy_api_port'] as const;
+
+/**
+ * Port numbers, checked before the URLs made from them (JupyterHub.bind_url from ip and port), where a port out of
+ * range would surface as an unreadable bind URL (`http://:99999/`) or a listen error.
+ */
+export function portProblems(config: HubConfig): string[] {
+  return PORTS.filter((p) => config.JupyterHub[p] < 0 || config.JupyterHub[p] > 65535).map((p) => `JupyterHub.${p} is ${config.JupyterHub[p]}: a TCP port, 0 to 65535`);
+}
+
 /**
  * Options in seconds that become timers. Node keeps a timer's delay in a 32-bit signed number of milliseconds and
  * turns a longer one into 1 ms: `last_activity_interval: 9999999999` (meant as "never") would poll the proxy

@@ -36,7 +36,7 @@ function Title({ pressure, connection }: { pressure: PressureSnapshot | null; co
 
 function statusText(view: ViewState, shown: number, total: number): string {
   const filter = view.filter ? `  filter "${view.filter}" (esc clears)` : '';
-  return `${shown === total ? total : `${shown} of ${total}`} servers  sorted by ${view.sort}${view.desc ? ' (reversed)' : ''}${filter}`;
+  return `${shown === total ? total : `${shown} of ${total}`} server${total === 1 ? '' : 's'}  sorted by ${view.sort}${view.desc ? ' (reversed)' : ''}${filter}`;
 }
 
 /**

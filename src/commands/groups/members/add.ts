@@ -28,7 +28,7 @@ export default class GroupsMembersAdd extends HubCommand<typeof GroupsMembersAdd
     const client = await this.client();
     await getGroup(client, this.args.group);
     const g = await addMembers(client, this.args.group, names);
-    this.log(`${g.name}: added ${names.length} user${names.length === 1 ? '' : 's'}; ${g.users.length} members`);
+    this.log(`${g.name}: added ${names.length} user${names.length === 1 ? '' : 's'}; ${g.users.length} member${g.users.length === 1 ? '' : 's'}`);
     return g;
   }
 }

@@ -29,7 +29,7 @@ export default class GroupsMembersRm extends HubCommand<typeof GroupsMembersRm> 
     await getGroup(client, this.args.group);
     await removeMembers(client, this.args.group, names);
     const g = await getGroup(client, this.args.group);
-    this.log(`${g.name}: removed ${names.length} user${names.length === 1 ? '' : 's'}; ${g.users.length} members`);
+    this.log(`${g.name}: removed ${names.length} user${names.length === 1 ? '' : 's'}; ${g.users.length} member${g.users.length === 1 ? '' : 's'}`);
     return g;
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import sqlite3 from 'sqlite3';
+import { whereNameLike } from '../../db/name-filter.js';
 import { asRow, readInt, type Row } from '../../db/row.js';
 import { dataVersion, readRows } from './read-connection.js';
 import { aggregateFromRow, jsonList, jsonNames, postgres, SPAWNER_FIELDS, spawnerSummary, type UserAggregate } from './user-query.js';
@@ -15,7 +16,7 @@ export interface UserListQuery {
   limit: number;
   /** active/ready: some spawner has a server row; inactive: none has. */
   state?: 'active' | 'ready' | 'inactive';
-  /** JupyterHub's `name ILIKE '%<x>%'` (LIKE wildcards in x act as wildcards, as in JupyterHub). */
+  /** JupyterHub's `name ILIKE '%<x>%'` (db/name-filter.ts: wildcards and, on PostgreSQL, `\` escapes act). */
   nameContains?: string;
   /** A filtered list:users scope: only these names or members of these groups. */
   onlyNames?: readonly string[];
@@ -34,13 +35,7 @@ function withListFilters(db: Knex, query: Knex.QueryBuilder, q: UserListQuery): 
       void w.whereIn('users.name', [...(q.onlyNames ?? [])]).orWhereIn('users.id', members);
     });
   }
-  if (q.nameContains !== undefined && q.nameContains !== '') {
-    // SQLAlchemy's ilike on SQLite is lower(x) LIKE lower(y); on PostgreSQL ILIKE, with no escape character so a
-    // trailing backslash cannot make the pattern invalid.
-    if (postgres(db)) void query.whereRaw("users.name ILIKE ? ESCAPE ''", [`%${q.nameContains}%`]);
-    else void query.whereRaw('lower(users.name) LIKE lower(?)', [`%${q.nameContains}%`]);
-  }
-  return query;
+  return whereNameLike(db, query, 'users.name', q.nameContains);
 }
 
 /** ORDER BY for the sort (JupyterHub 5): NULLs first ascending, last descending, on both databases; id breaks ties. */

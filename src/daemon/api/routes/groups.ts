@@ -16,7 +16,8 @@ import { authorizeTarget, scopesFor } from './guard.js';
 import { checkModel, conflictAs409, GROUP_MODEL_TYPES, isObject, stringList, truthy } from './body.js';
 import { checkGroupsManagedHere, findGroup, groupReply, usernamesToIds } from './group-lookup.js';
 
-function listFilter(caller: Principal): readonly string[] | undefined {
+/** The groups a filtered list:groups narrows a listing to; undefined: all. */
+export function groupListFilter(caller: Principal): readonly string[] | undefined {
   const grant = caller.scopes.parsed.get('list:groups');
   if (grant === undefined || grant === ALL) return undefined;
   // Only !group= narrows a group list; anything else must not widen to all groups.
@@ -59,7 +60,7 @@ export function registerGroupRoutes(router: Router, deps: ApiDeps): void {
 
   router.add('GET', 'api/groups', async (ctx) => {
     await authorizeTarget(deps.db, ctx.caller, listScopes, {});
-    const only = listFilter(ctx.caller);
+    const only = groupListFilter(ctx.caller);
     const paging = parsePaging(ctx.url, ctx.req.headers.accept, pageLimitsOf(deps.config.JupyterHub));
     const { groups, total } = await groupPage(deps.db, { offset: paging.offset, limit: paging.limit, ...(only ? { onlyNames: only } : {}) });
     sendJson(ctx.res, 200, paginated(groups.map((g) => groupModel(ctx.caller.scopes, g)), total, paging, ctx.url));

@@ -37,7 +37,9 @@ function parseBody(body: JsonObject, caller: Principal, user: UserRow): TokenReq
   }
   let defaultNote = 'Requested via api';
   const requester = callerName(caller);
-  if (caller.kind !== 'user' || caller.user.id !== user.id) defaultNote += ` by ${caller.kind === 'service' ? 'service' : caller.kind} ${requester ?? caller.kind}`;
+  // JupyterHub's `by user NAME` / `by service NAME`; the control socket's operator has no name.
+  if (caller.kind === 'operator') defaultNote += ' by the operator';
+  else if (caller.kind !== 'user' || caller.user.id !== user.id) defaultNote += ` by ${caller.kind} ${requester ?? caller.kind}`;
   return {
     note: typeof note === 'string' && note !== '' ? note : defaultNote,
     expiresIn: typeof expiresIn === 'number' ? expiresIn : undefined,
