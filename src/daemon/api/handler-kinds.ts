@@ -7,10 +7,21 @@
  * cookie's user's (or nobody's), in what the page does and in the access log line.
  */
 export function takesTokens(path: string, prefix: string): boolean {
+  const base = prefix.slice(0, -'hub/'.length);
+  if (!path.startsWith(prefix) && path.startsWith(`${base}user/`)) return answeredInPlace(path.slice(base.length));
   if (!path.startsWith(prefix)) return false;
   const rel = path.slice(prefix.length);
   if (rel === 'api/oauth2/authorize' || rel === 'api/health') return false;
   return rel === 'api' || rel.startsWith('api/') || rel.startsWith('ext/') || rel === 'metrics' || rel.startsWith('user/');
+}
+
+/**
+ * `user/<name>/...` outside the hub's prefix (a server without a route): JupyterHub's PrefixRedirectHandler sends it
+ * on to `<hub>/user/...`, where UserUrlHandler takes tokens. hub answers an API path in place instead (its client
+ * gets the 424 JSON without a redirect), so such a request takes tokens too; a page is redirected, with no caller.
+ */
+export function answeredInPlace(rel: string): boolean {
+  return rel.split('/').slice(2).includes('api');
 }
 
 /** tornado's RequestHandler.SUPPORTED_METHODS. */

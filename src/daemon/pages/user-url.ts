@@ -5,6 +5,7 @@ import type { Handler, RequestContext } from '../api/router.js';
 import { checkScope } from '../auth/scopes/index.js';
 import { browserProtocol } from './browser-origin.js';
 import { userHost } from '../user-host.js';
+import { answeredInPlace } from '../api/handler-kinds.js';
 import { escapePath } from './next-url.js';
 import { LoginRedirect, namespace, pageUser, requireUser, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
@@ -142,7 +143,7 @@ export function outsideHubHandler(deps: PagesDeps): Handler {
     if (rel === null) throw new PageError(404, 'Not found');
     // As JupyterHub's PrefixRedirectHandler: a page under /user/ that reached the hub moves to /hub/user/, where
     // the browser sends the login cookie. API clients get their JSON answer here, without a redirect.
-    if (rel.startsWith('user/')) return rel.split('/').slice(2).includes('api') ? userUrl(ctx, deps, rel) : redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
+    if (rel.startsWith('user/')) return answeredInPlace(rel) ? userUrl(ctx, deps, rel) : redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
     redirect(ctx.res, `${deps.hubPrefix}${rel}${ctx.url.search}`);
   });
 }
