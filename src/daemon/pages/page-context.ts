@@ -11,6 +11,7 @@ import { WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js'
 import type { UserRow } from '../db/users-repo.js';
 import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
+import type { SpawnerObjects } from '../spawner/spawner-object.js';
 import { refererVouched, xsrfRejected } from './cookie-gate.js';
 import { readForm } from './form-body.js';
 import { escapePath } from './next-url.js';
@@ -29,6 +30,8 @@ export interface PagesDeps {
   identity: IdentityService;
   registry: ScopeRegistry;
   servers: () => ServerManager;
+  /** Each server's spawner object: what options_form, options_from_form and auth_state_hook get (spawner-object.ts). */
+  spawnerObjects: SpawnerObjects;
   authenticator: Authenticator;
   xsrf: XsrfProtection;
   renderer: PageRenderer;
