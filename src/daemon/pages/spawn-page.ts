@@ -3,9 +3,7 @@ import type { RequestContext, Router } from '../api/router.js';
 import { ServerError } from '../spawner/server-manager.js';
 import { serverPath, userHost } from '../user-host.js';
 import { escapePath } from './next-url.js';
-import { namespace, requireUser, userForm, userView, type PagesDeps, type UserPrincipal } from './page-context.js';
-import { getAuthState } from '../auth/auth-state.js';
-import { cryptKeeperFor } from '../auth/crypt-keeper.js';
+import { authStateOf, namespace, requireUser, userForm, userView, type PagesDeps, type UserPrincipal } from './page-context.js';
 import type { HookSpawner } from '../spawner/spawner-object.js';
 import { readFormFiles, type FormFiles } from './form-body.js';
 import { spawnerTemplateView } from './server-views.js';
@@ -85,15 +83,10 @@ async function optionsFormHtml(spawner: HookSpawner): Promise<string> {
   return typeof f === 'string' ? f : '';
 }
 
-/** The user's decrypted auth_state (null without one), as for_user.get_auth_state(). */
-function authStateOf(deps: PagesDeps, user: UserRow): Promise<unknown> {
-  return getAuthState(deps.db, cryptKeeperFor(deps.config.CryptKeeper), user, deps.log);
-}
-
 /** pages.py SpawnHandler._render_form: spawn.html with JupyterHub's variables (for_user the User, spawner its Spawner). */
 async function renderForm(ctx: RequestContext, deps: PagesDeps, t: Target, spawner: HookSpawner, formHtml: string, errorMessage: string): Promise<void> {
   const ns = namespace(ctx, deps, t.me, {
-    for_user: userView(t.user, deps.baseUrl),
+    for_user: userView(t.user, deps.baseUrl, deps.config.JupyterHub.subdomain_host),
     auth_state: await authStateOf(deps, t.user),
     spawner: spawnerTemplateView(spawner, deps.servers().runtime(t.user.name, t.server)),
     server_name: t.server,
@@ -202,7 +195,12 @@ async function spawnPending(ctx: RequestContext, deps: PagesDeps): Promise<void>
     return redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`);
   }
   const progressUrl = `${deps.hubPrefix}api/users/${escapePath(t.user.name)}/${t.server === '' ? 'server' : `servers/${escapePath(t.server)}`}/progress`;
-  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, progress_url: progressUrl, server_url: to.ready });
+  // pages.py SpawnPendingHandler: `user` is the server's owner (for an admin too), `spawner` its spawner.
+  const owner = userView(t.user, deps.baseUrl, deps.config.JupyterHub.subdomain_host);
+  const ns = namespace(ctx, deps, t.me, {
+    user: owner, for_user: owner, server_name: t.server, progress_url: progressUrl, server_url: to.ready,
+    spawner: spawnerTemplateView(spawnerOf(deps, t), rt), auth_state: await authStateOf(deps, t.user),
+  });
   sendHtml(ctx.res, 200, deps.renderer.render('spawn_pending.html', ns));
 }
 

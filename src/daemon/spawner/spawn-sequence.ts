@@ -212,7 +212,7 @@ async function stoppedSpawner(d: SpawnDeps, t: { userId: number; user: string; s
 }
 
 /** Spawner.auth_state_hook(spawner, auth_state) with the user's decrypted auth_state (null without one). */
-export async function runAuthStateHook(d: Pick<SpawnDeps, 'config' | 'hooks'>, obj: HookSpawner, user: string): Promise<void> {
+async function runAuthStateHook(d: Pick<SpawnDeps, 'config' | 'hooks'>, obj: HookSpawner, user: string): Promise<void> {
   const hook = d.config.Spawner.auth_state_hook;
   if (typeof hook !== 'function') return;
   await (hook as (s: unknown, a: unknown) => unknown)(obj, (await d.hooks?.authState?.({ name: user })) ?? null);
