@@ -50,8 +50,9 @@ export interface SpawnDeps {
 }
 
 export interface SpawnHooks {
-  preSpawnStart(user: { name: string }, server: string): Promise<void>;
-  postSpawnStop(user: { name: string }, server: string): Promise<void>;
+  /** `spawner`: the server's spawner object, as JupyterHub passes its Spawner to these hooks. */
+  preSpawnStart(user: { name: string }, server: string, spawner?: HookSpawner): Promise<void>;
+  postSpawnStop(user: { name: string }, server: string, spawner?: HookSpawner): Promise<void>;
   /** The user's decrypted auth_state (null if none), for Spawner.auth_state_hook. */
   authState?(user: { name: string }): Promise<unknown>;
 }
@@ -121,10 +122,10 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     let preSpawnStarted = false;
     undo.push(async () => {
       await runPostStopHook(d, obj);
-      if (preSpawnStarted) await d.hooks?.postSpawnStop({ name: t.user.name }, t.server);
+      if (preSpawnStarted) await d.hooks?.postSpawnStop({ name: t.user.name }, t.server, obj);
     });
     // JupyterHub's order: the Authenticator's pre_spawn_start, then auth_state_hook, then pre_spawn_hook.
-    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
+    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server, obj);
     preSpawnStarted = true;
     await runAuthStateHook(d, obj, t.user.name);
     const hook = sp.pre_spawn_hook;
@@ -192,8 +193,12 @@ export async function runStop(d: SpawnDeps, t: { userId: number; user: string; s
     const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user, t.server);
     await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix, url }, t.spawnerId));
   } finally {
-    await runPostStopHook(d, await stoppedSpawner(d, t));
-    await d.hooks?.postSpawnStop({ name: t.user }, t.server).catch((e: unknown) => d.log.error(`Error in Authenticator.post_spawn_stop for ${t.user}: ${e instanceof Error ? e.message : String(e)}`));
+    const obj = await stoppedSpawner(d, t).catch((e: unknown) => {
+      d.log.error(`the spawner object of ${t.user}${t.server ? `/${t.server}` : ''} for post_stop_hook: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    });
+    if (obj !== undefined) await runPostStopHook(d, obj);
+    await d.hooks?.postSpawnStop({ name: t.user }, t.server, obj).catch((e: unknown) => d.log.error(`Error in Authenticator.post_spawn_stop for ${t.user}: ${e instanceof Error ? e.message : String(e)}`));
   }
 }
 
