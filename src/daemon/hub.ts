@@ -21,6 +21,7 @@ import { checkProxyClass, ProxyStage } from './proxy-stage.js';
 import { ServicesStage } from './services/services-stage.js';
 import { chooseSpawner } from './spawner/choose-spawner.js';
 import { LocalServerManager } from './spawner/local-server-manager.js';
+import { SpawnerObjects } from './spawner/spawner-object.js';
 import { OAuthClientRegistry } from './auth/oauth/index.js';
 import { WriteBatcher } from './db/write-batch.js';
 import { adoptRunningServers, initSpawnersTimeoutMs } from './spawner/adopt.js';
@@ -109,8 +110,12 @@ export class Hub {
   authenticator: Authenticator | undefined;
   private refresher: AuthRefresher | undefined;
 
+  /** Each server's spawner object, as hooks and the spawn pages see it (user.py's user.spawners). */
+  readonly spawnerObjects: SpawnerObjects;
+
   constructor(opts: HubOptions) {
     this.opts = opts;
+    this.spawnerObjects = new SpawnerObjects(opts.loaded.config, opts.log.child('spawner'));
   }
 
   /** The process's exit status after stop(): 1 when the hub stopped itself on a failure, else 0. */
@@ -172,7 +177,7 @@ export class Hub {
       // --- browser auth & pages (issue 3, parts 4-5): authenticator, login-cookie + XSRF gate, /hub/ pages ---
       await installBrowserAuth({
         api, db: this.db, config: this.config, log, cwd: this.opts.cwd, sessions: this.sessions, identity: this.identity,
-        registry: this.registry, servers: () => this.servers, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https', statsd: this.statsd,
+        registry: this.registry, servers: () => this.servers, spawnerObjects: this.spawnerObjects, cookieSecret: this.cookieSecret.secret, secure: pub.protocol === 'https', statsd: this.statsd,
         authenticator: this.authenticator, shutdown: (o) => this.requestShutdown(o),
       });
       // --- end browser auth & pages ---
@@ -319,7 +324,7 @@ export class Hub {
     // Authenticator.refresh_pre_spawn: a forced refresh_user before every spawn; a failed one refuses it.
     const refresher = this.refresher;
     const preSpawn = this.config.Authenticator.refresh_pre_spawn && refresher?.active ? { refreshPreSpawn: async (u: UserRow) => (await refresher.refresh(u, null, true)) !== null } : {};
-    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, metrics: this.metrics, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, metrics: this.metrics, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), objects: this.spawnerObjects, hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
     // consecutive_failure_limit: JupyterHub raises SystemExit(1); hub stops as on SIGTERM but exits 1 too, so a
     // supervisor that restarts on failure (systemd Restart=on-failure, a pod) restarts it.
     manager.onFatal = (reason) => {

@@ -1,7 +1,8 @@
 /**
  * Spawner.auth_state_hook with a real spawn: a custom authenticator returns auth_state at login, the hook (in a
  * JS config file) puts a value from it into the server's environment, and the running jupyterhub-singleuser
- * process has it (read from /proc/<pid>/environ). JupyterHub's order: auth_state_hook before pre_spawn_hook.
+ * process has it (read from /proc/<pid>/environ). JupyterHub's order: auth_state_hook before pre_spawn_hook. The
+ * authenticator's preSpawnStart gets the spawner object too, as JupyterHub's pre_spawn_start(user, spawner).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,10 @@ const AUTHENTICATOR = `
 export default class TokenAuthenticator {
   async authenticate({ username }) {
     return { name: username, auth_state: { access_token: 'tok-' + username } };
+  }
+  // JupyterHub's pre_spawn_start(user, spawner): the spawner object is the third argument here.
+  async preSpawnStart(user, serverName, spawner) {
+    spawner.environment.FROM_AUTHENTICATOR = (await user.getAuthState()).access_token + '@' + (serverName || 'default');
   }
 }
 `;
@@ -51,6 +56,7 @@ test('Spawner.auth_state_hook gets the decrypted auth_state and shapes the real 
     const environ = Object.fromEntries((await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     assert.equal(environ.UPSTREAM_TOKEN, 'tok-kim');
     assert.equal(environ.ORDER, 'state,pre');
+    assert.equal(environ.FROM_AUTHENTICATOR, 'tok-kim@default', "the authenticator's pre_spawn_start set the spawner's environment");
     await t.hub.servers.stop(user, '');
   } finally {
     await t.stop();

@@ -183,3 +183,75 @@ export default {
     await t.stop();
   }
 });
+
+test("pre_spawn_hook changes JupyterHub's spawner attributes and the server gets them; the same object reaches post_stop_hook", { timeout: 60_000 }, async () => {
+  const dir = await tempDir();
+  const standin = await buildStandin();
+  // Ported as written from a jupyterhub_config.py: snake_case attributes, user_options, spawner.log.
+  await writeFile(path.join(dir, 'hub.config.mjs'), `
+const seen = (globalThis.hookSpawnerSeen = { pre: [], post: [] });
+export default {
+  JupyterHub: { spawner_class: 'simple' },
+  Spawner: {
+    cmd: ['/bin/false'],
+    args: ['--from-config'],
+    notebook_dir: '/config/{username}',
+    environment: { FROM_CONFIG: 'config' },
+    pre_spawn_hook: async (spawner) => {
+      seen.pre.push(spawner);
+      spawner.log.info('pre_spawn_hook for ' + spawner.user.name + ' project ' + spawner.user_options.project);
+      if (spawner.user_options.project === 'broken') { spawner.mem_limit = 'lots'; return; }
+      spawner.cmd = [${JSON.stringify(standin)}];
+      spawner.args.push('--project=' + spawner.user_options.project);
+      spawner.notebook_dir = '/data/{username}/' + spawner.user_options.project;
+      spawner.default_url = '/lab/tree/' + spawner.user_options.project;
+      spawner.environment.PROJECT = spawner.user_options.project;
+      spawner.environment.CALLED = (s) => s.name + ':' + s.user_options.project;
+      spawner.mem_limit = '2G';
+      spawner.cpu_guarantee = 0.25;
+      spawner.http_timeout = 15;
+      spawner.env.LEGACY_ENV = 'still works';
+      delete spawner.env.FROM_CONFIG;
+    },
+    post_stop_hook: (spawner) => { seen.post.push(spawner); },
+  },
+  LocalProcessSpawner: { interrupt_timeout: 1 },
+  SimpleLocalProcessSpawner: { home_dir_template: ${JSON.stringify(path.join(dir, 'home', '{username}'))} },
+};
+`);
+  const t = await startTestHub({ dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const seen = (globalThis as { hookSpawnerSeen?: { pre: Record<string, unknown>[]; post: Record<string, unknown>[] } }).hookSpawnerSeen ?? assert.fail('the config file was not loaded');
+  try {
+    const [user] = await createUsers(t.hub.db!, ['ada']);
+    const manager = t.hub.servers as LocalServerManager;
+    // A value traitlets would refuse fails the spawn with what was expected, and the next spawn gets a fresh
+    // spawner (user.get_spawner(replace_failed=True)), not the one the failed hook left.
+    await assert.rejects(manager.start(user!, '', { project: 'broken' }), /spawner\.mem_limit must be a number of bytes .*found "lots".*set by a Spawner hook/s);
+    assert.equal(seen.post.length, 1, 'the failed spawn was stopped, post_stop_hook ran');
+    assert.equal(manager.runtime('ada', '').stopped, true);
+
+    assert.equal(await manager.start(user!, '', { project: 'apollo' }), 'ready');
+    assert.notEqual(seen.pre[1], seen.pre[0], 'a fresh spawner after the failed spawn');
+    assert.deepEqual(seen.pre[1]!.args, ['--from-config', '--project=apollo']);
+    const row = (await t.hub.db!('spawners').where({ user_id: user!.id, name: '' }).first('state')) as { state?: string };
+    const pid = Number((JSON.parse(row.state ?? '{}') as { pid?: number }).pid);
+    assert.deepEqual(await procRecord(pid, 'cmdline'), [standin, '--from-config', '--project=apollo'], 'cmd and args as the hook left them');
+    const env = Object.fromEntries((await procRecord(pid, 'environ')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    assert.equal(env.JUPYTERHUB_ROOT_DIR, '/data/ada/apollo', "notebook_dir, through format_string as spawner.py's get_env does");
+    assert.equal(env.JUPYTERHUB_DEFAULT_URL, '/lab/tree/apollo');
+    assert.equal(env.PROJECT, 'apollo');
+    assert.equal(env.CALLED, ':apollo', 'a callable environment value gets the spawner');
+    assert.equal(env.MEM_LIMIT, String(2 * 1024 ** 3), "'2G' as ByteSpecification reads it");
+    assert.equal(env.CPU_GUARANTEE, '0.25');
+    assert.equal(env.LEGACY_ENV, 'still works', "hub's earlier spawner.env still adds variables");
+    assert.equal(env.FROM_CONFIG, undefined, 'and removes them');
+    assert.ok(t.logs.some((l) => l.includes('[ada] pre_spawn_hook for ada project apollo')), t.logs.join('\n'));
+
+    await manager.stop(user!, '');
+    assert.equal(seen.post[1], seen.pre[1], 'post_stop_hook gets the object pre_spawn_hook had');
+    assert.equal(seen.post[1]!.user_options && (seen.post[1]!.user_options as { project?: string }).project, 'apollo');
+    assert.equal((seen.post[1]!.userOptions as { project?: string }).project, 'apollo', 'userOptions is an alias');
+  } finally {
+    await t.stop();
+  }
+});

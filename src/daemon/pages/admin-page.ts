@@ -5,7 +5,8 @@ import { registerAdminActions, type AdminErrorRenderer } from './admin-actions.j
 import { registerAdminBulkActions } from './admin-bulk-actions.js';
 import { registerAdminGroupsPage } from './admin-groups-page.js';
 import { adminUsers, readPaging, type AdminPaging } from './admin-listing.js';
-import { namespace, requireUser, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { authStateOf, namespace, requireUser, userView, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { HUB_VERSION } from '../../lib/version.js';
 import { page } from './page-handler.js';
 import { sendHtml } from './respond.js';
 
@@ -58,7 +59,14 @@ function sortLinks(deps: PagesDeps, p: AdminPaging): Record<string, { url: strin
 
 export async function renderAdmin(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal, p: AdminPaging, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const { users, total } = await adminUsers(deps, me, p);
+  const jh = deps.config.JupyterHub;
   const ns = namespace(ctx, deps, me, {
+    // pages.py AdminHandler's values, for an admin.html of JupyterHub's (base_url stays the hub's prefix).
+    current_user: userView(me.user, deps.baseUrl, jh.subdomain_host),
+    auth_state: await authStateOf(deps, me.user),
+    named_server_limit_per_user: jh.named_server_limit_per_user,
+    server_version: `${HUB_VERSION} ${deps.versionHash}`,
+    api_page_limit: jh.api_page_default_limit,
     users: users.map(({ row: _row, ...u }) => u),
     total,
     offset: p.offset,

@@ -6,7 +6,7 @@ import type { IdentityService } from '../auth/identity.js';
 import type { SessionManager } from '../auth/sessions.js';
 import { tokenFromRequest, WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js';
 import { formFromHubOrScript, postContentTypeAllowed, refererAllowed, refererFromHub } from './browser-origin.js';
-import { isUrlencodedForm, readForm } from './form-body.js';
+import { isMultipartForm, isUrlencodedForm, readForm } from './form-body.js';
 
 /**
  * The login cookie as a way to authenticate hub requests (after tokens, which api-service tries first and
@@ -79,7 +79,9 @@ export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
       vouched.add(req);
     } else if (write) {
       let token = tokenFromRequest(req, url);
-      if (token === null && isUrlencodedForm(req)) token = (await readForm(req)).get(XSRF_FIELD);
+      // A page's form may be multipart (file uploads); an API body is left to its handler.
+      const pageForm = isUrlencodedForm(req) || (isMultipartForm(req) && !url.pathname.startsWith(`${deps.hubPrefix}api/`));
+      if (token === null && pageForm) token = (await readForm(req)).get(XSRF_FIELD);
       if (!deps.xsrf.verify(req, token, found.user.cookie_id)) {
         const api = url.pathname.startsWith(`${deps.hubPrefix}api/`);
         deps.log.warn(`XSRF check failed for ${req.method} ${url.pathname} by ${found.user.name}: ${token === null ? "'_xsrf' missing" : "'_xsrf' does not match"}`);

@@ -2,7 +2,8 @@ import type { RequestContext, Router } from '../api/router.js';
 import { deleteSpawner, getSpawner } from '../db/spawners-repo.js';
 import { field } from './form-body.js';
 import { escapePath } from './next-url.js';
-import { namespace, requireUser, userForm, type PagesDeps } from './page-context.js';
+import { authStateOf, namespace, requireUser, userForm, userView, type PagesDeps } from './page-context.js';
+import { keywordArgument, templateDatetime, urlPathJoin } from './template-values.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
 import { requireUserScope, serversOf, validServerName } from './server-views.js';
@@ -16,13 +17,26 @@ async function home(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const me = await requireUser(ctx, deps);
   const jh = deps.config.JupyterHub;
   const urls = { baseUrl: deps.baseUrl, hubPrefix: deps.hubPrefix, subdomainHost: jh.subdomain_host };
-  const views = (await serversOf(deps.db, [me.user], deps.servers(), urls)).get(me.user.id) ?? [];
+  // Datetimes with isoformat(), as JupyterHub's home.html prints them (`spawner.last_activity.isoformat()`).
+  const views = ((await serversOf(deps.db, [me.user], deps.servers(), urls)).get(me.user.id) ?? [])
+    .map((v) => ({ ...v, last_activity: templateDatetime(v.last_activity), started: templateDatetime(v.started) }));
   const [defaultServer, ...named] = views;
   if (defaultServer === undefined) throw new PageError(500, 'no default server view');
+  // pages.py HomeHandler: JupyterHub's User, whose home.html calls user.all_spawners(include_default=False) and
+  // user.server_url(name), and `spawners` (every server by name).
+  const user = {
+    ...userView(me.user, deps.baseUrl, jh.subdomain_host),
+    spawner: defaultServer,
+    all_spawners: (...args: unknown[]) => (keywordArgument(args, 'include_default', 0) === false ? named : views),
+  };
   const ns = namespace(ctx, deps, me, {
+    user,
+    auth_state: await authStateOf(deps, me.user),
     default_server: defaultServer,
     named_servers: named,
+    spawners: Object.fromEntries(views.map((v) => [v.name, v])),
     url: defaultServer.active ? defaultServer.url : defaultServer.spawn_url,
+    url_path_join: urlPathJoin,
     allow_named_servers: jh.allow_named_servers,
     named_server_limit_per_user: jh.named_server_limit_per_user,
     can_add_named: jh.allow_named_servers && (jh.named_server_limit_per_user <= 0 || named.length < jh.named_server_limit_per_user),
@@ -58,6 +72,7 @@ async function deleteNamed(ctx: RequestContext, deps: PagesDeps): Promise<void> 
   if (row === null) throw new PageError(404, `You have no server named ${server}.`);
   if (!deps.servers().runtime(me.user.name, server).stopped) throw new PageError(400, `Stop the server ${server} before deleting it.`);
   await deleteSpawner(deps.db, row.id);
+  deps.servers().forget?.(me.user.name, server);
   deps.log.info(`${me.user.name} deleted server ${server} from the home page`);
   redirect(ctx.res, `${deps.hubPrefix}home`);
 }

@@ -34,6 +34,7 @@ import { registerSpawnPages } from './spawn-page.js';
 import { installExtraHandlers } from './extra-handlers.js';
 import { outsideHubHandler } from './user-url.js';
 import { displayedServices } from './service-menu.js';
+import type { SpawnerObjects } from '../spawner/spawner-object.js';
 
 /**
  * Browser-facing authentication, wired into the hub in one call: the configured Authenticator (told about
@@ -50,6 +51,7 @@ export interface BrowserAuthDeps {
   identity: IdentityService;
   registry: ScopeRegistry;
   servers: () => ServerManager;
+  spawnerObjects: SpawnerObjects;
   cookieSecret: Buffer;
   /** Made before the database stage, which passes configured names through it (app.py init_users). */
   authenticator: Authenticator;
@@ -79,7 +81,7 @@ export async function installBrowserAuth(d: BrowserAuthDeps): Promise<void> {
   });
   checkTemplates(renderer, jh.data_files_path === '' ? '' : dirs.templates, templatePaths);
   const deps: PagesDeps = {
-    db: d.db, log, statsd: d.statsd, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers,
+    db: d.db, log, statsd: d.statsd, config: d.config, sessions: d.sessions, identity: d.identity, registry: d.registry, servers: d.servers, spawnerObjects: d.spawnerObjects,
     authenticator, xsrf, renderer, baseUrl: jh.base_url, hubPrefix,
     versionHash: `${HUB_VERSION}-${Date.now().toString(36)}`,
     ...(d.shutdown ? { shutdown: d.shutdown } : {}),

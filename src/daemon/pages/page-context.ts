@@ -11,10 +11,15 @@ import { WRITE_METHODS, XSRF_FIELD, type XsrfProtection } from '../auth/xsrf.js'
 import type { UserRow } from '../db/users-repo.js';
 import type { Statsd } from '../metrics/statsd.js';
 import type { ServerManager } from '../spawner/server-manager.js';
+import type { SpawnerObjects } from '../spawner/spawner-object.js';
 import { refererVouched, xsrfRejected } from './cookie-gate.js';
 import { readForm } from './form-body.js';
 import { escapePath } from './next-url.js';
 import { safeHtml, type PageRenderer } from './renderer.js';
+import { templateDatetime } from './template-values.js';
+import { getAuthState } from '../auth/auth-state.js';
+import { cryptKeeperFor } from '../auth/crypt-keeper.js';
+import { serverPublicUrl } from '../user-host.js';
 import type { ServiceView } from './service-menu.js';
 import { PageError } from './respond.js';
 
@@ -29,6 +34,8 @@ export interface PagesDeps {
   identity: IdentityService;
   registry: ScopeRegistry;
   servers: () => ServerManager;
+  /** Each server's spawner object: what options_form, options_from_form and auth_state_hook get (spawner-object.ts). */
+  spawnerObjects: SpawnerObjects;
   authenticator: Authenticator;
   xsrf: XsrfProtection;
   renderer: PageRenderer;
@@ -90,16 +97,29 @@ export async function userForm(ctx: RequestContext, deps: PagesDeps): Promise<{ 
   return { user, form };
 }
 
-/** The user as templates see it (JupyterHub passes its User object; these are the fields templates use). */
-export function userView(user: UserRow, baseUrl: string): Record<string, unknown> {
+/**
+ * The user as templates see it (JupyterHub passes its User object; these are the fields and methods templates use).
+ * `server_url(name)` is user.py's: the default server's URL with its slash, a named one's without.
+ */
+export function userView(user: UserRow, baseUrl: string, subdomainHost = ''): Record<string, unknown> {
   return {
     name: user.name,
     admin: user.admin,
     escaped_name: escapePath(user.name),
     json_escaped_name: JSON.stringify(user.name).slice(1, -1),
-    url: `${baseUrl}user/${escapePath(user.name)}/`,
-    last_activity: user.last_activity,
+    url: serverPublicUrl(subdomainHost, baseUrl, user.name, ''),
+    last_activity: templateDatetime(user.last_activity),
+    server_url: (server: unknown = '') => {
+      const name = typeof server === 'string' ? server : '';
+      const url = serverPublicUrl(subdomainHost, baseUrl, user.name, name);
+      return name === '' ? url : url.slice(0, -1);
+    },
   };
+}
+
+/** The user's decrypted auth_state (null without one or without a key that opens it), as user.get_auth_state(). */
+export function authStateOf(deps: PagesDeps, user: UserRow): Promise<unknown> {
+  return getAuthState(deps.db, cryptKeeperFor(deps.config.CryptKeeper), user, deps.log);
 }
 
 /** JupyterHub's template namespace, then template_vars, then the page's own values. */
@@ -109,7 +129,7 @@ export function namespace(ctx: RequestContext, deps: PagesDeps, user: UserPrinci
   return {
     base_url: deps.hubPrefix,
     prefix: deps.baseUrl,
-    user: user === null ? null : userView(user.user, deps.baseUrl),
+    user: user === null ? null : userView(user.user, deps.baseUrl, deps.config.JupyterHub.subdomain_host),
     login_url: `${deps.hubPrefix}login`,
     logout_url: deps.authenticator.logoutUrl(deps.hubPrefix),
     login_service: deps.authenticator.loginService,

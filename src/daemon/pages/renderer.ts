@@ -46,6 +46,15 @@ export function engineOptions(jinja: Readonly<Record<string, unknown>>, log: Log
   return out;
 }
 
+/**
+ * Jinja's `{% block name scoped %}` (JupyterHub 3.0's token.html and page.html use it inside loops): nunjucks has
+ * no such modifier, and needs none, as its blocks already see the loop's variables.
+ */
+function jinjaCompat(source: nunjucks.LoaderSource | null): nunjucks.LoaderSource {
+  if (source === null) return null as unknown as nunjucks.LoaderSource;
+  return { ...source, src: source.src.replace(/(\{%-?\s*block\s+\w+)\s+scoped(\s*-?%\})/g, '$1$2') };
+}
+
 export class PageRenderer {
   private readonly env: nunjucks.Environment;
 
@@ -56,8 +65,14 @@ export class PageRenderer {
       // nunjucks' own loaders answer null for "not mine, ask the next loader"; its typings omit that.
       getSource: (name) => (name.startsWith('templates/') ? own.getSource(name.slice('templates/'.length)) : (null as unknown as nunjucks.LoaderSource)),
     };
-    const search = new nunjucks.FileSystemLoader([...o.templatePaths, o.defaultDir], { noCache: opts.noCache ?? false });
+    const files = new nunjucks.FileSystemLoader([...o.templatePaths, o.defaultDir], { noCache: opts.noCache ?? false });
+    const search: nunjucks.ILoader = { getSource: (name) => jinjaCompat(files.getSource(name)) };
     this.env = new nunjucks.Environment([prefixed, search], opts);
+    // Jinja's spellings of the constants (nunjucks knows only true, false and none): JupyterHub's templates
+    // write `all_spawners(include_default=False)` and `btn_label=None`.
+    this.env.addGlobal('True', true);
+    this.env.addGlobal('False', false);
+    this.env.addGlobal('None', null);
     // Jinja's tojson, safe inside <script>: '<', '>' and '&' cannot end the script element.
     this.env.addFilter('tojson', (v: unknown) => new nunjucks.runtime.SafeString(
       JSON.stringify(v ?? null).replaceAll('<', '\\u003c').replaceAll('>', '\\u003e').replaceAll('&', '\\u0026')));

@@ -5,7 +5,8 @@ import type { Principal } from '../auth/principal.js';
 import { listGroupsOfUser } from '../db/groups-repo.js';
 import { spawnersOfUsers } from '../db/spawners-repo.js';
 import type { UserRow } from '../db/users-repo.js';
-import type { ServerManager } from '../spawner/server-manager.js';
+import type { ServerManager, ServerRuntime } from '../spawner/server-manager.js';
+import { SPAWN_ATTRIBUTES, type HookSpawner } from '../spawner/spawner-object.js';
 import { serverPublicUrl } from '../user-host.js';
 import { isDotSegment } from '../auth/authenticators/username-rules.js';
 import { escapePath, hasControlChars } from './next-url.js';
@@ -42,6 +43,15 @@ export function serverView(user: UserRow, name: string, servers: ServerManager, 
     url: serverPublicUrl(urls.subdomainHost, urls.baseUrl, user.name, name),
     spawn_url: `${urls.hubPrefix}spawn/${userPart}${name === '' ? '' : `/${escapePath(name)}`}`,
   };
+}
+
+/**
+ * A server's spawner as templates get it (JupyterHub passes its Spawner object as `spawner`): the attributes hooks
+ * see, and the state JupyterHub's templates test (ready, active, pending).
+ */
+export function spawnerTemplateView(s: HookSpawner, rt: ServerRuntime): Record<string, unknown> {
+  const attributes = Object.fromEntries(SPAWN_ATTRIBUTES.map((name) => [name, s[name]]));
+  return { ...attributes, name: s.name, user: { ...s.user }, user_options: s.user_options, ready: rt.ready, active: !rt.stopped, pending: rt.pending };
 }
 
 /** Every user's servers, default first, in one query. */

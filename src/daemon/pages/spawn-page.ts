@@ -3,7 +3,10 @@ import type { RequestContext, Router } from '../api/router.js';
 import { ServerError } from '../spawner/server-manager.js';
 import { serverPath, userHost } from '../user-host.js';
 import { escapePath, safeNextUrl } from './next-url.js';
-import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { authStateOf, namespace, requireUser, userForm, userView, type PagesDeps, type UserPrincipal } from './page-context.js';
+import type { HookSpawner } from '../spawner/spawner-object.js';
+import { readFormFiles, type FormFiles } from './form-body.js';
+import { spawnerTemplateView } from './server-views.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
 import { spawnersOfUsers } from '../db/spawners-repo.js';
@@ -49,36 +52,48 @@ function pendingUrl(deps: PagesDeps, t: Target): string {
   return `${deps.hubPrefix}spawn-pending/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`;
 }
 
-/** The spawner as Spawner.options_form and options_from_form see it (JupyterHub passes its Spawner object). */
-function spawnerView(t: Target): { user: { id: number; name: string; admin: boolean }; name: string } {
-  return { user: { id: t.user.id, name: t.user.name, admin: t.user.admin }, name: t.server };
+/** user.get_spawner(server_name, replace_failed=True): the server's spawner object, which the hooks get. */
+function spawnerOf(deps: PagesDeps, t: Target): HookSpawner {
+  return deps.spawnerObjects.get({ id: t.user.id, name: t.user.name, admin: t.user.admin }, t.server, true);
 }
 
 /**
- * spawner.py run_options_from_form: the form data (a dict of lists of strings) through options_from_form, which
- * may be async and gets the spawner as its second argument (JupyterHub passes `spawner=` to a hook that takes it);
- * without one the data is the options. What it returns must be an object (JupyterHub's user_options is a Dict).
+ * spawner.py run_options_from_form: the form data (a dict of lists of strings; uploaded files as `<name>_file`
+ * lists) through options_from_form, which may be async and gets the spawner as its second argument (JupyterHub
+ * passes `spawner=` to a hook that takes it); without one the data is the options. What it returns must be an
+ * object (JupyterHub's user_options is a Dict).
  */
-async function optionsFromForm(deps: PagesDeps, t: Target, form: URLSearchParams): Promise<Record<string, unknown>> {
-  const data: Record<string, string[]> = {};
+async function optionsFromForm(deps: PagesDeps, spawner: HookSpawner, form: URLSearchParams, files: FormFiles = {}): Promise<Record<string, unknown>> {
+  const data: Record<string, unknown[]> = {};
   for (const [k, v] of form) if (k !== '_xsrf') (data[k] ??= []).push(v);
+  for (const [k, list] of Object.entries(files)) data[`${k}_file`] = list;
   const hook = deps.config.Spawner.options_from_form;
   if (typeof hook !== 'function') return data;
-  const out: unknown = await (hook as (d: unknown, s: unknown) => unknown)(data, spawnerView(t));
+  const out: unknown = await (hook as (d: unknown, s: unknown) => unknown)(data, spawner);
   if (typeof out !== 'object' || out === null || Array.isArray(out)) {
     throw new Error(`Spawner.options_from_form returned ${Array.isArray(out) ? 'a list' : out === null ? 'null' : typeof out}, not an object of options`);
   }
   return out as Record<string, unknown>;
 }
 
-async function optionsFormHtml(deps: PagesDeps, t: Target): Promise<string> {
-  const f = deps.config.Spawner.options_form;
-  if (typeof f === 'function') return String(await (f as (s: unknown) => unknown)(spawnerView(t)));
+/** spawner.py get_options_form: the spawner's options_form (which auth_state_hook may have set), called if callable. */
+async function optionsFormHtml(spawner: HookSpawner): Promise<string> {
+  const f = spawner.options_form;
+  if (typeof f === 'function') return String(await (f as (s: unknown) => unknown)(spawner));
   return typeof f === 'string' ? f : '';
 }
 
-function renderForm(ctx: RequestContext, deps: PagesDeps, t: Target, formHtml: string, errorMessage: string): void {
-  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, spawner_options_form: formHtml, error_message: errorMessage, url: ctx.url.pathname + ctx.url.search });
+/** pages.py SpawnHandler._render_form: spawn.html with JupyterHub's variables (for_user the User, spawner its Spawner). */
+async function renderForm(ctx: RequestContext, deps: PagesDeps, t: Target, spawner: HookSpawner, formHtml: string, errorMessage: string): Promise<void> {
+  const ns = namespace(ctx, deps, t.me, {
+    for_user: userView(t.user, deps.baseUrl, deps.config.JupyterHub.subdomain_host),
+    auth_state: await authStateOf(deps, t.user),
+    spawner: spawnerTemplateView(spawner, deps.servers().runtime(t.user.name, t.server)),
+    server_name: t.server,
+    spawner_options_form: formHtml,
+    error_message: errorMessage,
+    url: ctx.url.pathname + ctx.url.search,
+  });
   sendHtml(ctx.res, 200, deps.renderer.render('spawn.html', ns));
 }
 
@@ -135,6 +150,10 @@ async function showSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const t = await target(ctx, deps, await requireUser(ctx, deps));
   const rt = deps.servers().runtime(t.user.name, t.server);
   if (rt.ready || rt.pending !== null) return start(ctx, deps, t, {});
+  const spawner = spawnerOf(deps, t);
+  // pages.py SpawnHandler._get: auth_state may be an input to the options form, so auth_state_hook runs first.
+  const hook = deps.config.Spawner.auth_state_hook;
+  if (typeof hook === 'function') await (hook as (s: unknown, a: unknown) => unknown)(spawner, await authStateOf(deps, t.user));
   // pages.py SpawnHandler.get: query arguments other than `next` are options (options_from_query, which is
   // options_from_form) and start the server at once; if that fails, the form shows why (or the server starts
   // with no options when there is no form).
@@ -142,28 +161,29 @@ async function showSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   let errorMessage = '';
   if ([...query.keys()].length > 0) {
     try {
-      return await start(ctx, deps, t, await optionsFromForm(deps, t, query));
+      return await start(ctx, deps, t, await optionsFromForm(deps, spawner, query));
     } catch (err) {
       if (err instanceof PageError) throw err;
       deps.log.error(`Failed to spawn single-user server with query arguments: ${reason(err)}`);
       errorMessage = reason(err);
     }
   }
-  const formHtml = await optionsFormHtml(deps, t);
+  const formHtml = await optionsFormHtml(spawner);
   if (formHtml === '') return start(ctx, deps, t, {});
-  renderForm(ctx, deps, t, formHtml, errorMessage);
+  await renderForm(ctx, deps, t, spawner, formHtml, errorMessage);
 }
 
 async function submitSpawn(ctx: RequestContext, deps: PagesDeps): Promise<void> {
   const { user: me, form } = await userForm(ctx, deps);
   const t = await target(ctx, deps, me);
+  const spawner = spawnerOf(deps, t);
   let options: Record<string, unknown>;
   try {
-    options = await optionsFromForm(deps, t, form);
+    options = await optionsFromForm(deps, spawner, form, await readFormFiles(ctx.req));
   } catch (err) {
     // pages.py SpawnHandler._post: the form again, with the error above it.
     deps.log.error(`Failed to spawn single-user server with form: ${reason(err)}`);
-    return renderForm(ctx, deps, t, await optionsFormHtml(deps, t), reason(err));
+    return renderForm(ctx, deps, t, spawner, await optionsFormHtml(spawner), reason(err));
   }
   await start(ctx, deps, t, options);
 }
@@ -178,7 +198,12 @@ async function spawnPending(ctx: RequestContext, deps: PagesDeps): Promise<void>
     return redirect(ctx.res, `${deps.hubPrefix}spawn/${escapePath(t.user.name)}${t.server === '' ? '' : `/${escapePath(t.server)}`}`);
   }
   const progressUrl = `${deps.hubPrefix}api/users/${escapePath(t.user.name)}/${t.server === '' ? 'server' : `servers/${escapePath(t.server)}`}/progress`;
-  const ns = namespace(ctx, deps, t.me, { for_user: t.user.name, server_name: t.server, progress_url: progressUrl, server_url: to.ready });
+  // pages.py SpawnPendingHandler: `user` is the server's owner (for an admin too), `spawner` its spawner.
+  const owner = userView(t.user, deps.baseUrl, deps.config.JupyterHub.subdomain_host);
+  const ns = namespace(ctx, deps, t.me, {
+    user: owner, for_user: owner, server_name: t.server, progress_url: progressUrl, server_url: to.ready,
+    spawner: spawnerTemplateView(spawnerOf(deps, t), rt), auth_state: await authStateOf(deps, t.user),
+  });
   sendHtml(ctx.res, 200, deps.renderer.render('spawn_pending.html', ns));
 }
 

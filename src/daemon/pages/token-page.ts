@@ -5,7 +5,8 @@ import { asRows, readNullableString, readString } from '../db/row.js';
 import { createToken, deleteToken, listTokens, type TokenRow } from '../db/tokens-repo.js';
 import { HUB_OAUTH_CLIENT_ID } from '../db/oauth-clients-repo.js';
 import { field } from './form-body.js';
-import { namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { authStateOf, namespace, requireUser, userForm, type PagesDeps, type UserPrincipal } from './page-context.js';
+import { templateDatetime, type TemplateDatetime } from './template-values.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
 
@@ -16,18 +17,19 @@ import { PageError, redirect, sendHtml } from './respond.js';
  */
 const MAX_EXPIRY_SECONDS = 10 * 365 * 86_400;
 
+/** A token as token.html gets it; JupyterHub 3.0's template reads `api_id` and the datetimes' isoformat(). */
 interface TokenView {
   id: string;
+  api_id: string;
   note: string;
   scopes: string[];
-  created: string | null;
-  last_activity: string | null;
-  expires_at: string | null;
+  created: TemplateDatetime | null;
+  last_activity: TemplateDatetime | null;
+  expires_at: TemplateDatetime | null;
 }
 
 function view(t: TokenRow): TokenView {
-  const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
-  return { id: `a${t.id}`, note: t.note ?? '', scopes: t.scopes, created: iso(t.created), last_activity: iso(t.last_activity), expires_at: iso(t.expires_at) };
+  return { id: `a${t.id}`, api_id: `a${t.id}`, note: t.note ?? '', scopes: t.scopes, created: templateDatetime(t.created), last_activity: templateDatetime(t.last_activity), expires_at: templateDatetime(t.expires_at) };
 }
 
 async function clientDescriptions(deps: PagesDeps, ids: string[]): Promise<Map<string, string>> {
@@ -47,10 +49,13 @@ async function render(ctx: RequestContext, deps: PagesDeps, me: UserPrincipal, e
     client_id: client,
     description: names.get(client) ?? client,
     token_count: tokens.length,
-    created: tokens.map((t) => t.created?.toISOString() ?? '').filter((s) => s !== '').sort()[0] ?? null,
-    last_activity: tokens.map((t) => t.last_activity?.toISOString() ?? '').filter((s) => s !== '').sort().at(-1) ?? null,
+    // JupyterHub's: one token's id revokes the client's tokens (token_id), and its tokens.
+    token_id: `a${tokens[0]?.id ?? 0}`,
+    tokens: tokens.map(view),
+    created: templateDatetime(tokens.map((t) => t.created?.toISOString() ?? '').filter((s) => s !== '').sort()[0] ?? null),
+    last_activity: templateDatetime(tokens.map((t) => t.last_activity?.toISOString() ?? '').filter((s) => s !== '').sort().at(-1) ?? null),
   }));
-  const ns = namespace(ctx, deps, me, { api_tokens: mine.reverse().map(view), oauth_clients: oauthClients, ...extra });
+  const ns = namespace(ctx, deps, me, { api_tokens: mine.reverse().map(view), oauth_clients: oauthClients, auth_state: await authStateOf(deps, me.user), ...extra });
   sendHtml(ctx.res, status, deps.renderer.render('token.html', ns), { noStore: true });
 }
 

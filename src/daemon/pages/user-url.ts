@@ -7,7 +7,7 @@ import { browserProtocol } from './browser-origin.js';
 import { userHost } from '../user-host.js';
 import { answeredInPlace } from '../api/handler-kinds.js';
 import { escapePath } from './next-url.js';
-import { LoginRedirect, namespace, pageUser, requireUser, type PagesDeps } from './page-context.js';
+import { authStateOf, LoginRedirect, namespace, pageUser, requireUser, userView, type PagesDeps } from './page-context.js';
 import { page } from './page-handler.js';
 import { PageError, redirect, sendHtml } from './respond.js';
 
@@ -88,8 +88,11 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
   const message = rt.pending === 'stop' ? `${user.name}'s server is stopping.` : `${user.name}'s server is not running.`;
   if (isApi || me === null) return failApiRequest(ctx, deps, user.name, server);
   const spawnUrl = `${deps.hubPrefix}spawn/${spawnPath}?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`;
+  // base.py _serve_not_running (not_running.html): `user` is the server's owner, for an admin too.
+  const owner = userView(user, deps.baseUrl, deps.config.JupyterHub.subdomain_host);
   const ns = namespace(ctx, deps, me, {
-    message, spawn_url: spawnUrl, server_name: server, for_user: user.name, prefix_url: prefix,
+    user: owner, for_user: owner, auth_state: await authStateOf(deps, user),
+    message, spawn_url: spawnUrl, server_name: server, prefix_url: prefix,
     implicit_spawn_seconds: me.user.id === user.id && rt.pending === null ? deps.config.JupyterHub.implicit_spawn_seconds : 0,
   });
   sendHtml(ctx.res, stoppedStatus(deps), deps.renderer.render('not_running.html', ns));

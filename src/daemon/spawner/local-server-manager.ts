@@ -259,6 +259,11 @@ export class LocalServerManager implements ServerManager {
       if (this.entries.get(key(e.user, e.server)) === e) await this.stop(user, e.server);
       await this.entries.get(key(e.user, e.server))?.settled;
     }));
+    this.d.objects.forget(user.name);
+  }
+
+  forget(user: string, server: string): void {
+    this.d.objects.forget(user, server);
   }
 
   /** A server found running after a restart (cleanup_servers off): entered as ready, no new spawn. */

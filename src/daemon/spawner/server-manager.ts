@@ -53,6 +53,8 @@ export interface ServerManager {
   progress(user: string, server: string): AsyncIterable<ProgressEvent>;
   /** The user's servers are about to go away (user deleted or renamed): stop them all. */
   stopAll(user: UserRow): Promise<void>;
+  /** A named server was deleted: its spawner object (spawner-object.ts) goes with it, as user.spawners.pop. */
+  forget?(user: string, server: string): void;
 }
 
 const STOPPED: ServerRuntime = { pending: null, ready: false, stopped: true, state: {} };

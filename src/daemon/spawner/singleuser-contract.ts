@@ -3,6 +3,7 @@ import https from 'node:https';
 import { formatString, type HubConfig } from '../../lib/config/index.js';
 import { serverPublicUrl, urlEscapePath as escapePath } from '../user-host.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
+import type { SpawnSettings } from './spawner-object.js';
 
 /**
  * The hub <-> single-user server contract (jupyterhub-facts.md section 3), in one place: names and URLs, the
@@ -75,12 +76,14 @@ export interface EnvInput {
   certs?: { keyfile: string; certfile: string; cafile: string };
   /** What a callable Spawner.environment value is called with (JupyterHub passes the spawner). */
   spawner?: unknown;
+  /** The spawner's attributes after the hooks (spawner-object.ts); default the config's Spawner options. */
+  settings?: SpawnSettings;
   /** Spawner.oauth_client_allowed_scopes as resolved for this spawn (a function's result); default the option's list. */
   clientAllowedScopes?: readonly string[];
 }
 
 export function buildEnv(i: EnvInput): Record<string, string> {
-  const sp = i.config.Spawner;
+  const sp = i.settings ?? i.config.Spawner;
   const baseUrl = i.config.JupyterHub.base_url;
   const env: Record<string, string> = {};
   for (const key of sp.env_keep) {

@@ -3,7 +3,7 @@ import type { HubConfig } from '../../lib/config/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { Statsd } from '../metrics/statsd.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
-import { clearServer } from '../db/spawners-repo.js';
+import { clearServer, getSpawner } from '../db/spawners-repo.js';
 import type { WriteBatcher } from '../db/write-batch.js';
 import type { UserRow } from '../db/users-repo.js';
 import { reservePort } from './free-port.js';
@@ -16,6 +16,8 @@ import { spawnWrites } from './spawn-writes.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
 import type https from 'node:https';
 import type { Spawner, TlsFiles } from './spawner.js';
+import type { HookSpawner, SpawnerObjects, SpawnSettings } from './spawner-object.js';
+import { getUserById } from '../db/users-repo.js';
 
 /**
  * One spawn, in JupyterHub's order: token and OAuth client first (the server needs both the moment it starts),
@@ -41,13 +43,16 @@ export interface SpawnDeps {
   hooks?: SpawnHooks;
   /** Authenticator.refresh_pre_spawn: false when the user's auth could not be refreshed (the spawn is refused). */
   refreshPreSpawn?: (user: UserRow) => Promise<boolean>;
+  /** The servers' spawner objects, which hooks get (spawner-object.ts); the spawn pages use the same. */
+  objects: SpawnerObjects;
   /** internal_ssl: the certificate store and an agent presenting the hub's certificate to servers. */
   ssl?: { issue(name: string, user?: string): Promise<TlsFiles>; agent: https.Agent };
 }
 
 export interface SpawnHooks {
-  preSpawnStart(user: { name: string }, server: string): Promise<void>;
-  postSpawnStop(user: { name: string }, server: string): Promise<void>;
+  /** `spawner`: the server's spawner object, as JupyterHub passes its Spawner to these hooks. */
+  preSpawnStart(user: { name: string }, server: string, spawner?: HookSpawner): Promise<void>;
+  postSpawnStop(user: { name: string }, server: string, spawner?: HookSpawner): Promise<void>;
   /** The user's decrypted auth_state (null if none), for Spawner.auth_state_hook. */
   authState?(user: { name: string }): Promise<unknown>;
 }
@@ -94,41 +99,53 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
   const undo: (() => Promise<void>)[] = [];
   let releasePort: (() => void) | undefined;
   let stage: Stage = 'start';
+  const obj = d.objects.get({ id: t.user.id, name: t.user.name, admin: t.user.admin }, t.server, true);
   try {
-    // The spawner as the hooks and callable options see it (JupyterHub passes its Spawner object): the user, the
-    // server's name, the user_options and the environment being built, which hooks may change.
-    const view: SpawnerView = { user: t.user, name: t.server, userOptions: t.userOptions, env: {} };
-    const scopes = await serverClientScopes({ config: d.config, db: d.db, log: d.log, spawner: view, user: t.user.name, server: t.server });
+    // user.py spawn: the server's spawner object (spawner-object.ts) gets the user_options, then the OAuth client's
+    // scopes are resolved from it, before any hook runs.
+    obj.user_options = t.userOptions;
+    const scopes = await serverClientScopes({ db: d.db, log: d.log, spawner: obj, user: t.user.name, server: t.server });
     const { spawnerId, token, tokenId } = await d.writes.bulk(spawnWrites(d.oauth).requested, { ids, userOptions: t.userOptions, allowedScopes: scopes.allowed });
     undo.push(() => d.writes.run((trx) => recordRequestUndone(trx, d.oauth, ids, tokenId)));
-
-    const ip = sp.ip || '127.0.0.1';
-    const reservation = sp.port ? undefined : await reservePort(ip === '0.0.0.0' ? '127.0.0.1' : ip);
-    releasePort = reservation?.release;
-    const port = sp.port || (reservation?.port ?? 0);
-    // One certificate per spawn, signed by notebooks-ca, placed where only the server's user can read it.
-    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name, t.user.name), t.user.name) : undefined;
-    const env = buildEnv({ config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access, processEnv: d.env, spawner: view, clientAllowedScopes: scopes.configured, ...(certs ? { certs } : {}) });
-    view.env = env;
+    obj.api_token = token;
+    const envFor = (settings: SpawnSettings, ip: string, port: number, certs?: TlsFiles): Record<string, string> => buildEnv({
+      config: d.config, user: t.user.name, server: t.server, apiToken: token, hubApiUrl: d.hubApiUrl, ip, port, adminAccess: d.config.JupyterHub.admin_access,
+      processEnv: d.env, spawner: obj, settings, clientAllowedScopes: scopes.configured, ...(certs ? { certs } : {}),
+    });
+    // hub's `spawner.env`, for hooks that read or change it: built from the attributes as they are when first read.
+    obj.beginSpawn(() => {
+      const settings = obj.settled();
+      return envFor(settings, settings.ip || '127.0.0.1', settings.port);
+    });
     // user.py spawn: a failed spawn is stopped like any other, so post_stop_hook runs, and then post_spawn_stop
     // if pre_spawn_start ran (hub does not close a PAM session it never opened).
     let preSpawnStarted = false;
     undo.push(async () => {
-      await runPostStopHook(d, view);
-      if (preSpawnStarted) await d.hooks?.postSpawnStop({ name: t.user.name }, t.server);
+      await runPostStopHook(d, obj);
+      if (preSpawnStarted) await d.hooks?.postSpawnStop({ name: t.user.name }, t.server, obj);
     });
     // JupyterHub's order: the Authenticator's pre_spawn_start, then auth_state_hook, then pre_spawn_hook.
-    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server);
+    await d.hooks?.preSpawnStart({ name: t.user.name }, t.server, obj);
     preSpawnStarted = true;
-    const stateHook = sp.auth_state_hook;
-    if (typeof stateHook === 'function') await (stateHook as (s: unknown, a: unknown) => unknown)(view, (await d.hooks?.authState?.({ name: t.user.name })) ?? null);
+    await runAuthStateHook(d, obj, t.user.name);
     const hook = sp.pre_spawn_hook;
-    if (typeof hook === 'function') await (hook as (s: unknown) => unknown)(view);
+    if (typeof hook === 'function') await (hook as (s: unknown) => unknown)(obj);
+    // Only now, as spawner.start (get_env, get_args, ip, port) and user.py (start_timeout) read them: what the
+    // hooks set is what the server gets.
+    const settings = obj.settled();
+    const ip = settings.ip || '127.0.0.1';
+    const reservation = settings.port ? undefined : await reservePort(ip === '0.0.0.0' ? '127.0.0.1' : ip);
+    releasePort = reservation?.release;
+    const port = settings.port || (reservation?.port ?? 0);
+    // user.py: create_certs and move_certs after pre_spawn_hook; one certificate per spawn, signed by
+    // notebooks-ca, placed where only the server's user can read it.
+    const certs = d.ssl ? await d.spawner.placeCerts?.(await d.ssl.issue(t.server ? `${t.user.name}-${t.server}` : t.user.name, t.user.name), t.user.name) : undefined;
+    const env = obj.finishEnv(envFor(settings, ip, port, certs));
     progress(50, 'Spawning server...');
     const started = await withTimeout(
-      d.spawner.start({ user: t.user, serverName: t.server, env, argv: [...sp.cmd, ...sp.args], ip, port, userOptions: t.userOptions, log: d.log }),
-      sp.start_timeout * 1000,
-      `the spawner did not start the server within ${sp.start_timeout} s (Spawner.start_timeout)`,
+      d.spawner.start({ user: t.user, serverName: t.server, env, argv: [...settings.cmd, ...settings.args], ip, port, userOptions: obj.user_options, log: d.log }),
+      settings.start_timeout * 1000,
+      `the spawner did not start the server within ${settings.start_timeout} s (Spawner.start_timeout)`,
     );
     undo.push(() => d.spawner.stop(started.state, true));
     signal?.throwIfAborted();
@@ -141,7 +158,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     stage = 'http';
     progress(75, 'Waiting for the server to answer...');
     const alive = async (): Promise<boolean> => (await d.spawner.poll(started.state)).running;
-    await waitForHttpServer(`${target}${prefix}`, sp.http_timeout * 1000, alive, d.ssl?.agent, signal).catch((err: unknown) => {
+    await waitForHttpServer(`${target}${prefix}`, settings.http_timeout * 1000, alive, d.ssl?.agent, signal).catch((err: unknown) => {
       const tail = d.spawner.lastOutput?.(started.state) ?? '';
       const message = `${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`;
       throw err instanceof SpawnTimeoutError ? new SpawnTimeoutError(message) : new Error(message);
@@ -150,6 +167,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     await d.proxy.addRoute(serverRoutespec(jh.subdomain_host, jh.base_url, t.user.name, t.server), target, { user: t.user.name, server_name: t.server });
     return { state: started.state, spawnerId, tokenId, url };
   } catch (err) {
+    d.objects.markFailed(t.user.name, t.server);
     const counter = signal?.aborted ? null : failureCounter(stage, err);
     if (counter !== null) d.statsd.incr(counter);
     for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${e instanceof Error ? e.message : String(e)}`));
@@ -175,23 +193,38 @@ export async function runStop(d: SpawnDeps, t: { userId: number; user: string; s
     const url = serverPublicUrl(jh.subdomain_host, jh.base_url, t.user, t.server);
     await d.writes.run((trx) => recordStopped(trx, d.oauth, { userId: t.userId, user: t.user, server: t.server, prefix, url }, t.spawnerId));
   } finally {
-    await runPostStopHook(d, { user: { name: t.user }, name: t.server });
-    await d.hooks?.postSpawnStop({ name: t.user }, t.server).catch((e: unknown) => d.log.error(`Error in Authenticator.post_spawn_stop for ${t.user}: ${e instanceof Error ? e.message : String(e)}`));
+    const obj = await stoppedSpawner(d, t).catch((e: unknown) => {
+      d.log.error(`the spawner object of ${t.user}${t.server ? `/${t.server}` : ''} for post_stop_hook: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    });
+    if (obj !== undefined) await runPostStopHook(d, obj);
+    await d.hooks?.postSpawnStop({ name: t.user }, t.server, obj).catch((e: unknown) => d.log.error(`Error in Authenticator.post_spawn_stop for ${t.user}: ${e instanceof Error ? e.message : String(e)}`));
   }
 }
 
-/** What hooks and callable Spawner.environment values get as `spawner`. */
-export interface SpawnerView {
-  user: { id?: number; name: string; admin?: boolean };
-  /** The server's name ('' for the default server). */
-  name: string;
-  userOptions: Record<string, unknown>;
-  /** The server's environment; pre_spawn_hook and auth_state_hook may change it. */
-  env: Record<string, string>;
+/**
+ * The object post_stop_hook gets: the server's own, or after a hub restart (an adopted server) a fresh one with the
+ * user_options the server was started with.
+ */
+async function stoppedSpawner(d: SpawnDeps, t: { userId: number; user: string; server: string }): Promise<HookSpawner> {
+  const known = d.objects.find(t.user, t.server);
+  if (known !== undefined) return known;
+  const user = await getUserById(d.db, t.userId);
+  const obj = d.objects.get({ id: t.userId, name: t.user, admin: user?.admin ?? false }, t.server);
+  const row = await getSpawner(d.db, t.userId, t.server);
+  if (row !== null) obj.user_options = row.user_options;
+  return obj;
+}
+
+/** Spawner.auth_state_hook(spawner, auth_state) with the user's decrypted auth_state (null without one). */
+async function runAuthStateHook(d: Pick<SpawnDeps, 'config' | 'hooks'>, obj: HookSpawner, user: string): Promise<void> {
+  const hook = d.config.Spawner.auth_state_hook;
+  if (typeof hook !== 'function') return;
+  await (hook as (s: unknown, a: unknown) => unknown)(obj, (await d.hooks?.authState?.({ name: user })) ?? null);
 }
 
 /** Spawner.post_stop_hook(spawner); JupyterHub logs its failure and goes on with the stop. */
-async function runPostStopHook(d: SpawnDeps, view: Pick<SpawnerView, 'user' | 'name'> & Partial<SpawnerView>): Promise<void> {
+async function runPostStopHook(d: SpawnDeps, view: HookSpawner): Promise<void> {
   const hook = d.config.Spawner.post_stop_hook;
   if (typeof hook !== 'function') return;
   try {

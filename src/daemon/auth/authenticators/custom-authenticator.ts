@@ -19,8 +19,10 @@ import type { AuthenticateModel, AuthenticateResult, AuthModel, HookUser, LoginD
  * logoutUrl, className, loginService to replace hub's version of that step. The pipeline itself
  * (allowed_users, blocked_users, admin_users, username_pattern, post_auth_hook) always runs around it, so a custom
  * class cannot forget a check. A factory function returning such an object works too.
- * `preSpawnStart(user, serverName)` gets JupyterHub's `user.get_auth_state()` as `await user.getAuthState()`
- * (null unless enable_auth_state stored one at login). `refreshUser(user, req)` is JupyterHub's refresh_user
+ * `preSpawnStart(user, serverName, spawner)` gets JupyterHub's `user.get_auth_state()` as `await
+ * user.getAuthState()` (null unless enable_auth_state stored one at login), and as its third argument the spawner
+ * object JupyterHub's pre_spawn_start(user, spawner) gets (spawner-object.ts), whose `environment` and other
+ * attributes the spawn then uses; postSpawnStop likewise. `refreshUser(user, req)` is JupyterHub's refresh_user
  * (see auth-refresh.ts for when the hub calls it).
  */
 export interface CustomAuthenticatorInit {
@@ -118,13 +120,13 @@ export class CustomAuthenticator extends BaseAuthenticator {
     await super.deleteUser(name);
   }
 
-  override async preSpawnStart(user: HookUser, serverName: string): Promise<void> {
-    const r = this.call('preSpawnStart', [user, serverName]);
+  override async preSpawnStart(user: HookUser, serverName: string, spawner?: unknown): Promise<void> {
+    const r = this.call('preSpawnStart', [user, serverName, spawner]);
     if (r.found) await r.value;
   }
 
-  override async postSpawnStop(user: HookUser, serverName: string): Promise<void> {
-    const r = this.call('postSpawnStop', [user, serverName]);
+  override async postSpawnStop(user: HookUser, serverName: string, spawner?: unknown): Promise<void> {
+    const r = this.call('postSpawnStop', [user, serverName, spawner]);
     if (r.found) await r.value;
   }
 

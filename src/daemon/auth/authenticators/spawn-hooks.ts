@@ -18,8 +18,8 @@ export interface SpawnHookDeps {
 }
 
 export interface AuthenticatorSpawnHooks {
-  preSpawnStart(user: { name: string }, server: string): Promise<void>;
-  postSpawnStop(user: { name: string }, server: string): Promise<void>;
+  preSpawnStart(user: { name: string }, server: string, spawner?: unknown): Promise<void>;
+  postSpawnStop(user: { name: string }, server: string, spawner?: unknown): Promise<void>;
   authState(user: { name: string }): Promise<unknown>;
 }
 
@@ -35,8 +35,8 @@ export function hookUser(name: string, d: SpawnHookDeps): HookUser {
 
 export function authenticatorSpawnHooks(authenticator: Authenticator, d: SpawnHookDeps): AuthenticatorSpawnHooks {
   return {
-    preSpawnStart: (user, server) => authenticator.preSpawnStart(hookUser(user.name, d), server),
-    postSpawnStop: (user, server) => authenticator.postSpawnStop(hookUser(user.name, d), server),
+    preSpawnStart: (user, server, spawner) => authenticator.preSpawnStart(hookUser(user.name, d), server, spawner),
+    postSpawnStop: (user, server, spawner) => authenticator.postSpawnStop(hookUser(user.name, d), server, spawner),
     authState: (user) => hookUser(user.name, d).getAuthState?.() ?? Promise.resolve(null),
   };
 }

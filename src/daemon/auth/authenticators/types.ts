@@ -68,8 +68,8 @@ export interface Authenticator {
   addUser(name: string): Promise<void>;
   deleteUser(name: string): Promise<void>;
   /** Before a server starts / after it stopped (PAM opens and closes sessions here when open_sessions is on). */
-  preSpawnStart(user: HookUser, serverName: string): Promise<void>;
-  postSpawnStop(user: HookUser, serverName: string): Promise<void>;
+  preSpawnStart(user: HookUser, serverName: string, spawner?: unknown): Promise<void>;
+  postSpawnStop(user: HookUser, serverName: string, spawner?: unknown): Promise<void>;
   /** HTML replacing the login form, when an authenticator brings its own. Trusted: it comes from the config. */
   customHtml(hubPrefix: string): string;
   loginUrl(hubPrefix: string): string;
