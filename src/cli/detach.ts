@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../lib/config/index.js';
 import { errnoCode, HubError, type ErrorCode } from '../lib/errors.js';
@@ -25,7 +25,11 @@ export interface DetachedStatus {
 function openLogFile(file: string, makeParents: boolean): number {
   const dir = path.dirname(file);
   try {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: makeParents, mode: 0o700 });
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: makeParents, mode: 0o700 });
+      // Made here, before the daemon (which then finds it made): private whatever the umask, as the daemon makes it.
+      chmodSync(dir, 0o700);
+    }
     return openSync(file, 'a', 0o600);
   } catch (err) {
     const code = errnoCode(err) ?? String(err);

@@ -170,6 +170,7 @@ export class Hub {
         secure: pub.protocol === 'https',
         cookieOptions: hubCookieOptions(jh),
         refresher: this.refresher,
+        log: log.child('auth'),
       });
       const api = new ApiService({ db: this.db, log: log.child('api'), baseUrl: jh.base_url, identity: this.identity, registry: this.registry, servers: this.servers, pressure: this.pressure, status: () => this.status(), config: this.config,
         shutdown: (o) => this.requestShutdown(o), sessions: this.sessions, loginUrl: () => this.oauthLoginUrl(), refresher: this.refresher, metrics: this.metrics });

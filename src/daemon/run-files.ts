@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { HubError, errnoCode } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -28,22 +28,23 @@ export async function prepareSocketPath(socketPath: string, log: Logger): Promis
     });
   }
   const dir = path.dirname(socketPath);
-  await makeSocketDir(socketPath);
-  const st = await fs.stat(dir);
-  if (st.uid === process.getuid?.()) await fs.chmod(dir, 0o700);
-  else if (st.mode & 0o077) {
-    throw new HubError('SECRET_INSECURE', `control socket directory ${dir} is not ours and is open to others`, {
-      hint: `chown it to the hub's user and chmod 700 ${dir}, or choose another --socket.`,
-    });
-  }
-  let exists = true;
+  // A directory the hub makes is private (0700); one that was there is left as it is (--socket /srv/hub/ctl.sock
+  // must not change /srv/hub's mode): the socket itself is born 0600, so only who may replace it matters.
+  if (await makeSocketDir(socketPath)) await fs.chmod(dir, 0o700);
+  else checkSocketDir(dir, await fs.stat(dir));
+  let st: Stats;
   try {
-    await fs.lstat(socketPath);
+    st = await fs.lstat(socketPath);
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw err;
-    exists = false;
+    return;
   }
-  if (!exists) return;
+  // Whatever else is at that path (a mistyped --socket naming a config file) is not ours to delete.
+  if (!st.isSocket()) {
+    throw new HubError('USAGE', `${socketPath} exists and is not a socket; the hub will not replace it with its control socket`, {
+      hint: 'Choose another --socket PATH (or HUB_SOCKET, Hub.control_socket), or move that file away.',
+    });
+  }
   if (await socketAnswers(socketPath)) {
     throw new HubError('DAEMON_ALREADY_RUNNING', `a hub is already running with this state (its control socket ${socketPath} answers)`, {
       hint: 'Stop it first (hub status shows its pid; systemctl stop hub, or kill <pid>), or start this one with another database and --socket.',
@@ -54,16 +55,36 @@ export async function prepareSocketPath(socketPath: string, log: Logger): Promis
 }
 
 /**
+ * An existing socket directory must not let anyone else replace or remove the socket: it is owned by the hub's
+ * user (or root, who can do anything anyway), and not writable by group or others unless it is sticky (/tmp),
+ * where nobody may rename or delete another's file.
+ */
+function checkSocketDir(dir: string, st: Stats): void {
+  const uid = process.getuid?.() ?? 0;
+  if (st.uid !== uid && st.uid !== 0) {
+    throw new HubError('SECRET_INSECURE', `control socket directory ${dir} belongs to another user (uid ${st.uid}), who could replace the socket`, {
+      hint: `chown it to the hub's user, or choose another --socket (the default is .hub/hub.sock beside the database).`,
+    });
+  }
+  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+    throw new HubError('SECRET_INSECURE', `control socket directory ${dir} is writable by ${st.mode & 0o002 ? 'others' : 'its group'}, who could replace the socket`, {
+      hint: `chmod go-w ${dir} (or +t, as /tmp), or choose another --socket (the default is .hub/hub.sock beside the database).`,
+    });
+  }
+}
+
+/**
  * Only the socket's own directory is made (`.hub` beside the database): making its parents too would create a
  * mistyped db_url's directory as well, and the hub would start on a new, empty database there.
  */
-async function makeSocketDir(socketPath: string): Promise<void> {
+async function makeSocketDir(socketPath: string): Promise<boolean> {
   const dir = path.dirname(socketPath);
   try {
     await fs.mkdir(dir, { mode: 0o700 });
+    return true;
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'EEXIST') return;
+    if (code === 'EEXIST') return false;
     const parent = path.dirname(dir);
     if (code === 'ENOENT') {
       throw new HubError('IO_ERROR', `the directory ${parent} does not exist (the control socket ${socketPath} goes in it)`, {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { readFile, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, chmod, chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanEnv, runCli, startDaemon, tempDir } from '../helpers/cli.js';
 
@@ -90,6 +90,52 @@ test('extra_log_file, deprecated but still honoured as in JupyterHub: the hub\'s
   const second = await readFile(file, 'utf8');
   assert.ok(second.startsWith(first), 'appended, not replaced');
   assert.equal(second.match(/stopped cleanly/g)?.length, 2);
+});
+
+test('--socket in a directory the hub did not make: its mode is left alone, the socket is 0600; an unsafe one is refused', async () => {
+  const dir = await hubDir();
+  const srv = path.join(dir, 'srv');
+  await mkdir(srv);
+  await chmod(srv, 0o755);
+  await writeFile(path.join(srv, 'shared.txt'), 'for everyone\n');
+  const socket = path.join(srv, 'ctl.sock');
+  const daemon = await startDaemon(['--socket', socket], { cwd: dir });
+  try {
+    assert.equal(statSync(socket).mode & 0o777, 0o600, 'socket is 0600');
+    assert.equal(statSync(srv).mode & 0o7777, 0o755, 'the existing directory keeps its mode');
+    const ls = await runCli(['users', 'ls', '--json', '--socket', socket], { cwd: dir });
+    assert.equal(ls.code, 0, ls.stderr);
+  } finally {
+    assert.equal((await daemon.stop()).code, 0);
+  }
+  // Others may replace a socket in a directory they can write to, unless it is sticky (as /tmp).
+  for (const [mode, why] of [[0o777, /writable by others/], [0o775, /writable by its group/]] as const) {
+    await chmod(srv, mode);
+    const r = await runCli(['start', '--socket', socket], { cwd: dir });
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, why);
+    assert.ok(r.stderr.includes(`chmod go-w ${srv}`), r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(statSync(srv).mode & 0o7777, mode, 'mode left as it was');
+  }
+  await chmod(srv, 0o1777);
+  const sticky = await startDaemon(['--socket', socket], { cwd: dir });
+  assert.equal(statSync(socket).mode & 0o777, 0o600);
+  assert.equal((await sticky.stop()).code, 0);
+  assert.equal(statSync(srv).mode & 0o7777, 0o1777);
+  // Someone else's directory: they could replace the socket.
+  await chmod(srv, 0o755);
+  await chown(srv, 65534, 65534);
+  const foreign = await runCli(['start', '--socket', socket], { cwd: dir });
+  assert.equal(foreign.code, 6, foreign.stderr);
+  assert.match(foreign.stderr, /belongs to another user \(uid 65534\)/);
+  await chown(srv, 0, 0);
+  // A file that is not a socket is never deleted to make room for one.
+  const notSocket = path.join(srv, 'shared.txt');
+  const r = await runCli(['start', '--socket', notSocket], { cwd: dir });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /exists and is not a socket/);
+  assert.equal(await readFile(notSocket, 'utf8'), 'for everyone\n');
 });
 
 test('a second start on the same state refuses clearly; the first keeps running', async () => {

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiTestHub, type ApiTestHub } from '../helpers/openapi.js';
-import { toDbTimestamp } from '../../src/daemon/db/timestamps.js';
+import { readNullableDate, toDbTimestamp } from '../../src/daemon/db/timestamps.js';
+import { createToken } from '../../src/daemon/db/tokens-repo.js';
 
 type Model = Record<string, unknown>;
 
@@ -86,5 +87,34 @@ describe('tokens API', () => {
     assert.ok(first);
     assert.equal((await h.api('DELETE', `/users/bob/tokens/${String(first.id)}`)).status, 204);
     assert.equal((await h.db('api_tokens').where({ client_id: 'service-x' })).length, 0);
+  });
+
+  it('token use records the token\'s and the user\'s last_activity each by its own activity_resolution (base.py _record_activity for both)', async () => {
+    const at = async (table: string, where: Record<string, unknown>): Promise<number> => {
+      const row = (await h.db(table).where(where).first()) as Record<string, unknown>;
+      return readNullableDate(row, 'last_activity')?.getTime() ?? 0;
+    };
+    const hourAgo = Date.now() - 3_600_000;
+    const secondAgo = Date.now() - 1000;
+    // The token was used a second ago (within the default 30 s), the user not for an hour: the user is recorded.
+    const token = await h.tokenFor('ann');
+    const tokenId = ((await h.db('api_tokens').orderBy('id', 'desc').first()) as { id: number }).id;
+    await h.db('api_tokens').where({ id: tokenId }).update({ last_activity: toDbTimestamp(new Date(secondAgo)) });
+    await h.db('users').where({ name: 'ann' }).update({ last_activity: toDbTimestamp(new Date(hourAgo)) });
+    assert.equal((await h.api('GET', '/users/ann', { token })).status, 200);
+    const deadline = Date.now() + 5000;
+    while ((await at('users', { name: 'ann' })) < secondAgo && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await at('users', { name: 'ann' })) >= secondAgo, 'the user\'s last_activity moved though the token\'s is recent');
+    assert.ok(Math.abs((await at('api_tokens', { id: tokenId })) - secondAgo) < 1000, 'the token\'s own is left within activity_resolution');
+    // A server's token (note "Server at ...") is the server's activity, not the user's: only the token is recorded.
+    const serverToken = (await createToken(h.db, { userId: ((await h.db('users').where({ name: 'bob' }).first()) as { id: number }).id }, { note: 'Server at /user/bob/', scopes: ['inherit'] })).token;
+    await h.db('users').where({ name: 'bob' }).update({ last_activity: toDbTimestamp(new Date(hourAgo)) });
+    assert.equal((await h.api('GET', '/users/bob', { token: serverToken })).status, 200);
+    const serverTokenId = ((await h.db('api_tokens').orderBy('id', 'desc').first()) as { id: number }).id;
+    while ((await at('api_tokens', { id: serverTokenId })) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await at('api_tokens', { id: serverTokenId })) > secondAgo, 'the server token\'s use is recorded');
+    // A request queued after the activity writes: any write to bob would be visible by now.
+    assert.equal((await h.api('GET', '/users/bob')).status, 200);
+    assert.ok(Math.abs((await at('users', { name: 'bob' })) - hourAgo) < 1000, 'the user\'s last_activity is not moved by a server token');
   });
 });

@@ -560,7 +560,12 @@ test('authenticator_class \'null\' (JupyterHub\'s NullAuthenticator, any of its 
       const b = new HttpBrowser(new URL(t.status.hub_url).origin);
       assert.equal((await b.get('/hub/login')).status, 403, 'auto_login without a login handler: 403, as JupyterHub');
       const posted = await b.request('POST', '/hub/login', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=ada&password=pw' });
+      // JupyterHub 3.0 (run side by side): 200, the login page again with its "Sign in with null" button, where
+      // auto_login's login_service hides the form and its "Invalid username or password"; "Failed login for ada".
       assert.equal(posted.status, 200, 'a posted form logs nobody in: the login page again');
+      assert.match(posted.text, /Sign in with null/);
+      assert.doesNotMatch(posted.text, /Invalid username or password|name="password"/);
+      assert.ok(t.logs.some((l) => /Failed login for "ada"/.test(l)), t.logs.slice(-5).join('\n'));
       assert.equal(b.cookie('jupyterhub-hub-login'), undefined);
       const me = await request({ url: `${t.status.hub_url}api/user`, headers: { authorization: `token ${token}` } });
       assert.equal(me.status, 200);

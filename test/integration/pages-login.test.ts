@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sendJson } from '../../src/daemon/api/http-util.js';
 import { createToken, listTokens } from '../../src/daemon/db/tokens-repo.js';
 import { getUserByName } from '../../src/daemon/db/users-repo.js';
+import { createTornadoSignedValue } from '../../src/daemon/auth/tornado-signed-value.js';
 import type { ServerManager, ServerRuntime } from '../../src/daemon/spawner/server-manager.js';
 import { HttpBrowser, xsrfFrom } from '../helpers/browser.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
@@ -85,6 +86,40 @@ test('login sets signed, HttpOnly cookies at JupyterHub\'s paths with cookie_max
     assert.equal(b.cookie('jupyterhub-hub-login'), undefined);
     assert.equal(b.cookie('jupyterhub-session-id'), undefined);
     assert.equal((await b.get('/hub/home')).status, 302);
+  });
+});
+
+test('a login cookie that is no login (bad signature, expired, unknown cookie_id) is warned about once per request and cleared, as JupyterHub does', async () => {
+  await withHub(['JupyterHub.cookie_max_age_days=1'], async (t, origin) => {
+    const b = new HttpBrowser(origin);
+    await b.login('/hub/', 'ada', 'pw');
+    const good = b.cookie('jupyterhub-hub-login')?.value ?? assert.fail('no login cookie');
+    const secret = t.hub.cookieSecret?.secret ?? assert.fail('no cookie secret');
+    const cookieId = (await getUserByName(t.hub.db!, 'ada'))?.cookie_id ?? assert.fail('no cookie_id');
+    const stale: [string, string, RegExp][] = [
+      ['forged', `${good.slice(0, -2)}xx`, /Invalid or expired cookie token/],
+      ['expired', createTornadoSignedValue(secret, 'jupyterhub-hub-login', cookieId, Date.now() - 2 * 86_400_000), /Invalid or expired cookie token/],
+      ['unknown cookie_id', createTornadoSignedValue(secret, 'jupyterhub-hub-login', 'f'.repeat(32)), /Invalid cookie token/],
+    ];
+    for (const [what, value, warning] of stale) {
+      for (const [target, status] of [['/hub/home', 302], ['/hub/api/user', 403]] as const) {
+        const before = t.logs.length;
+        const r = await new HttpBrowser(origin).get(target, { cookie: `jupyterhub-hub-login=${value}` });
+        assert.equal(r.status, status, `${what} ${target}`);
+        const cleared = [r.headers['set-cookie'] ?? []].flat().filter((c) => c.startsWith('jupyterhub-hub-login='));
+        assert.equal(cleared.length, 1, `${what} ${target}: ${cleared.join(' | ')}`);
+        assert.match(cleared[0]!, /^jupyterhub-hub-login=; Path=\/hub\/;.*Max-Age=0/);
+        const logged = t.logs.slice(before);
+        assert.equal(logged.filter((l) => warning.test(l)).length, 1, `${what} ${target}, warned once:\n${logged.join('\n')}`);
+        assert.ok(!logged.some((l) => l.includes(value)), 'the cookie\'s value is never logged');
+      }
+    }
+    // A good cookie is neither warned about nor cleared.
+    const before = t.logs.length;
+    const ok = await b.get('/hub/home');
+    assert.equal(ok.status, 200);
+    assert.ok(![ok.headers['set-cookie'] ?? []].flat().some((c) => c.startsWith('jupyterhub-hub-login=')));
+    assert.ok(!t.logs.slice(before).some((l) => /cookie token/.test(l)));
   });
 });
 

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildStandin } from '../../bench/standin/standin.js';
+import { tempDir } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { execFileSync } from 'node:child_process';
 import { createUnixUser } from '../helpers/unix-user.js';
@@ -137,6 +141,40 @@ test('Spawner.poll_interval: a server that dies on its own is noticed; its route
   } finally {
     await t.stop();
     await account.remove();
+  }
+});
+
+test('server log files: one per server, 0600 in a 0700 folder, with names no two servers share (a/b and a-b, a b and a_b)', async () => {
+  const dir = await tempDir();
+  const standin = await buildStandin();
+  const script = path.join(dir, 'server.sh');
+  await writeFile(script, `#!/bin/sh\necho "server of [$JUPYTERHUB_USER] named [$JUPYTERHUB_SERVER_NAME]"\nexec ${standin}\n`);
+  await chmod(script, 0o755);
+  const t = await startTestHub({ withProxy: true, overrides: ['JupyterHub.spawner_class=simple', `Spawner.cmd=["${script}"]`, 'JupyterHub.allow_named_servers=true',
+    `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`] });
+  const manager = t.hub.servers as LocalServerManager;
+  const servers: [string, string][] = [['a', 'b'], ['a-b', ''], ['a', ''], ['a b', ''], ['a_b', ''], ['x', 'a%20b'], ['x', 'a b']];
+  try {
+    const users = new Map((await createUsers(t.hub.db!, ['a', 'a-b', 'a b', 'a_b', 'x'])).map((u) => [u.name, u]));
+    for (const [name, server] of servers) assert.equal(await manager.start(users.get(name)!, server, {}), 'ready', `${name}/${server}`);
+    const files = servers.map(([name, server]) => String(manager.runtime(name, server).state.log_file));
+    assert.equal(new Set(files).size, servers.length, `distinct files: ${files.join(' ')}`);
+    assert.equal(path.basename(files[0]!), 'a~b.log');
+    assert.equal(path.basename(files[1]!), 'a-b.log');
+    assert.equal(path.basename(files[3]!), 'a%20b.log');
+    assert.equal(statSync(path.dirname(files[0]!)).mode & 0o777, 0o700);
+    for (const [i, [name, server]] of servers.entries()) {
+      const file = files[i]!;
+      assert.equal(path.dirname(file), path.dirname(files[0]!), 'one folder');
+      assert.equal(statSync(file).mode & 0o777, 0o600, file);
+      assert.equal(readFileSync(file, 'utf8').split('\n')[0], `server of [${name}] named [${server}]`, file);
+    }
+    const long = 'l'.repeat(255);
+    assert.equal(await manager.start((await createUsers(t.hub.db!, [long]))[0]!, '', {}), 'ready', 'a name too long for a file name still gets a log file');
+    assert.ok(path.basename(String(manager.runtime(long, '').state.log_file)).length < 255);
+    await manager.stop(users.get('a')!, 'b');
+  } finally {
+    await t.stop();
   }
 });
 

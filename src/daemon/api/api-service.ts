@@ -74,7 +74,8 @@ export interface ApiDeps {
 }
 
 /** Other ways to authenticate a TCP request (the login cookie): tried after tokens, in order. */
-export type RequestAuthenticator = (req: http.IncomingMessage, url: URL) => Promise<Principal | null>;
+/** `res`: where a stale login cookie is cleared (base.py _user_for_cookie clears it in the response). */
+export type RequestAuthenticator = (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => Promise<Principal | null>;
 
 export class ApiService {
   readonly router = new Router();
@@ -189,7 +190,7 @@ export class ApiService {
       if (!(path + '/').startsWith(prefix) || path.startsWith(`${prefix}user/`) || path.startsWith(`${prefix}user-redirect/`)) {
         if (door === 'tcp' && this.outsideHub) {
           handlerLabels.set(req, outsideHubHandlerName(path, prefix));
-          const caller = await this.authenticate(req, url, takesTokens(path, prefix));
+          const caller = await this.authenticate(req, res, url, takesTokens(path, prefix));
           await this.outsideHub({ req, res, url, params: {}, caller, door });
           return;
         }
@@ -202,18 +203,18 @@ export class ApiService {
       } catch (err) {
         // A 405 of a route that exists: tornado's handler identified the caller in prepare() first (the log says who);
         // a refusal on the way (a cookie write without XSRF token) leaves the 405 as it is.
-        if (door === 'tcp') await this.authenticate(req, url, tokens).catch(() => undefined);
+        if (door === 'tcp') await this.authenticate(req, res, url, tokens).catch(() => undefined);
         throw err;
       }
       if (match) handlerLabels.set(req, handlerName(match.pattern));
       if (!match) {
         const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
-        if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url, true)))) return;
+        if (door === 'tcp' && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, res, url, true)))) return;
         // JupyterHub's API404 and Template404 identify the caller too (for the log line), and still answer 404.
-        if (door === 'tcp') await this.authenticate(req, url, tokens).catch(() => undefined);
+        if (door === 'tcp') await this.authenticate(req, res, url, tokens).catch(() => undefined);
         throw new ApiError(404, `no such path ${path}`);
       }
-      const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, url, tokens);
+      const caller = door === 'socket' ? this.deps.identity.operator : await this.authenticate(req, res, url, tokens);
       noteCaller(req, caller);
       const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
       await match.handler(ctx);
@@ -243,24 +244,24 @@ export class ApiService {
     const path = url.pathname;
     const ctx: RequestContext = { req, res, url, params: {}, caller: IdentityService.anonymous, door };
     const hubPath = path.startsWith(prefix) && !path.includes('//');
-    if (door === 'tcp' && hubPath && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, url, true)))) return;
+    if (door === 'tcp' && hubPath && this.fallback && (await this.fallback(ctx, path.slice(prefix.length - 1), () => this.authenticate(req, res, url, true)))) return;
     const api = path === `${prefix}api` || path.startsWith(`${prefix}api/`);
     if (door === 'tcp' && this.pageError && !api) await this.pageError(ctx, 405, 'Method Not Allowed');
     else sendError(res, new ApiError(405, 'Method Not Allowed'));
   }
 
   /** The caller, noted for the access log; `tokens`: whether API tokens count here, or only the login cookie. */
-  private async authenticate(req: http.IncomingMessage, url: URL, tokens: boolean): Promise<Principal> {
-    const caller = await this.findCaller(req, url, tokens);
+  private async authenticate(req: http.IncomingMessage, res: http.ServerResponse, url: URL, tokens: boolean): Promise<Principal> {
+    const caller = await this.findCaller(req, res, url, tokens);
     noteCaller(req, caller);
     return caller;
   }
 
-  private async findCaller(req: http.IncomingMessage, url: URL, tokens: boolean): Promise<Principal> {
+  private async findCaller(req: http.IncomingMessage, res: http.ServerResponse, url: URL, tokens: boolean): Promise<Principal> {
     const token = tokens ? tokenOf(req, url) : '';
     if (token) return this.refreshed(req, (await this.deps.identity.fromToken(token)) ?? IdentityService.anonymous);
     for (const auth of this.authenticators) {
-      const p = await auth(req, url);
+      const p = await auth(req, url, res);
       if (p) return p;
     }
     return IdentityService.anonymous;

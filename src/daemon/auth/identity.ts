@@ -125,22 +125,32 @@ export class IdentityService {
     return null;
   }
 
-  /** Token and user last_activity, at most once per activity_resolution; never on the request's critical path. */
+  /**
+   * Token and user last_activity, each at most once per activity_resolution and each judged by its own
+   * last_activity (base.py get_current_user_token calls _record_activity for both); never on the request's
+   * critical path.
+   */
   private noteActivity(p: Principal, now: number): void {
     if (p.kind !== 'user' && p.kind !== 'service') return;
     const token = p.token;
-    if (!token || (token.last_activity && now - token.last_activity.getTime() < this.activityResolutionMs)) return;
+    if (!token) return;
     const when = new Date(now);
-    token.last_activity = when;
-    const writes: Promise<unknown>[] = [touchToken(this.db, token.id, when)];
-    // Server tokens post activity for the server; that is not the user being active (JupyterHub skips it too).
-    if (p.kind === 'user' && !(token.note ?? '').startsWith('Server at ')) {
-      if (!p.user.last_activity || now - p.user.last_activity.getTime() >= this.activityResolutionMs) {
-        p.user.last_activity = when;
-        writes.push(touchUserActivity(this.db, p.user.id, when));
-      }
+    const writes: Promise<unknown>[] = [];
+    if (this.due(token.last_activity, now)) {
+      token.last_activity = when;
+      writes.push(touchToken(this.db, token.id, when));
     }
-    Promise.all(writes).catch((err: unknown) => this.log.warn(`recording activity: ${err instanceof Error ? err.message : String(err)}`));
+    // Server tokens post activity for the server; that is not the user being active (JupyterHub skips it too).
+    if (p.kind === 'user' && !(token.note ?? '').startsWith('Server at ') && this.due(p.user.last_activity, now)) {
+      p.user.last_activity = when;
+      writes.push(touchUserActivity(this.db, p.user.id, when));
+    }
+    if (writes.length > 0) Promise.all(writes).catch((err: unknown) => this.log.warn(`recording activity: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** base.py _record_activity: always with activity_resolution 0 or no activity yet, else once it is exceeded. */
+  private due(last: Date | null | undefined, now: number): boolean {
+    return !last || this.activityResolutionMs === 0 || now - last.getTime() > this.activityResolutionMs;
   }
 
   /**
@@ -149,7 +159,7 @@ export class IdentityService {
    */
   noteUserActivity(user: UserRow): void {
     const now = Date.now();
-    if (user.last_activity && now - user.last_activity.getTime() < this.activityResolutionMs) return;
+    if (!this.due(user.last_activity, now)) return;
     const when = new Date(now);
     user.last_activity = when;
     touchUserActivity(this.db, user.id, when).catch((err: unknown) => this.log.warn(`recording activity: ${err instanceof Error ? err.message : String(err)}`));

@@ -7,6 +7,7 @@ import type { AuthRefresher } from './auth-refresh.js';
 import type { IdentityService } from './identity.js';
 import type { Principal } from './principal.js';
 import type { CookieKwargs, HubConfig } from '../../lib/config/index.js';
+import type { Logger } from '../../lib/log.js';
 import { clearCookie, parseCookies, serializeCookie, verifyCookieValue, withCookieKwargs } from './cookies.js';
 import { createTornadoSignedValue, decodeTornadoSignedValue } from './tornado-signed-value.js';
 import { browserProtocol } from '../pages/browser-origin.js';
@@ -43,10 +44,14 @@ export interface SessionOptions {
   cookieOptions?: CookieKwargs;
   /** Authenticator.refresh_user: a login whose refresh fails is no login (every cookie look-up goes through it). */
   refresher?: AuthRefresher;
+  /** Where a stale login cookie is reported. */
+  log?: Logger;
 }
 
 export class SessionManager {
   private readonly o: SessionOptions;
+  /** Requests whose stale login cookie was reported and cleared: once per request, however often it is read. */
+  private readonly dropped = new WeakSet<http.IncomingMessage>();
 
   constructor(o: SessionOptions) {
     this.o = o;
@@ -56,22 +61,43 @@ export class SessionManager {
     return `${this.o.baseUrl}hub/`;
   }
 
-  /** The logged-in user of this request, or null. */
-  async userFromRequest(req: http.IncomingMessage): Promise<{ user: UserRow; sessionId: string | null } | null> {
+  /**
+   * The logged-in user of this request, or null. A login cookie that is no login (a bad signature, older than
+   * cookie_max_age_days, or a cookie_id no user has) is warned about and cleared in `res`, as base.py
+   * _user_for_cookie does; its value never reaches the log.
+   */
+  async userFromRequest(req: http.IncomingMessage, res?: http.ServerResponse): Promise<{ user: UserRow; sessionId: string | null } | null> {
     const cookies = parseCookies(req.headers.cookie);
     const signed = cookies.get(LOGIN_COOKIE);
     if (!signed) return null;
     const cookieId = this.verifyLogin(signed);
-    if (!cookieId) return null;
+    if (!cookieId) {
+      this.dropStale(req, res, 'Invalid or expired cookie token');
+      return null;
+    }
     // A user blocked at run time has no login, even with a cookie signed before the block rotated cookie_id.
     const row = asRows(await this.o.db('users').where({ cookie_id: cookieId }).whereNotExists(
       this.o.db('hub_blocked_users').whereRaw('hub_blocked_users.user_id = users.id').select('user_id'),
     ).select('users.*'))[0];
-    if (!row) return null;
+    if (!row) {
+      this.dropStale(req, res, 'Invalid cookie token');
+      return null;
+    }
     const user = this.o.refresher ? await this.o.refresher.refresh(userFromRow(row), req) : userFromRow(row);
     if (user === null) return null;
     this.o.identity.noteUserActivity(user);
     return { user, sessionId: cookies.get(SESSION_COOKIE) ?? null };
+  }
+
+  /**
+   * JupyterHub's clear() is `clear_cookie(name, path=hub.base_url)`; the Domain of cookie_options is added here (as
+   * logout adds it), or a cookie set with one would stay in the browser and be sent again on every request.
+   */
+  private dropStale(req: http.IncomingMessage, res: http.ServerResponse | undefined, why: string): void {
+    if (this.dropped.has(req)) return;
+    this.dropped.add(req);
+    this.o.log?.warn(why);
+    if (res !== undefined && !res.headersSent) appendSetCookie(res, [clearCookie(LOGIN_COOKIE, this.hubPath, this.o.cookieOptions?.domain)]);
   }
 
   /** tornado's format (JupyterHub's and ours); hub's earlier own format is still read, so its logins survive an upgrade. */

@@ -53,7 +53,7 @@ export interface CookieGateDeps {
 }
 
 export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
-  return async (req, url) => {
+  return async (req, url, res) => {
     const write = WRITE_METHODS.has(req.method ?? 'GET');
     // Logging in needs nobody's cookie: the login form carries its own token, checked by the login page.
     if (write && url.pathname === `${deps.hubPrefix}login`) return null;
@@ -61,7 +61,7 @@ export function cookieGate(deps: CookieGateDeps): RequestAuthenticator {
     // token, the token endpoint takes client credentials): they get no cookie principal here, and their body
     // is left unread for them.
     if (write && url.pathname.startsWith(`${deps.hubPrefix}api/oauth2/`)) return null;
-    const found = await deps.sessions.userFromRequest(req);
+    const found = await deps.sessions.userFromRequest(req, res);
     if (found === null) return null;
     if (url.pathname.startsWith(`${deps.hubPrefix}api/`)) {
       // check_referer: a page of another site cannot use the login cookie on the API; the request is anonymous.

@@ -71,7 +71,7 @@ export async function pageUser(ctx: RequestContext, deps: PagesDeps): Promise<Us
   const c = ctx.caller;
   if (c.kind === 'user' && c.token === null) return c;
   if (xsrfRejected(ctx.req) || WRITE_METHODS.has(ctx.req.method ?? 'GET')) return null;
-  const found = await deps.sessions.userFromRequest(ctx.req);
+  const found = await deps.sessions.userFromRequest(ctx.req, ctx.res);
   if (found === null) return null;
   const p = await deps.identity.forUser(found.user, found.sessionId);
   return p.kind === 'user' ? p : null;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatString, type HubConfig } from '../../lib/config/index.js';
@@ -87,8 +88,15 @@ export class LocalProcessSpawner implements Spawner {
     return installUserCerts(files, { uid: account.uid, gid: account.gid, home: account.home, name: user });
   }
 
+  /**
+   * `<user>.log`, `<user>~<server>.log`: names are %-escaped (every byte outside [A-Za-z0-9_.@-], `%` and `~`
+   * included), so no two servers share a file (`a`'s server `b` and `a-b`'s default one, or `a b` and `a_b`).
+   * A name too long for the file system keeps a readable prefix and a digest of the whole.
+   */
   logFileFor(user: string, server: string): string {
-    return path.join(this.o.logDir, `${user.replace(/[^\w.@-]/g, '_')}${server ? `-${server.replace(/[^\w.@-]/g, '_')}` : ''}.log`);
+    const base = `${escapeName(user)}${server ? `~${escapeName(server)}` : ''}`;
+    const name = base.length <= 200 ? base : `${base.slice(0, 150)}#${createHash('sha256').update(base).digest('hex')}`;
+    return path.join(this.o.logDir, `${name}.log`);
   }
 
   private async prepare(req: SpawnRequest): Promise<{ argv: string[]; cwd: string; env: Record<string, string>; mkdir?: string }> {
@@ -110,6 +118,10 @@ export class LocalProcessSpawner implements Spawner {
     const hint = 'Run the hub as root for LocalProcessSpawner, or set JupyterHub.spawner_class: simple to run servers as the hub user.';
     return { argv: runAsArgv(account, base, 'a server', hint), cwd, env };
   }
+}
+
+function escapeName(s: string): string {
+  return [...Buffer.from(s, 'utf8')].map((b) => (/[\w.@-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 }
 
 function shellQuote(s: string): string {

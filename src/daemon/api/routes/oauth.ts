@@ -30,7 +30,7 @@ function redirect(res: http.ServerResponse, location: string): void {
 /** The login cookie's user, with a login session (created if the browser has none, as add_credentials does). */
 async function loggedIn(deps: ApiDeps, ctx: RequestContext): Promise<LoggedInUser | null> {
   const sessions = deps.sessions;
-  const found = await sessions?.userFromRequest(ctx.req);
+  const found = await sessions?.userFromRequest(ctx.req, ctx.res);
   if (!sessions || !found) return null;
   let sessionId = found.sessionId;
   if (!sessionId) {
