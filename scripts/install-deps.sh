@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
-# util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users
-pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd)
+# util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users;
+# curl: the README's call of the API over the control socket (not in a minimal Debian 12)
+pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd curl)
 # procps: pkill/pgrep in tests; systemd: systemd-analyze verifies contrib/hub.service
 [ "$want_tests" = 1 ] && pkgs+=(postgresql chromium node-configurable-http-proxy tmux openssl procps systemd)
 
@@ -20,6 +21,7 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" != 0 ] && SUDO="sudo"
+  echo "install-deps: apt-get install ${missing[*]} (a few minutes on a fresh machine)"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
