@@ -12,6 +12,7 @@ import { resolveSocketPath } from '../lib/paths.js';
  */
 export interface DetachedStatus {
   pid: number;
+  public_url: string;
   hub_url: string;
   socket: string;
   logFile: string;
@@ -66,10 +67,10 @@ export async function startDetached(opts: {
       if (settled || typeof msg !== 'object' || msg === null || !('type' in msg)) return;
       settled = true;
       if (msg.type === 'ready' && 'status' in msg) {
-        const status = msg.status as { pid: number; hub_url: string; socket: string };
+        const status = msg.status as { pid: number; public_url: string; hub_url: string; socket: string };
         child.disconnect();
         child.unref();
-        resolve({ pid: status.pid, hub_url: status.hub_url, socket: status.socket, logFile });
+        resolve({ pid: status.pid, public_url: status.public_url, hub_url: status.hub_url, socket: status.socket, logFile });
       } else {
         const m = msg as { message?: string; hint?: string; code?: ErrorCode };
         reject(new HubError(m.code ?? 'DAEMON_START_FAILED', `the hub did not start: ${m.message ?? 'unknown error'}`, { hint: m.hint ?? `Its log: ${logFile}` }));

@@ -75,6 +75,7 @@ Any option can be set for this run with --set Section.option=value (e.g. --set J
     if (f.detach) {
       const status = await startDetached({ root: this.config.root, argv: this.argv, answerYes, logFile: f['log-file'], loaded, socketFlag: f.socket });
       this.log(`hub started in the background (pid ${status.pid})`);
+      this.log(`  public URL:     ${status.public_url}`);
       this.log(`  API:            ${status.hub_url}`);
       this.log(`  control socket: ${status.socket}`);
       this.log(`  log file:       ${status.logFile}`);
