@@ -16,8 +16,9 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   exit 1
 fi
 
-# util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users
-pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd)
+# util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users;
+# curl: the README's call of the API over the control socket (not in a minimal Debian 12)
+pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd curl)
 # procps: pkill/pgrep in tests; systemd: systemd-analyze verifies contrib/hub.service
 [ "$want_tests" = 1 ] && pkgs+=(postgresql chromium node-configurable-http-proxy tmux openssl procps systemd)
 
@@ -34,6 +35,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     SUDO=(sudo)
   fi
+  echo "install-deps: apt-get install ${missing[*]} (a few minutes on a fresh machine)"
   "${SUDO[@]}" apt-get update -qq
   # Through env: sudo resets the environment, so a plain DEBIAN_FRONTEND=... before it would not reach apt-get.
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

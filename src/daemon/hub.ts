@@ -193,7 +193,8 @@ export class Hub {
       }
       this.startedAt = new Date();
       this.metrics.hubStartupDuration.observe((performance.now() - startTic) / 1000);
-      log.info(`hub ${HUB_VERSION} is ready: API at ${this.hubUrl}, control socket ${this.opts.socketPath}`);
+      // JupyterHub says `JupyterHub is now running at <public_url>`: where a person opens it comes first.
+      log.info(`hub ${HUB_VERSION} is ready at ${this.publicUrl}: API at ${this.hubUrl}, control socket ${this.opts.socketPath}`);
       return this.status();
     } catch (err) {
       await this.stop();

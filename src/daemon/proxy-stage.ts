@@ -27,6 +27,21 @@ export function checkProxyClass(config: HubConfig): void {
   });
 }
 
+// Ours prints `INFO:`, a real CHP `info:` (winston colours the level when it writes to a terminal).
+// eslint-disable-next-line no-control-regex
+const ROUTE_CHECK_LINE = /\[ConfigProxy\] (?:\x1b\[\d+m)?info(?:\x1b\[\d+m)?: 200 GET \/api\/routes\/?\s*$/i;
+
+/**
+ * The proxy's output goes into the hub's log at info, but for its answer to the route check that the hub makes every
+ * check_running_interval (5 s): CHP logs every API request at info, and JupyterHub reads the routes only every
+ * last_activity_interval (5 min), so relayed at info those lines would be most of a quiet hub's log. They go at
+ * debug; anything else the proxy says (route changes, errors, a failed GET) stays at info.
+ */
+export function relayProxyLine(log: Logger, line: string): void {
+  if (ROUTE_CHECK_LINE.test(line)) log.debug(`[proxy] ${line}`);
+  else log.info(`[proxy] ${line}`);
+}
+
 /**
  * The proxy, its own process by default (GUIDE decision 2), driven through configurable-http-proxy's REST API,
  * so `ConfigurableHTTPProxy.command` may name a real CHP instead of ours. The stage keeps the routes it was
@@ -103,7 +118,7 @@ export class ProxyStage implements ProxyRoutes {
         ...(this.o.pidFile === undefined ? {} : { pidFile: this.o.pidFile }),
         adopt: true,
         ...(this.o.tls ? { apiSsl: this.o.tls.apiSsl, clientSsl: this.o.tls.clientSsl, clientTls: this.o.tls.hub } : {}),
-        output: (line) => this.o.log.info(`[proxy] ${line}`),
+        output: (line) => relayProxyLine(this.o.log, line),
         log: this.o.log,
       });
       await this.process.start();
