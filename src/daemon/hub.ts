@@ -62,6 +62,11 @@ export interface HubOptions {
   answerYes: boolean;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /**
+   * Stop the daemon as SIGTERM would, with this reason and exit status (main.ts). Without it (a hub inside a
+   * test process) the hub sends itself SIGTERM.
+   */
+  requestStop?: (why: string, exitCode: number) => void;
 }
 
 interface Undo {
@@ -203,8 +208,20 @@ export class Hub {
   private requestShutdown(o: { servers?: boolean; proxy?: boolean }): void {
     this.cleanupServers = o.servers;
     this.cleanupProxy = o.proxy;
-    this.opts.log.info('Shutdown requested through the API');
-    setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+    this.requestStop('Shutdown requested through the API', 0);
+  }
+
+  private requestStop(why: string, exitCode: number): void {
+    const stop = this.opts.requestStop;
+    setImmediate(() => (stop ? stop(why, exitCode) : process.kill(process.pid, 'SIGTERM')));
+  }
+
+  /** SIGUSR1's report (JupyterHub's log_status prints the process's ps info): one line about the process and its servers. */
+  statusReport(): string {
+    const mem = process.memoryUsage();
+    const c = this.servers instanceof LocalServerManager ? this.servers.counts() : { spawning: 0, running: 0, stopping: 0 };
+    const up = Math.round((Date.now() - this.startedAt.getTime()) / 1000);
+    return `pid ${process.pid}, up ${up} s, rss ${Math.round(mem.rss / 1048576)} MiB, heap ${Math.round(mem.heapUsed / 1048576)} MiB; servers: ${c.running} running, ${c.spawning} spawning, ${c.stopping} stopping`;
   }
 
   status(): DaemonStatus {
@@ -312,9 +329,10 @@ export class Hub {
     const refresher = this.refresher;
     const preSpawn = this.config.Authenticator.refresh_pre_spawn && refresher?.active ? { refreshPreSpawn: async (u: UserRow) => (await refresher.refresh(u, null, true)) !== null } : {};
     const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, metrics: this.metrics, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
+    // JupyterHub logs it as critical and exits with status 1 (after its cleanup), for a supervisor to restart it.
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
-      process.kill(process.pid, 'SIGTERM');
+      this.requestStop(reason, 1);
     };
     this.servers = manager;
     this.api?.setProxy(proxy);

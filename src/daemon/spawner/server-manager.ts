@@ -5,10 +5,11 @@ import type { UserRow } from '../db/users-repo.js';
  * manager owns the lifecycle of every server (spawn, readiness, routes, stop, limits, progress) and its state.
  * Errors a client caused carry an HTTP status (400 already running, 429 with Retry-After, ...).
  */
-export type PendingAction = 'spawn' | 'stop' | null;
+/** 'check': a server found running at hub start, until it answers (JupyterHub 3.0's `_check_pending`). */
+export type PendingAction = 'spawn' | 'stop' | 'check' | null;
 
 export interface ServerRuntime {
-  /** JupyterHub's `pending`: 'spawn' while starting, 'stop' while stopping, null otherwise. */
+  /** JupyterHub's `pending`: 'spawn' while starting, 'stop' while stopping, 'check' while re-adopted, else null. */
   pending: PendingAction;
   /** Started and answered the readiness check; routed by the proxy. */
   ready: boolean;
