@@ -14,7 +14,7 @@ interface Known {
 const KNOWN: Record<string, Known> = {
   SQLITE_BUSY: {
     what: 'the database is locked by another process',
-    hint: 'Another program holds a write lock on the database file (an sqlite3 shell inside a transaction, a backup): end it. The hub waits db_kwargs busy_timeout for a lock before giving up.',
+    hint: 'Another program holds a write lock on the database file (an sqlite3 shell inside a transaction, a backup): end it. The hub waits JupyterHub.db_kwargs busy_timeout (ms, default 5000) for a lock before giving up.',
   },
   SQLITE_LOCKED: {
     what: 'the database is locked',
