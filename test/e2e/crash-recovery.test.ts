@@ -85,10 +85,11 @@ async function cli(dir: string, args: string[]): Promise<void> {
 test('kill -9 of the daemon while idle and mid-spawn: the next one adopts what runs (pending check until it answers), clears what died with its token and OAuth client, and leaves nothing behind', async () => {
   // init_spawners_timeout 1: the hub is ready while slow1 is still being checked, so the API can show it.
   const dir = await hubDir('  cleanup_servers: true\n  init_spawners_timeout: 1\n');
+  let first: RunningDaemon | undefined;
   let second: RunningDaemon | undefined;
   const pids: number[] = [];
   try {
-    const first = await startDaemon([], { cwd: dir });
+    first = await startDaemon([], { cwd: dir });
     await cli(dir, ['users', 'add', 'alice', 'gone1', 'slow1']);
     await cli(dir, ['servers', 'start', 'alice', '--wait']);
     await cli(dir, ['servers', 'start', 'gone1', '--wait']);
@@ -141,8 +142,11 @@ test('kill -9 of the daemon while idle and mid-spawn: the next one adopts what r
     assert.equal(sql(dir, "select count(*) from api_tokens where note like 'Server at %'"), '0');
     assert.equal(existsSync(path.join(dir, 'jupyterhub-proxy.pid')), false, 'the proxy stopped (cleanup_proxy)');
   } finally {
-    if (second?.proc.exitCode === null) await second.stop();
+    // A failure half-way must not leave a daemon (and with it this test process) running.
+    for (const d of [first, second]) if (d && d.proc.exitCode === null && d.proc.signalCode === null) await d.stop('SIGKILL');
     for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+    const proxyPidFile = path.join(dir, 'jupyterhub-proxy.pid');
+    if (existsSync(proxyPidFile)) process.kill(Number((await readFile(proxyPidFile, 'utf8')).trim()), 'SIGKILL');
   }
 });
 
