@@ -146,7 +146,8 @@ test('kill -9 of the daemon while idle and mid-spawn: the next one adopts what r
     for (const d of [first, second]) if (d && d.proc.exitCode === null && d.proc.signalCode === null) await d.stop('SIGKILL');
     for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
     const proxyPidFile = path.join(dir, 'jupyterhub-proxy.pid');
-    if (existsSync(proxyPidFile)) process.kill(Number((await readFile(proxyPidFile, 'utf8')).trim()), 'SIGKILL');
+    const proxyPid = existsSync(proxyPidFile) ? Number((await readFile(proxyPidFile, 'utf8')).trim()) : 0;
+    if (proxyPid > 0 && pidAlive(proxyPid)) process.kill(proxyPid, 'SIGKILL');
   }
 });
 
