@@ -19,8 +19,9 @@ fi
 # util-linux: setpriv (servers run as their user); passwd: useradd for create_system_users;
 # curl: the README's call of the API over the control socket (not in a minimal Debian 12)
 pkgs=(jupyterhub python3-ipykernel libpam0g-dev build-essential python3 util-linux passwd curl)
-# procps: pkill/pgrep in tests; systemd: systemd-analyze verifies contrib/hub.service
-[ "$want_tests" = 1 ] && pkgs+=(postgresql chromium node-configurable-http-proxy tmux openssl procps systemd)
+# procps: pkill/pgrep in tests; systemd: systemd-analyze verifies contrib/hub.service; sqlite3: another process
+# locking the hub's database; e2fsprogs: chattr for a read-only database file
+[ "$want_tests" = 1 ] && pkgs+=(postgresql chromium node-configurable-http-proxy tmux openssl procps systemd sqlite3 e2fsprogs)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -64,6 +64,11 @@ export interface HubOptions {
   answerYes: boolean;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /**
+   * Stop the daemon as SIGTERM would, with this reason and exit status (main.ts). Without it (a hub inside a
+   * test process) the hub sends itself SIGTERM.
+   */
+  requestStop?: (why: string, exitCode: number) => void;
 }
 
 interface Undo {
@@ -84,8 +89,6 @@ export class Hub {
   /** POST /hub/api/shutdown may override cleanup_servers/cleanup_proxy for this one stop. */
   private cleanupServers: boolean | undefined;
   private cleanupProxy: boolean | undefined;
-  /** Why the hub stopped itself (Spawner.consecutive_failure_limit), or null. */
-  private fatal: string | null = null;
   /** internal_ssl: the certificate store, and the hub's own key/certificate/trust bundle. */
   ssl: { store: InternalSsl; hub: TlsMaterialPem } | undefined;
   private hubAddr: ListenAddress = { host: '127.0.0.1', port: 0 };
@@ -116,11 +119,6 @@ export class Hub {
   constructor(opts: HubOptions) {
     this.opts = opts;
     this.spawnerObjects = new SpawnerObjects(opts.loaded.config, opts.log.child('spawner'));
-  }
-
-  /** The process's exit status after stop(): 1 when the hub stopped itself on a failure, else 0. */
-  get exitCode(): number {
-    return this.fatal === null ? 0 : 1;
   }
 
   get config(): LoadedConfig['config'] {
@@ -218,8 +216,20 @@ export class Hub {
   private requestShutdown(o: { servers?: boolean; proxy?: boolean }): void {
     this.cleanupServers = o.servers;
     this.cleanupProxy = o.proxy;
-    this.opts.log.info('Shutdown requested through the API');
-    setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+    this.requestStop('Shutdown requested through the API', 0);
+  }
+
+  private requestStop(why: string, exitCode: number): void {
+    const stop = this.opts.requestStop;
+    setImmediate(() => (stop ? stop(why, exitCode) : process.kill(process.pid, 'SIGTERM')));
+  }
+
+  /** SIGUSR1's report (JupyterHub's log_status prints the process's ps info): one line about the process and its servers. */
+  statusReport(): string {
+    const mem = process.memoryUsage();
+    const c = this.servers instanceof LocalServerManager ? this.servers.counts() : { spawning: 0, running: 0, stopping: 0 };
+    const up = Math.round((Date.now() - this.startedAt.getTime()) / 1000);
+    return `pid ${process.pid}, up ${up} s, rss ${Math.round(mem.rss / 1048576)} MiB, heap ${Math.round(mem.heapUsed / 1048576)} MiB; servers: ${c.running} running, ${c.spawning} spawning, ${c.stopping} stopping`;
   }
 
   status(): DaemonStatus {
@@ -327,12 +337,10 @@ export class Hub {
     const refresher = this.refresher;
     const preSpawn = this.config.Authenticator.refresh_pre_spawn && refresher?.active ? { refreshPreSpawn: async (u: UserRow) => (await refresher.refresh(u, null, true)) !== null } : {};
     const manager = new LocalServerManager({ db, writes: new WriteBatcher(db), config: this.config, log, statsd: this.statsd, metrics: this.metrics, spawner, proxy, oauth: new OAuthClientRegistry(db, this.identity), objects: this.spawnerObjects, hubApiUrl: this.hubApiUrl(), env: this.opts.env, ...hooks, ...preSpawn, ...(this.ssl ? { ssl: this.spawnSsl(this.ssl) } : {}) });
-    // consecutive_failure_limit: JupyterHub raises SystemExit(1); hub stops as on SIGTERM but exits 1 too, so a
-    // supervisor that restarts on failure (systemd Restart=on-failure, a pod) restarts it.
+    // JupyterHub logs it as critical and exits with status 1 (after its cleanup), for a supervisor to restart it.
     manager.onFatal = (reason) => {
       this.opts.log.error(reason);
-      this.fatal = reason;
-      process.kill(process.pid, 'SIGTERM');
+      this.requestStop(reason, 1);
     };
     this.servers = manager;
     this.api?.setProxy(proxy);

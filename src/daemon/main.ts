@@ -5,6 +5,7 @@ import { isHubError, type ErrorCode } from '../lib/errors.js';
 import { createLogger, logSinks, type Logger } from '../lib/log.js';
 import { resolveSocketPath } from '../lib/paths.js';
 import { Hub } from './hub.js';
+import { dbFailure } from './db/db-errors.js';
 import { sdNotify } from './sd-notify.js';
 import { InternalSsl } from './ssl/internal-ssl.js';
 import { describeEntry } from './ssl/ssl-report.js';
@@ -63,17 +64,22 @@ export async function runDaemon(args: DaemonArgs): Promise<number> {
     for (const n of loaded.notices) log.info(n);
     if (loaded.config.JupyterHub.generate_certs) return await generateCertsAndExit(loaded, args.cwd, log);
     const socket = resolveSocketPath({ flag: args.socket, env: args.env, configured: loaded.config.Hub.control_socket, dbUrl: loaded.config.JupyterHub.db_url, cwd: args.cwd });
-    const hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log });
+    const hub = new Hub({ loaded, cwd: args.cwd, socketPath: socket.path, answerYes: args.answerYes, env: args.env, log, requestStop: (why, code) => signals.request(why, code) });
+    signals.status = () => hub.statusReport();
     const status = await hub.start();
     await sdNotify({ READY: '1', STATUS: `serving ${status.hub_url}` }, log, args.env);
     tellParent({ type: 'ready', status });
-    const signal = await signals.first;
-    log.info(`${signal} received: shutting down (send it again to force)`);
+    const stop = await signals.first;
+    log.info(`${stop.why}: shutting down (send SIGTERM again to force)`);
     await sdNotify({ STOPPING: '1' }, log, args.env);
     await hub.stop();
-    log.info(hub.exitCode === 0 ? 'hub stopped cleanly' : `hub stopped, exit status ${hub.exitCode}`);
-    return hub.exitCode;
-  } catch (err) {
+    if (stop.code === 0) log.info('hub stopped cleanly');
+    // JupyterHub exits 1 after consecutive_failure_limit, so that a supervisor (systemd Restart=on-failure) starts it again.
+    else log.error(`hub stopped (${stop.why}); exiting with status ${stop.code}`);
+    return stop.code;
+  } catch (caught) {
+    // A read-only, locked or missing database at start: what to fix, not "a bug in hub" with the SQL.
+    const err = dbFailure(caught) ?? caught;
     if (isHubError(err)) tellParent({ type: 'error', message: err.message, code: err.code, ...(err.hint ? { hint: err.hint } : {}) });
     else tellParent({ type: 'error', message: err instanceof Error ? err.message : String(err), code: 'INTERNAL' });
     throw err;
@@ -99,21 +105,34 @@ async function generateCertsAndExit(loaded: LoadedConfig, cwd: string, log: Logg
   return 0;
 }
 
-/** The first SIGTERM/SIGINT resolves `first`; a second one ends the process at once. */
+/** Why the daemon stops, and the exit status it stops with. */
+interface StopReason {
+  why: string;
+  code: number;
+}
+
+/**
+ * The first SIGTERM/SIGINT (or a request from the hub: the API's shutdown, consecutive_failure_limit) resolves
+ * `first`; a second signal ends the process at once.
+ */
 class SignalLatch {
-  readonly first: Promise<NodeJS.Signals>;
+  readonly first: Promise<StopReason>;
   log: Logger | undefined;
+  /** What SIGUSR1 logs (JupyterHub's log_status): set once the hub exists. */
+  status: (() => string) | undefined;
   private received = false;
-  private resolve: (s: NodeJS.Signals) => void = () => undefined;
+  private resolve: (s: StopReason) => void = () => undefined;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     if (this.received) {
       this.log?.warn(`${signal} again: exiting now without finishing the shutdown`);
       process.exit(1);
     }
-    this.received = true;
-    this.resolve(signal);
+    this.request(`${signal} received`, 0);
   };
   private readonly onHup = (): void => this.log?.info('SIGHUP ignored (config reload is not supported; restart the hub)');
+  // Node's default for SIGUSR1 opens its inspector on 127.0.0.1:9229, where any local account (a notebook user
+  // too) could run code as the hub. A listener turns that off; JupyterHub answers SIGUSR1 with a status report.
+  private readonly onUsr1 = (): void => this.log?.warn(`Received signal SIGUSR1: ${this.status?.() ?? 'the hub is starting'}`);
 
   constructor() {
     this.first = new Promise((resolve) => (this.resolve = resolve));
@@ -121,11 +140,20 @@ class SignalLatch {
     process.on('SIGINT', this.onSignal);
     // A detached daemon must not die with the terminal that started it.
     process.on('SIGHUP', this.onHup);
+    process.on('SIGUSR1', this.onUsr1);
+  }
+
+  /** Stop as the first signal would; later requests change nothing. */
+  request(why: string, code: number): void {
+    if (this.received) return;
+    this.received = true;
+    this.resolve({ why, code });
   }
 
   dispose(): void {
     process.off('SIGTERM', this.onSignal);
     process.off('SIGINT', this.onSignal);
     process.off('SIGHUP', this.onHup);
+    process.off('SIGUSR1', this.onUsr1);
   }
 }

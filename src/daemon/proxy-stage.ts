@@ -69,7 +69,8 @@ export class ProxyStage implements ProxyRoutes {
   private readonly wanted = new Map<string, { target: string; data: Record<string, unknown> }>();
   private process: ProxyProcess | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private checking = false;
+  /** The check under way, if any. */
+  private checking: Promise<void> | undefined;
   private readonly extraRoutes: Map<string, string>;
   client!: ChpClient;
   authToken: string;
@@ -162,10 +163,25 @@ export class ProxyStage implements ProxyRoutes {
     }
   }
 
-  /** JupyterHub's check_routes: restart a dead proxy, re-add what is missing or wrong, drop stale user routes. */
+  /** The periodic check: a failure is logged, and the next interval tries again. */
   async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
+    try {
+      await this.checkRoutes();
+    } catch (err) {
+      this.o.log.warn(`checking the proxy: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /**
+   * JupyterHub's check_routes: restart a dead proxy, re-add what is missing or wrong, drop stale user routes.
+   * One at a time: a caller arriving during a check shares it, and its failure.
+   */
+  private checkRoutes(): Promise<void> {
+    this.checking ??= this.checkOnce().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async checkOnce(): Promise<void> {
     const tic = performance.now();
     try {
       if (this.process && !this.process.isRunning()) {
@@ -179,11 +195,8 @@ export class ProxyStage implements ProxyRoutes {
       for (const spec of Object.keys(have)) {
         if (!this.wanted.has(spec)) await this.client.deleteRoute(spec);
       }
-    } catch (err) {
-      this.o.log.warn(`checking the proxy: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.o.metrics?.checkRoutesDuration.observe((performance.now() - tic) / 1000);
-      this.checking = false;
     }
   }
 
@@ -192,9 +205,9 @@ export class ProxyStage implements ProxyRoutes {
     return this.client.getAllRoutes();
   }
 
-  /** POST /hub/api/proxy: make the proxy's routes match ours now. */
+  /** POST /hub/api/proxy: make the proxy's routes match ours now; a proxy that does not answer is the caller's error to see. */
   async sync(): Promise<void> {
-    await this.check();
+    await this.checkRoutes();
   }
 
   /** PATCH /hub/api/proxy: a new proxy took over at apiUrl (with token); talk to it and give it our routes. */
@@ -203,7 +216,7 @@ export class ProxyStage implements ProxyRoutes {
     if (token) this.authToken = token;
     this.client.close();
     this.client = new ChpClient({ ...(this.o.tls?.hub ?? {}), apiUrl: this.apiUrl, authToken: this.authToken, hostRouting: this.o.config.JupyterHub.subdomain_host !== '', log: this.o.log });
-    await this.check();
+    await this.checkRoutes();
   }
 
   async stop(cleanup: boolean): Promise<void> {

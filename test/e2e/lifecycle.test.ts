@@ -170,6 +170,37 @@ test('stale socket and pid file of a killed daemon are cleaned up on the next st
   assert.equal(end.code, 0);
 });
 
+test('SIGUSR1 logs a status line (JupyterHub\'s log_status) and opens no Node inspector; SIGHUP is logged and ignored', async () => {
+  const dir = await hubDir();
+  const daemon = await startDaemon([], { cwd: dir });
+  try {
+    const seen = (pattern: RegExp): Promise<void> => waitFor(() => pattern.test(daemon.output()), 10_000, `no ${pattern} in:\n${daemon.output()}`);
+    daemon.proc.kill('SIGHUP');
+    await seen(/SIGHUP ignored \(config reload is not supported; restart the hub\)/);
+    daemon.proc.kill('SIGUSR1');
+    await seen(/Received signal SIGUSR1: pid \d+, up \d+ s, rss \d+ MiB, heap \d+ MiB; servers: 0 running, 0 spawning, 0 stopping/);
+    // Node's default would print "Debugger listening on ws://127.0.0.1:9229/..." and let any local account in.
+    assert.doesNotMatch(daemon.output(), /Debugger listening/);
+    // So would the proxy's, a Node process too: the proxy logs the signal instead.
+    const proxyPid = Number((await readFile(path.join(dir, 'jupyterhub-proxy.pid'), 'utf8')).trim());
+    process.kill(proxyPid, 'SIGUSR1');
+    await seen(/SIGUSR1 received: proxying/);
+    assert.doesNotMatch(daemon.output(), /Debugger listening/);
+    assert.equal((await runCli(['status', '--json'], { cwd: dir })).code, 0, 'still serving');
+  } finally {
+    const end = await daemon.stop();
+    assert.equal(end.code, 0, end.stderr);
+  }
+});
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 test('commands that need the daemon say it is not running, with the socket path and the fix', async () => {
   const dir = await hubDir();
   for (const args of [['users', 'ls'], ['tokens', 'ls'], ['servers', 'ls'], ['status']]) {

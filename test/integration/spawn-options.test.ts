@@ -119,10 +119,14 @@ export default {
   }
 });
 
-test('consecutive_failure_limit: a warning on the way, then the hub stops itself with exit status 1', { timeout: 60_000 }, async () => {
+test('consecutive_failure_limit: a warning on the way, then the hub stops itself', { timeout: 60_000 }, async () => {
   const dir = await tempDir();
   // The hub stops itself as on SIGTERM; this listener takes the signal in place of main.ts's.
-  const signalled = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  let stopped = false;
+  const signalled = new Promise<void>((resolve) => process.once('SIGTERM', () => {
+    stopped = true;
+    resolve();
+  }));
   const t = await startTestHub({ dir, withProxy: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, overrides: [
     'JupyterHub.spawner_class=simple', 'Spawner.cmd=["/bin/false"]', 'Spawner.consecutive_failure_limit=3',
     `SimpleLocalProcessSpawner.home_dir_template=${path.join(dir, 'home', '{username}')}`,
@@ -132,11 +136,12 @@ test('consecutive_failure_limit: a warning on the way, then the hub stops itself
     const manager = t.hub.servers as LocalServerManager;
     for (const user of users.slice(0, 2)) await assert.rejects(manager.start(user, '', {}));
     assert.ok(t.logs.some((l) => l.includes('2 consecutive spawns failed.  Hub will exit if failure count reaches 3 before succeeding')), t.logs.join('\n'));
-    assert.equal(t.hub.exitCode, 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(stopped, false, 'two failures of three do not stop the hub');
     await assert.rejects(manager.start(users[2]!, '', {}));
     await signalled;
     assert.ok(t.logs.some((l) => l.includes('Aborting due to 3 consecutive spawn failures')));
-    assert.equal(t.hub.exitCode, 1);
+    // The daemon's exit status 1 is checked on the real process in test/e2e/crash-recovery.test.ts.
   } finally {
     await t.stop();
   }

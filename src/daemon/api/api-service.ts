@@ -3,6 +3,7 @@ import type { HubMetrics } from '../metrics/hub-metrics.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../../lib/log.js';
 import { EXPECTED_NETWORK_ERRORS, errnoCode } from '../../lib/errors.js';
+import { dbFailure } from '../db/db-errors.js';
 import { ApiError, commonHeaders, sendError } from './http-util.js';
 import { hubHeaders, type HeaderSetter } from './hub-headers.js';
 import { Router, type Handler, type Match, type RequestContext } from './router.js';
@@ -218,7 +219,11 @@ export class ApiService {
       noteCaller(req, caller);
       const ctx: RequestContext = { req, res, url, params: match.params, caller, door };
       await match.handler(ctx);
-    } catch (err) {
+    } catch (caught) {
+      // A database another program locked, or made read-only: 503 with what to fix, not a 500 and the SQL.
+      const db = dbFailure(caught);
+      if (db) this.deps.log.error(`${req.method} ${req.url}: ${db.message}; ${db.hint ?? ''}`);
+      const err = db ? new ApiError(503, `${db.message}; try again later`) : caught;
       if (err instanceof ApiError) {
         if (door === 'tcp' && this.pageError && !res.headersSent && isPagePath(req, prefix)) {
           await this.pageError({ req, res, url: pageUrl(req), params: {}, caller: IdentityService.anonymous, door }, err.status, err.message);

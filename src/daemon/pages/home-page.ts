@@ -72,7 +72,7 @@ async function deleteNamed(ctx: RequestContext, deps: PagesDeps): Promise<void> 
   if (row === null) throw new PageError(404, `You have no server named ${server}.`);
   if (!deps.servers().runtime(me.user.name, server).stopped) throw new PageError(400, `Stop the server ${server} before deleting it.`);
   await deleteSpawner(deps.db, row.id);
-  deps.servers().forget?.(me.user.name, server);
+  deps.servers().dropSpawnerObject?.(me.user.name, server);
   deps.log.info(`${me.user.name} deleted server ${server} from the home page`);
   redirect(ctx.res, `${deps.hubPrefix}home`);
 }

@@ -85,7 +85,9 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
     deps.statsd.incr('redirects.user_after_login');
     return;
   }
-  const message = rt.pending === 'stop' ? `${user.name}'s server is stopping.` : `${user.name}'s server is not running.`;
+  const message = rt.pending === 'stop' ? `${user.name}'s server is stopping.`
+    : rt.pending === 'check' ? `${user.name}'s server is being checked after a restart of the hub; try again in a moment.`
+    : `${user.name}'s server is not running.`;
   if (isApi || me === null) return failApiRequest(ctx, deps, user.name, server);
   const spawnUrl = `${deps.hubPrefix}spawn/${spawnPath}?next=${encodeURIComponent(ctx.url.pathname + ctx.url.search)}`;
   // base.py _serve_not_running (not_running.html): `user` is the server's owner, for an admin too.

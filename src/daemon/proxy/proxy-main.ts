@@ -56,6 +56,8 @@ function closeOnSignals(running: RunningProxy, log: Logger): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Without a listener Node opens its inspector on SIGUSR1, for any local account to run code as the proxy.
+  process.on('SIGUSR1', () => log.info(`SIGUSR1 received: proxying ${running.describe} (pid ${process.pid})`));
 }
 
 async function main(argv: string[]): Promise<void> {

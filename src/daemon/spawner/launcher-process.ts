@@ -4,6 +4,7 @@
  * servers it started are detached and carry on, as they would if the hub had started them itself.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { isLaunchMessage, type FromLauncher, type LaunchMessage } from './launcher-protocol.js';
 
@@ -32,7 +33,8 @@ function launch(m: LaunchMessage): void {
     }
     child.once('error', (err) => post({ kind: 'failed', id: m.id, message: err.message }));
     child.once('spawn', () => post({ kind: 'spawned', id: m.id, pid: child.pid ?? -1 }));
-    child.once('exit', (code, sig) => post({ kind: 'exit', pid: child.pid ?? -1, code: code ?? (sig ? 128 : 1) }));
+    // Killed by a signal: minus its number, as Python's Popen.returncode gives JupyterHub (-9 for SIGKILL).
+    child.once('exit', (code, sig) => post({ kind: 'exit', pid: child.pid ?? -1, code: code ?? (sig ? -constants.signals[sig] : 1) }));
     child.unref();
   } catch (err) {
     post({ kind: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
@@ -47,3 +49,5 @@ process.on('message', (m: unknown) => {
 process.on('disconnect', () => process.exit(0));
 // A terminal's Ctrl-C reaches the whole process group: stopping is the hub's decision, not ours.
 process.on('SIGINT', () => undefined);
+// Without a listener Node would open its inspector on SIGUSR1 (the hub's process group may be sent it).
+process.on('SIGUSR1', () => undefined);

@@ -36,7 +36,7 @@ class Launcher {
   private readonly waiting = new Map<number, Waiting>();
   private readonly exits = new Map<number, (code: number, pid: number) => void>();
 
-  /** Resolves with the pid once the process exec'd; `onExit` gets its exit code (128 if killed by a signal). */
+  /** Resolves with the pid once the process exec'd; `onExit` gets its exit code (minus the signal's number if killed by one, as Popen's returncode). */
   launch(req: LaunchRequest, onExit: (code: number, pid: number) => void): Promise<number> {
     const proc = this.proc();
     const id = ++this.seq;

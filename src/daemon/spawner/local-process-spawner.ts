@@ -33,6 +33,8 @@ export class LocalProcessSpawner implements Spawner {
   readonly kind: string;
   private readonly o: LocalSpawnerOptions;
   private readonly exitCodes = new Map<number, number>();
+  /** Processes this hub started whose exit is not reported yet: the launcher reaps first, then tells us. */
+  private readonly exits = new Map<number, Promise<void>>();
 
   private readonly popen: PopenOptions;
 
@@ -47,14 +49,19 @@ export class LocalProcessSpawner implements Spawner {
     const { argv, cwd, env, mkdir } = await this.prepare(req);
     const logFile = this.logFileFor(req.user.name, req.serverName);
     const file = argv[0] ?? 'jupyterhub-singleuser';
+    let reported: () => void = () => undefined;
+    const exit = new Promise<void>((resolve) => (reported = resolve));
     const pid = await launcher.launch({ file, args: argv.slice(1), cwd, env, logFile, ...(mkdir === undefined ? {} : { mkdir }), ...(this.popen.umask === null ? {} : { umask: this.popen.umask }) }, (code, exited) => {
       this.exitCodes.set(exited, code);
+      this.exits.delete(exited);
+      reported();
     }).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       throw new HubError('DAEMON_START_FAILED', `cannot start ${file}: ${message}`, { hint: 'Is jupyterhub-singleuser installed (apt-get install jupyterhub) and on PATH? See Spawner.cmd.' });
     });
     // A pid the kernel hands out again must not carry the exit code of the process that had it before.
     this.exitCodes.delete(pid);
+    this.exits.set(pid, exit);
     req.log.info(`Spawned ${argv.join(' ')} for ${req.user.name}${req.serverName ? `/${req.serverName}` : ''} as pid ${pid}`);
     return { ip: req.ip, port: req.port, state: { pid, log_file: logFile } };
   }
@@ -64,7 +71,11 @@ export class LocalProcessSpawner implements Spawner {
     if (typeof pid !== 'number' || pid <= 0) return { running: false, exitCode: 0 };
     const code = this.exitCodes.get(pid);
     if (code !== undefined) return { running: false, exitCode: code };
-    return pidAlive(pid) ? { running: true } : { running: false, exitCode: 1 };
+    if (pidAlive(pid)) return { running: true };
+    // Gone, but its exit status may still be on its way from the launcher: wait a moment for the real one.
+    const pending = this.exits.get(pid);
+    if (pending) await Promise.race([pending, new Promise((r) => setTimeout(r, 1000).unref())]);
+    return { running: false, exitCode: this.exitCodes.get(pid) ?? 1 };
   }
 
   async stop(state: Record<string, unknown>, now: boolean): Promise<void> {
@@ -74,6 +85,7 @@ export class LocalProcessSpawner implements Spawner {
     const exited = (): boolean => this.exitCodes.has(pid);
     if (await killSequence(pid, { interrupt: lp.interrupt_timeout, term: lp.term_timeout, kill: lp.kill_timeout }, now, exited)) await reapGroup(pid);
     this.exitCodes.delete(pid);
+    this.exits.delete(pid);
   }
 
   lastOutput(state: Record<string, unknown>): string {

@@ -1,3 +1,4 @@
+import type https from 'node:https';
 import type { Knex } from 'knex';
 import type { SpawnStatus } from '../metrics/hub-metrics.js';
 import type { Logger } from '../../lib/log.js';
@@ -7,16 +8,29 @@ import { ServerError, type ProgressEvent, type ServerManager, type ServerRuntime
 import { runSpawn, runStop, type SpawnDeps } from './spawn-sequence.js';
 import { ProgressLog } from './progress-log.js';
 import { SpawnStats } from './spawn-stats.js';
+import { recordStopped } from './spawn-records.js';
+import { errorText } from '../db/db-errors.js';
+import { serverPrefix } from './singleuser-contract.js';
+import { serverPublicUrl } from '../user-host.js';
 
 /**
  * Owns every server's lifecycle in this hub. The in-memory entry is the truth about what is pending; the
  * database holds what must survive a restart (state, server row). Limits are counted from the entries, so a
  * burst of requests is answered 429 at once instead of queueing behind slow spawns.
  */
-type Phase = 'spawning' | 'running' | 'stopping';
+type Phase = 'spawning' | 'checking' | 'running' | 'stopping';
 
 /** Spawner.poll_interval: how many servers are polled at once in a sweep. */
 const POLL_CONCURRENCY = 32;
+
+export interface AdoptedServer {
+  userId: number;
+  user: string;
+  server: string;
+  spawnerId: number;
+  state: Record<string, unknown>;
+  url: string;
+}
 
 interface Entry {
   userId: number;
@@ -80,7 +94,7 @@ export class LocalServerManager implements ServerManager {
       result = await this.d.spawner.poll(e.state);
       this.d.metrics?.serverPollDuration.labels({ status: result.running ? 'running' : 'stopped' }).observe((performance.now() - tic) / 1000);
     } catch (err) {
-      this.log.warn(`polling ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`polling ${e.user}/${e.server}: ${errorText(err)}`);
       return;
     }
     if (result.running || this.entries.get(key(e.user, e.server)) !== e || e.phase !== 'running') return;
@@ -99,13 +113,14 @@ export class LocalServerManager implements ServerManager {
   runtime(user: string, server: string): ServerRuntime {
     const e = this.entries.get(key(user, server));
     if (!e) return { pending: null, ready: false, stopped: true, state: {} };
-    const pending = e.phase === 'spawning' ? 'spawn' : e.phase === 'stopping' ? 'stop' : null;
+    const pending = e.phase === 'spawning' ? 'spawn' : e.phase === 'stopping' ? 'stop' : e.phase === 'checking' ? 'check' : null;
     return { pending, ready: e.ready, stopped: false, state: e.state };
   }
 
   counts(): { spawning: number; running: number; stopping: number } {
     const c = { spawning: 0, running: 0, stopping: 0 };
-    for (const e of this.entries.values()) c[e.phase]++;
+    // A server being checked after a restart is running as far as limits and gauges go (its process is there).
+    for (const e of this.entries.values()) c[e.phase === 'checking' ? 'running' : e.phase]++;
     return c;
   }
 
@@ -115,7 +130,7 @@ export class LocalServerManager implements ServerManager {
     const k = key(user.name, server);
     const existing = this.entries.get(k);
     if (existing) {
-      const what = existing.phase === 'running' ? 'is already running' : existing.phase === 'spawning' ? 'is already pending spawn' : 'is pending stop';
+      const what = existing.phase === 'running' ? 'is already running' : existing.phase === 'spawning' ? 'is already pending spawn' : `is pending ${existing.phase === 'checking' ? 'check' : 'stop'}`;
       if (existing.phase === 'spawning') this.spawnMetric('already-pending', 0);
       throw new ServerError(400, `${user.name}'s server${server ? ` ${server}` : ''} ${what}`);
     }
@@ -181,7 +196,7 @@ export class LocalServerManager implements ServerManager {
       this.log.info(`${entry.user}'s server${entry.server ? ` ${entry.server}` : ''} is ready at ${out.url}`);
     } catch (err) {
       const aborted = entry.abort?.signal.aborted === true;
-      const reason = aborted ? 'the hub is shutting down' : err instanceof Error ? err.message : String(err);
+      const reason = aborted ? 'the hub is shutting down' : errorText(err);
       this.entries.delete(k);
       this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
       entry.progress.push({ progress: 100, failed: true, message: `Spawn failed: ${reason}` });
@@ -209,7 +224,7 @@ export class LocalServerManager implements ServerManager {
   async stop(user: UserRow, server: string): Promise<'stopped' | 'pending'> {
     const e = this.entries.get(key(user.name, server));
     if (!e) return 'stopped';
-    if (e.phase === 'spawning') throw new ServerError(400, `${user.name}'s server is pending spawn; wait for it before stopping`);
+    if (e.phase === 'spawning' || e.phase === 'checking') throw new ServerError(400, `${user.name}'s server is pending ${e.phase === 'spawning' ? 'spawn' : 'check'}; wait for it before stopping`);
     if (e.phase === 'stopping') return 'pending';
     e.phase = 'stopping';
     e.ready = false;
@@ -234,7 +249,7 @@ export class LocalServerManager implements ServerManager {
       this.stats.record('stopped');
       return true;
     } catch (err) {
-      this.log.error(`stopping ${e.user}/${e.server}: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.error(`stopping ${e.user}/${e.server}: ${errorText(err)}`);
       return false;
     } finally {
       this.entries.delete(key(e.user, e.server));
@@ -262,15 +277,49 @@ export class LocalServerManager implements ServerManager {
     this.d.objects.forget(user.name);
   }
 
-  forget(user: string, server: string): void {
+  dropSpawnerObject(user: string, server: string): void {
     this.d.objects.forget(user, server);
   }
 
-  /** A server found running after a restart (cleanup_servers off): entered as ready, no new spawn. */
-  adopt(a: { userId: number; user: string; server: string; spawnerId: number; state: Record<string, unknown>; url: string }): void {
+  /**
+   * A server whose process is still there after a restart: pending 'check' while `check` runs (app.py
+   * check_spawner: does it answer?), then ready with no new spawn, or forgotten when `check` resolves false.
+   */
+  adopt(a: AdoptedServer, check: () => Promise<boolean>): Promise<boolean> {
     const progress = new ProgressLog();
-    progress.push({ progress: 100, ready: true, message: `Server ready at ${a.url}`, url: a.url });
-    this.entries.set(key(a.user, a.server), { ...a, phase: 'running', ready: true, progress, settled: Promise.resolve() });
+    const entry: Entry = { ...a, phase: 'checking', ready: false, progress, settled: Promise.resolve() };
+    const k = key(a.user, a.server);
+    this.entries.set(k, entry);
+    const outcome = check().catch((err: unknown) => {
+      this.log.warn(`re-adopting ${a.user}/${a.server}: ${errorText(err)}`);
+      return false;
+    }).then((up) => {
+      if (up) {
+        Object.assign(entry, { phase: 'running', ready: true });
+        progress.push({ progress: 100, ready: true, message: `Server ready at ${a.url}`, url: a.url });
+      } else {
+        this.entries.delete(k);
+      }
+      this.onChange();
+      return up;
+    });
+    entry.settled = outcome.then(() => undefined);
+    return outcome;
+  }
+
+  /**
+   * The rows of a server that is not there any more (found at a restart): its token, OAuth client, server row and
+   * state go, as a stop's do. JupyterHub 3.0 deletes only the server row, leaving the token valid.
+   */
+  async forget(a: { userId: number; user: string; server: string; spawnerId: number }): Promise<void> {
+    const jh = this.d.config.JupyterHub;
+    const ids = { userId: a.userId, user: a.user, server: a.server, prefix: serverPrefix(jh.base_url, a.user, a.server), url: serverPublicUrl(jh.subdomain_host, jh.base_url, a.user, a.server) };
+    await this.d.writes.run((trx) => recordStopped(trx, this.d.oauth, ids, a.spawnerId));
+  }
+
+  /** The agent for the readiness check of servers under internal_ssl (the hub's client certificate). */
+  get tlsAgent(): https.Agent | undefined {
+    return this.d.ssl?.agent;
   }
 
   /** Hub shutdown: with cleanup_servers every server stops (in parallel); otherwise they keep running. */
@@ -283,6 +332,10 @@ export class LocalServerManager implements ServerManager {
     // hold the shutdown for start_timeout + http_timeout. Without cleanup they finish, to be adopted at restart.
     if (cleanup) for (const e of this.entries.values()) if (e.phase === 'spawning') e.abort?.abort();
     const all = [...this.entries.values()];
+    const pending = all.filter((e) => e.phase === 'spawning').length;
+    // app.py cleanup's two lines; the wait for pending spawns is ours, and may last up to http_timeout: said, not silent.
+    this.log.info(cleanup ? 'Cleaning up single-user servers...' : 'Leaving single-user servers running');
+    if (!cleanup && pending > 0) this.log.info(`Waiting for ${pending} pending spawn(s) to finish (at most Spawner.http_timeout), so that the next hub adopts them; send SIGTERM again to exit now`);
     await Promise.all(all.map((e) => e.settled.catch(() => undefined)));
     if (!cleanup) return;
     await Promise.all([...this.entries.values()].filter((e) => e.phase !== 'stopping').map((e) => this.stopEntry(e, false)));

@@ -5,10 +5,11 @@ import type { UserRow } from '../db/users-repo.js';
  * manager owns the lifecycle of every server (spawn, readiness, routes, stop, limits, progress) and its state.
  * Errors a client caused carry an HTTP status (400 already running, 429 with Retry-After, ...).
  */
-export type PendingAction = 'spawn' | 'stop' | null;
+/** 'check': a server found running at hub start, until it answers (JupyterHub 3.0's `_check_pending`). */
+export type PendingAction = 'spawn' | 'stop' | 'check' | null;
 
 export interface ServerRuntime {
-  /** JupyterHub's `pending`: 'spawn' while starting, 'stop' while stopping, null otherwise. */
+  /** JupyterHub's `pending`: 'spawn' while starting, 'stop' while stopping, 'check' while re-adopted, else null. */
   pending: PendingAction;
   /** Started and answered the readiness check; routed by the proxy. */
   ready: boolean;
@@ -54,7 +55,7 @@ export interface ServerManager {
   /** The user's servers are about to go away (user deleted or renamed): stop them all. */
   stopAll(user: UserRow): Promise<void>;
   /** A named server was deleted: its spawner object (spawner-object.ts) goes with it, as user.spawners.pop. */
-  forget?(user: string, server: string): void;
+  dropSpawnerObject?(user: string, server: string): void;
 }
 
 const STOPPED: ServerRuntime = { pending: null, ready: false, stopped: true, state: {} };

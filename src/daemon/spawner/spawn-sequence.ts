@@ -14,6 +14,7 @@ import { serverPublicUrl, serverRoutespec } from '../user-host.js';
 import { recordRequestUndone, recordStopped, type ServerIds } from './spawn-records.js';
 import { spawnWrites } from './spawn-writes.js';
 import { SpawnTimeoutError } from './spawn-timeout.js';
+import { errorText } from '../db/db-errors.js';
 import type https from 'node:https';
 import type { Spawner, TlsFiles } from './spawner.js';
 import type { HookSpawner, SpawnerObjects, SpawnSettings } from './spawner-object.js';
@@ -152,15 +153,23 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     const proto = d.ssl ? 'https' : 'http';
     const server = { proto, ip: started.ip, port: started.port, base_url: prefix, cookie_name: clientId };
     await d.writes.bulk(spawnWrites(d.oauth).started, { ids, spawnerId, state: started.state, server });
-    undo.push(() => d.writes.run((trx) => clearServer(trx, spawnerId)));
+    // The state goes too: a pid left in it would name a process that is gone (or, later, someone else's).
+    undo.push(() => d.writes.run((trx) => clearServer(trx, spawnerId, { state: {} })));
 
     const target = `${proto}://${started.ip === '0.0.0.0' ? '127.0.0.1' : started.ip}:${started.port}`;
     stage = 'http';
     progress(75, 'Waiting for the server to answer...');
-    const alive = async (): Promise<boolean> => (await d.spawner.poll(started.state)).running;
+    // The exit status goes into the message, as JupyterHub's "Spawner failed to start [status=3]".
+    let exitCode: number | undefined;
+    const alive = async (): Promise<boolean> => {
+      const poll = await d.spawner.poll(started.state);
+      if (!poll.running) exitCode = poll.exitCode;
+      return poll.running;
+    };
     await waitForHttpServer(`${target}${prefix}`, settings.http_timeout * 1000, alive, d.ssl?.agent, signal).catch((err: unknown) => {
       const tail = d.spawner.lastOutput?.(started.state) ?? '';
-      const message = `${err instanceof Error ? err.message : String(err)}${tail ? `\nlast output of the server:\n${tail}` : ''}`;
+      const status = exitCode === undefined ? '' : ` (exit status ${exitCode})`;
+      const message = `${err instanceof Error ? err.message : String(err)}${status}${tail ? `\nlast output of the server:\n${tail}` : ''}`;
       throw err instanceof SpawnTimeoutError ? new SpawnTimeoutError(message) : new Error(message);
     });
     stage = 'route';
@@ -170,7 +179,7 @@ export async function runSpawn(d: SpawnDeps, t: SpawnTarget, progress: Progress,
     d.objects.markFailed(t.user.name, t.server);
     const counter = signal?.aborted ? null : failureCounter(stage, err);
     if (counter !== null) d.statsd.incr(counter);
-    for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${e instanceof Error ? e.message : String(e)}`));
+    for (const step of undo.reverse()) await step().catch((e: unknown) => d.log.warn(`cleaning up a failed spawn: ${errorText(e)}`));
     throw err;
   } finally {
     // Ready means bound (the kernel guards the port from now on); failed means stopped.

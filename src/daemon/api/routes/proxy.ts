@@ -9,6 +9,7 @@ import type { ApiDeps } from '../api-service.js';
 import { paginated, pageLimitsOf, parsePaging } from '../pagination.js';
 import { authorizeTarget, scopesFor } from './guard.js';
 import { isObject } from './body.js';
+import { isHubError } from '../../../lib/errors.js';
 
 /** What the API needs of the proxy the hub drives. */
 export interface ProxyControl {
@@ -23,6 +24,21 @@ export interface ProxyControl {
 function proxyOf(deps: ApiDeps): ProxyControl {
   if (!deps.proxy) throw new ApiError(503, 'no proxy configured');
   return deps.proxy;
+}
+
+/**
+ * A proxy that does not answer (stopped, hung, gone, refusing the hub's token) is the proxy's failure, not the
+ * hub's: 503 with what the proxy client found, as one log line. JupyterHub answers 500 here.
+ */
+async function viaProxy<T>(deps: ApiDeps, what: string, op: (proxy: ProxyControl) => Promise<T>): Promise<T> {
+  const proxy = proxyOf(deps);
+  try {
+    return await op(proxy);
+  } catch (err) {
+    if (!isHubError(err)) throw err;
+    deps.log.warn(`${what}: ${err.message}`);
+    throw new ApiError(503, `${what}: ${err.message}`);
+  }
 }
 
 async function patchBody(req: Parameters<typeof readJsonRequest>[0]): Promise<{ apiUrl?: string; token?: string }> {
@@ -50,7 +66,7 @@ export function registerProxyRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', 'api/proxy', async (ctx) => {
     await authorizeTarget(deps.db, ctx.caller, getScopes, {});
     const paging = parsePaging(ctx.url, ctx.req.headers.accept, pageLimitsOf(deps.config.JupyterHub));
-    const all = await proxyOf(deps).getRoutes();
+    const all = await viaProxy(deps, 'reading the proxy\'s routes', (p) => p.getRoutes());
     const keys = Object.keys(all);
     let routes = all;
     if (!(paging.offset === 0 && keys.length < paging.limit)) {
@@ -61,15 +77,15 @@ export function registerProxyRoutes(router: Router, deps: ApiDeps): void {
 
   router.add('POST', 'api/proxy', async (ctx) => {
     await authorizeTarget(deps.db, ctx.caller, postScopes, {});
-    await proxyOf(deps).sync();
+    await viaProxy(deps, 'syncing the proxy\'s routes', (p) => p.sync());
     sendEmpty(ctx.res, 200);
   });
 
   router.add('PATCH', 'api/proxy', async (ctx) => {
     await authorizeTarget(deps.db, ctx.caller, patchScopes, {});
-    const proxy = proxyOf(deps);
+    proxyOf(deps);
     const change = await patchBody(ctx.req);
-    await proxy.reconfigure(change.apiUrl, change.token);
+    await viaProxy(deps, `updating the proxy${change.apiUrl ? ` at ${change.apiUrl}` : ''}`, (p) => p.reconfigure(change.apiUrl, change.token));
     deps.log.info(`Updated proxy${change.apiUrl ? ` at ${change.apiUrl}` : ''}`);
     sendEmpty(ctx.res, 200);
   });

@@ -82,7 +82,7 @@ function removeWhenStopped(deps: ApiDeps, user: UserRow, server: string): void {
 async function removeRow(deps: ApiDeps, user: UserRow, server: string): Promise<void> {
   const row = await getSpawner(deps.db, user.id, server);
   if (row) await deleteSpawner(deps.db, row.id);
-  deps.servers.forget?.(user.name, server);
+  deps.servers.dropSpawnerObject?.(user.name, server);
   deps.log.info(`Deleted spawner ${serverLogName(user.name, server)}`);
 }
 
