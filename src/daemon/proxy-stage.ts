@@ -8,7 +8,7 @@ import { defaultProxyCommand } from './proxy/proxy-args.js';
 import { parseExtraRoutes } from './proxy/extra-routes.js';
 import type { ProxyRoutes } from './spawner/ports.js';
 import type { TcpAddress } from './hub-urls.js';
-import { freePort } from './spawner/free-port.js';
+import { reservePort } from './spawner/free-port.js';
 import type { TlsFiles } from './ssl/internal-ssl.js';
 import { resolveClassRef } from '../lib/config/class-ref.js';
 import type { HubMetrics } from './metrics/hub-metrics.js';
@@ -94,10 +94,36 @@ export class ProxyStage implements ProxyRoutes {
   async start(): Promise<void> {
     const chp = this.o.config.ConfigurableHTTPProxy;
     const api = new URL(chp.api_url);
-    if (chp.should_start) {
-      if (api.port === '0') api.port = String(await freePort(api.hostname));
-      if (this.o.publicAddr.port === 0) this.o.publicAddr.port = await freePort(this.o.publicAddr.host);
+    // Port 0 in the config: the hub picks the port and hands it to the proxy process, which binds it a moment
+    // later. Another process may take it in between (EADDRINUSE); then the hub picks again, a few times.
+    const pickApi = chp.should_start && api.port === '0';
+    const pickPublic = chp.should_start && this.o.publicAddr.port === 0;
+    for (let attempt = 1; ; attempt++) {
+      const picked: Array<() => void> = [];
+      const pick = async (host: string): Promise<number> => {
+        const r = await reservePort(host);
+        picked.push(r.release);
+        return r.port;
+      };
+      if (pickApi) api.port = String(await pick(api.hostname));
+      if (pickPublic) this.o.publicAddr.port = await pick(this.o.publicAddr.host);
+      let addrInUse = false;
+      try {
+        await this.startOnce(chp, api, (line) => {
+          if (line.includes('EADDRINUSE')) addrInUse = true;
+        });
+        break;
+      } catch (err) {
+        if (!addrInUse || !(pickApi || pickPublic) || attempt >= 3) throw err;
+        this.o.log.warn(`the proxy could not bind the port the hub picked for it (another process took it first); picking again (${attempt + 1} of 3)`);
+      } finally {
+        for (const release of picked) release();
+      }
     }
+    await this.afterStart(chp);
+  }
+
+  private async startOnce(chp: HubConfig['ConfigurableHTTPProxy'], api: URL, watch: (line: string) => void): Promise<void> {
     if (this.o.tls) api.protocol = 'https:';
     this.apiUrl = api.toString().replace(/\/$/, '');
     this.client = new ChpClient({ ...(this.o.tls?.hub ?? {}), apiUrl: this.apiUrl, authToken: this.authToken, hostRouting: this.o.config.JupyterHub.subdomain_host !== '', log: this.o.log });
@@ -119,11 +145,18 @@ export class ProxyStage implements ProxyRoutes {
         ...(this.o.pidFile === undefined ? {} : { pidFile: this.o.pidFile }),
         adopt: true,
         ...(this.o.tls ? { apiSsl: this.o.tls.apiSsl, clientSsl: this.o.tls.clientSsl, clientTls: this.o.tls.hub } : {}),
-        output: (line) => relayProxyLine(this.o.log, line),
+        output: (line) => {
+          watch(line);
+          relayProxyLine(this.o.log, line);
+        },
         log: this.o.log,
       });
       await this.process.start();
     }
+  }
+
+  /** Proxy.extra_routes and the check timer, once the proxy answers. */
+  private async afterStart(chp: HubConfig['ConfigurableHTTPProxy']): Promise<void> {
     // Proxy.extra_routes are kept like the hub's own: re-added by every check (data {extra: true}, as JupyterHub).
     for (const [spec, target] of this.extraRoutes) {
       this.o.log.info(`Adding extra route ${spec} -> ${target}`);
