@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { createUnixUser } from '../helpers/unix-user.js';
@@ -45,10 +45,10 @@ test('internal_ssl: the notebook works in a browser, and internal listeners refu
     await page.fill('#password_input', password);
     await page.click('#login_submit');
     await page.waitForURL(new RegExp(`/user/${account.name}/tree`), { timeout: 120_000 });
-    await page.screenshot({ path: path.join(SHOTS, 'tree.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'tree.png') });
     // The kernel's websocket goes browser -> proxy -> (TLS, client certificate) -> server.
     assert.equal(await runCell(page, base, `/user/${account.name}/`, 'print(6 * 7)'), '42');
-    await page.screenshot({ path: path.join(SHOTS, 'cell.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'cell.png') });
 
     // The server's own certificate sits in the user's home, readable by the user only.
     const runtime = t.hub.servers.runtime(account.name, '');

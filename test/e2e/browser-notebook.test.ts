@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { createUnixUser, removeUnixUser } from '../helpers/unix-user.js';
@@ -28,14 +28,14 @@ test('Chromium logs in with PAM, gets a real notebook server through the proxy a
     await page.goto(`${base}/hub/login`);
     await page.fill('#username_input', account.name);
     await page.fill('#password_input', password);
-    await page.screenshot({ path: path.join(SHOTS, '1-login.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, '1-login.png') });
     await page.click('#login_submit');
     // Through spawn-pending (progress bar) to the notebook's file tree, after the OAuth round trip.
     await page.waitForURL(new RegExp(`/user/${account.name}/tree`), { timeout: 120_000 });
-    await page.screenshot({ path: path.join(SHOTS, '2-tree.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, '2-tree.png') });
 
     const text = await runCell(page, base, `/user/${account.name}/`, 'print(6 * 7, "from", __import__("getpass").getuser())');
-    await page.screenshot({ path: path.join(SHOTS, '3-cell-output.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, '3-cell-output.png') });
     assert.equal(text, `42 from ${account.name}`, 'the kernel runs as the unix user and its output came back over the websocket');
   } finally {
     await browser.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { HttpBrowser } from '../helpers/browser.js';
@@ -35,7 +35,7 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
 
     await page.goto(`${hub}home`);
     assert.match(page.url(), /\/hub\/login\?next=%2Fhub%2Fhome$/);
-    await page.screenshot({ path: path.join(SHOTS, 'login.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'login.png') });
     await page.fill('#username_input', 'admin');
     await page.fill('#password_input', 'any password');
     await Promise.all([page.waitForURL(/\/hub\/home$/), page.click('#login_submit')]);
@@ -43,7 +43,7 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
     assert.ok(await page.isVisible('a[href="/hub/admin"]'), 'admins see the Admin link');
     await page.click('#services-menu summary');
     assert.ok(await page.isVisible('#services-menu a[href="/services/dashboard/"]'), 'the Services menu lists display services');
-    await page.screenshot({ path: path.join(SHOTS, 'home.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'home.png') });
 
     await page.goto(`${hub}token`);
     await page.fill('#token-note', 'browser test');
@@ -51,7 +51,7 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
     await Promise.all([page.waitForSelector('#token-result'), page.click('#request-token-form button[type=submit]')]);
     const token = (await page.textContent('#token-result'))?.trim() ?? '';
     assert.match(token, /^[0-9a-f]{32}$/);
-    await page.screenshot({ path: path.join(SHOTS, 'token-created.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'token-created.png'), fullPage: true });
     const api = new HttpBrowser(new URL(hub).origin);
     assert.equal((await api.get('/hub/api/users/admin', { authorization: `token ${token}` })).status, 200);
 
@@ -60,7 +60,7 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
     await Promise.all([page.waitForURL(/\/hub\/token$/), page.click('#api-tokens .revoke-token-btn')]);
     await page.waitForSelector('text=You have no API tokens');
     assert.equal((await api.get('/hub/api/users/admin', { authorization: `token ${token}` })).status, 403);
-    await page.screenshot({ path: path.join(SHOTS, 'token-revoked.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'token-revoked.png') });
 
     await page.goto(`${hub}admin`);
     assert.equal(await page.locator('#users .user-row').count(), 3);
@@ -69,7 +69,7 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
     await Promise.all([page.waitForURL(/done=added/), page.click('#add-users-submit')]);
     assert.equal(await page.textContent('.flash'), 'Added 2 user(s).');
     assert.equal(await page.locator('#users .user-row').count(), 5);
-    await page.screenshot({ path: path.join(SHOTS, 'admin.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'admin.png'), fullPage: true });
     await Promise.all([page.waitForURL(/done=deleted/), page.click('tr[data-user="linus"] .delete-user')]);
     assert.equal(await page.locator('tr[data-user="linus"]').count(), 0);
 
@@ -100,11 +100,11 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
     assert.equal(await page.locator('[data-group="physics"] .member').count(), 2);
     await Promise.all([page.waitForURL(/done=removed/), page.click('[data-member="grace"] .remove-member')]);
     assert.deepEqual(await page.locator('[data-group="physics"] .member > span').allTextContents(), ['ada']);
-    await page.screenshot({ path: path.join(SHOTS, 'admin-groups.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'admin-groups.png'), fullPage: true });
 
     await page.goto(`${hub}error/503`);
     assert.ok(await page.isVisible('a[href="/hub/home"]'), 'the proxy error page links back to the hub');
-    await page.screenshot({ path: path.join(SHOTS, 'error-503.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'error-503.png') });
 
     await page.setViewportSize({ width: 390, height: 844 });
     for (const name of ['admin', 'admin/groups', 'home']) {
@@ -112,13 +112,13 @@ test('a browser signs in, makes and revokes a token, and administers users', asy
       // A string, evaluated in the page: this file is compiled without the DOM library.
       const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       assert.ok(overflow <= 1, `${name} fits a phone (overflow ${overflow}px)`);
-      await page.screenshot({ path: path.join(SHOTS, `${name.replace('/', '-')}-phone.png`), fullPage: true });
+      await saveScreenshot(page, { path: path.join(SHOTS, `${name.replace('/', '-')}-phone.png`), fullPage: true });
     }
     await page.goto(`${hub}token`);
-    await page.screenshot({ path: path.join(SHOTS, 'token-phone.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'token-phone.png'), fullPage: true });
 
     await Promise.all([page.waitForURL(/\/hub\/login$/), page.click('#logout')]);
-    await page.screenshot({ path: path.join(SHOTS, 'login-phone.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'login-phone.png') });
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

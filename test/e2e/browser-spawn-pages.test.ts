@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { request, startTestHub } from '../helpers/hub.js';
 
@@ -52,12 +52,12 @@ test('the spawn pages work and fit on a phone: options form, spawn-pending progr
     await page.waitForLoadState('load');
     await page.goto(`${base}/hub/home`);
     await fits('home');
-    await page.screenshot({ path: path.join(SHOTS, 'home-phone.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'home-phone.png'), fullPage: true });
 
     await page.goto(`${base}/hub/spawn`);
     assert.ok(await page.isVisible('#spawn_form select#size'), 'the options form is shown');
     await fits('the options form');
-    await page.screenshot({ path: path.join(SHOTS, 'spawn-form-phone.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'spawn-form-phone.png'), fullPage: true });
     await page.selectOption('#size', 'large');
 
     // The POST waits up to 10 s for the server (JupyterHub's slow_spawn_timeout); a second tab watches the
@@ -74,7 +74,7 @@ test('the spawn pages work and fit on a phone: options form, spawn-pending progr
     assert.ok(Number(await pending.getAttribute('.progress', 'aria-valuenow')) > 0, 'the progress bar has moved');
     const overflow = Number(await pending.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
     assert.ok(overflow <= 1, `spawn-pending fits a phone (overflow ${overflow}px)`);
-    await pending.screenshot({ path: path.join(SHOTS, 'spawn-pending-phone.png'), fullPage: true });
+    await saveScreenshot(pending, { path: path.join(SHOTS, 'spawn-pending-phone.png'), fullPage: true });
     // Closed before the server is ready: two tabs doing the server's OAuth round trip at once would race on its
     // state cookie (as they would in any browser).
     await pending.close();
@@ -85,7 +85,7 @@ test('the spawn pages work and fit on a phone: options form, spawn-pending progr
     await page.goto(`${base}/hub/home`);
     assert.ok(await page.isVisible('#stop'), 'home offers to stop the running server');
     await fits('home with a running server');
-    await page.screenshot({ path: path.join(SHOTS, 'home-running-phone.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'home-running-phone.png'), fullPage: true });
     await page.click('#stop');
     await page.waitForSelector('#stop', { state: 'detached', timeout: 60_000 });
 
@@ -94,7 +94,7 @@ test('the spawn pages work and fit on a phone: options form, spawn-pending progr
     assert.ok(page.url().includes('/hub/user/phoebe/tree'), page.url());
     assert.equal((await page.textContent('h1'))?.trim(), 'Server not running');
     await fits('the not-running page');
-    await page.screenshot({ path: path.join(SHOTS, 'not-running-phone.png'), fullPage: true });
+    await saveScreenshot(page, { path: path.join(SHOTS, 'not-running-phone.png'), fullPage: true });
   } finally {
     await browser.close();
     await t.stop();

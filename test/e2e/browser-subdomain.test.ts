@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, saveScreenshot } from '../helpers/browser.js';
 import { ROOT } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { createUnixUser, removeUnixUser } from '../helpers/unix-user.js';
@@ -33,10 +33,10 @@ test('Chromium logs in at hub.test and runs a cell on its own server at <name>.h
     await page.click('#login_submit');
     const userOrigin = `http://${account.name}.hub.test:${port}`;
     await page.waitForURL((u) => u.href.startsWith(`${userOrigin}/user/${account.name}/tree`), { timeout: 120_000 });
-    await page.screenshot({ path: path.join(SHOTS, '1-tree.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, '1-tree.png') });
 
     const text = await runCell(page, userOrigin, `/user/${account.name}/`, 'print(6 * 7, "from", __import__("getpass").getuser())');
-    await page.screenshot({ path: path.join(SHOTS, '2-cell-output.png') });
+    await saveScreenshot(page, { path: path.join(SHOTS, '2-cell-output.png') });
     assert.equal(text, `42 from ${account.name}`);
     assert.equal(new URL(page.url()).host, `${account.name}.hub.test:${port}`, 'the notebook is on the user\'s own host');
   } finally {

@@ -125,3 +125,20 @@ export async function launchChromium(viewport = { width: 1280, height: 800 }, ex
     },
   };
 }
+
+/**
+ * A screenshot saved as a test artifact. Headless Chromium now and then answers "Unable to capture screenshot"
+ * on a busy machine (a frame not ready yet); the artifact is taken again then, up to three times, instead of the
+ * test failing on what is not its subject.
+ */
+export async function saveScreenshot(page: import('playwright-core').Page, options: { path: string; fullPage?: boolean }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot(options);
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(err instanceof Error ? err.message : String(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+}
