@@ -234,6 +234,14 @@ export default {
     assert.equal(started.status, 202, 'answered pending after slow_spawn_timeout, not after the 3 s spawn');
     assert.ok(started.ms < 2500, `answered after ${started.ms} ms`);
     assert.ok(t.logs.some((l) => l.includes('User ann is slow to start (timeout=0.5)')));
+    // UserUrlHandler while the spawn is pending: a page goes to spawn-pending (303, back to this path when ready);
+    // an API request fails at once with 424 rather than a redirect to a page.
+    const hubUser = `${t.status.hub_url}user/ann`;
+    const pagePending = await fetch(`${hubUser}/tree?x=1`, { headers: { authorization: `token ${token}` }, redirect: 'manual' });
+    assert.equal(pagePending.status, 303);
+    assert.equal(pagePending.headers.get('location'), `${new URL(t.status.hub_url).pathname}spawn-pending/ann?next=${encodeURIComponent('/user/ann/tree?x=1')}`);
+    const apiPending = await fetch(`${hubUser}/api/contents`, { headers: { authorization: `token ${token}` }, redirect: 'manual' });
+    assert.equal(apiPending.status, 424);
 
     // concurrent_spawn_limit 1 (from tornado_settings) while ann's spawn is pending: bob is throttled.
     const throttled = await api(t, 'POST', '/users/bob/server', token);

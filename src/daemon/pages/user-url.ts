@@ -72,7 +72,10 @@ async function userUrl(ctx: RequestContext, deps: PagesDeps, rel: string): Promi
   const prefix = `${deps.baseUrl}user/${escapePath(user.name)}/${server === '' ? '' : `${escapePath(server)}/`}`;
   const spawnPath = spawnPathOf(user.name, server);
   const rt = deps.servers().runtime(user.name, server);
-  if (rt.pending === 'spawn') return redirect(ctx.res, `${deps.hubPrefix}spawn-pending/${spawnPath}`);
+  // As UserUrlHandler._get: ready first; then an API request fails (it would not follow the redirect to a page);
+  // then a starting server's page goes to spawn-pending (303), which comes back to this URL once it is ready.
+  // `next` is the server's own URL for this path, which spawn-pending honours (it must lie under the server).
+  if (rt.pending === 'spawn' && !isApi) return redirect(ctx.res, `${deps.hubPrefix}spawn-pending/${spawnPath}?next=${encodeURIComponent(`${deps.baseUrl}${rel}${ctx.url.search}`)}`, 303);
   if (rt.ready) {
     const n = Number(ctx.url.searchParams.get('redirects') ?? '0') || 0;
     if (n >= deps.config.JupyterHub.tornado_settings.user_redirect_limit) throw new PageError(500, `Redirect loop detected: ${user.name}'s server is running but the proxy does not route to it. Try again in a moment.`);
