@@ -26,6 +26,13 @@ export const SPAWN_ATTRIBUTES = [
 
 export type SpawnAttribute = (typeof SPAWN_ATTRIBUTES)[number];
 
+/** An array or plain object copied one level deep (as the config's lists and dicts are per instance); else as is. */
+function ownCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return [...value];
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return { ...value };
+  return value;
+}
+
 export interface SpawnerUser {
   name: string;
   id: number;
@@ -48,26 +55,27 @@ export class HookSpawner {
   user_options: Record<string, unknown> = {};
   /** The server's API token during a spawn (spawner.api_token); hub does not take a changed one. */
   api_token = '';
-  cmd: string[];
-  args: string[];
-  notebook_dir: string;
-  default_url: string;
-  environment: Record<string, unknown>;
-  env_keep: string[];
-  mem_limit: number | string | null;
-  mem_guarantee: number | string | null;
-  cpu_limit: number | null;
-  cpu_guarantee: number | null;
-  debug: boolean;
-  disable_user_config: boolean;
-  ip: string;
-  port: number;
-  start_timeout: number;
-  http_timeout: number;
-  hub_connect_url: string | null;
-  options_form: unknown;
-  oauth_client_allowed_scopes: unknown;
-  oauth_roles: unknown;
+  // Set from the config by the constructor (SPAWN_ATTRIBUTES), then by hooks.
+  declare cmd: string[];
+  declare args: string[];
+  declare notebook_dir: string;
+  declare default_url: string;
+  declare environment: Record<string, unknown>;
+  declare env_keep: string[];
+  declare mem_limit: number | string | null;
+  declare mem_guarantee: number | string | null;
+  declare cpu_limit: number | null;
+  declare cpu_guarantee: number | null;
+  declare debug: boolean;
+  declare disable_user_config: boolean;
+  declare ip: string;
+  declare port: number;
+  declare start_timeout: number;
+  declare http_timeout: number;
+  declare hub_connect_url: string | null;
+  declare options_form: unknown;
+  declare oauth_client_allowed_scopes: unknown;
+  declare oauth_roles: unknown;
   readonly log: SpawnerLog;
   readonly #baseUrl: string;
   /** hub's `env` alias during a spawn: how to build it, what it was when built, and the object hooks changed. */
@@ -81,26 +89,7 @@ export class HookSpawner {
     this.name = server;
     this.#baseUrl = config.JupyterHub.base_url;
     // traitlets deep-copies config values into each instance: a hook that appends to args changes this server only.
-    this.cmd = [...sp.cmd];
-    this.args = [...sp.args];
-    this.notebook_dir = sp.notebook_dir;
-    this.default_url = sp.default_url;
-    this.environment = { ...sp.environment };
-    this.env_keep = [...sp.env_keep];
-    this.mem_limit = sp.mem_limit;
-    this.mem_guarantee = sp.mem_guarantee;
-    this.cpu_limit = sp.cpu_limit;
-    this.cpu_guarantee = sp.cpu_guarantee;
-    this.debug = sp.debug;
-    this.disable_user_config = sp.disable_user_config;
-    this.ip = sp.ip;
-    this.port = sp.port;
-    this.start_timeout = sp.start_timeout;
-    this.http_timeout = sp.http_timeout;
-    this.hub_connect_url = sp.hub_connect_url;
-    this.options_form = sp.options_form;
-    this.oauth_client_allowed_scopes = Array.isArray(sp.oauth_client_allowed_scopes) ? [...sp.oauth_client_allowed_scopes] : sp.oauth_client_allowed_scopes;
-    this.oauth_roles = Array.isArray(sp.oauth_roles) ? [...sp.oauth_roles] : sp.oauth_roles;
+    for (const name of SPAWN_ATTRIBUTES) (this as Record<SpawnAttribute, unknown>)[name] = ownCopy(sp[name]);
     const who = `[${user.name}${server ? `/${server}` : ''}]`;
     this.log = {
       debug: (m) => log.debug(`${who} ${m}`),
@@ -185,29 +174,8 @@ export class HookSpawner {
   }
 }
 
-/** The checked attribute values a spawn runs with. */
-export interface SpawnSettings {
-  cmd: string[];
-  args: string[];
-  notebook_dir: string;
-  default_url: string;
-  environment: Record<string, unknown>;
-  env_keep: string[];
-  mem_limit: number | null;
-  mem_guarantee: number | null;
-  cpu_limit: number | null;
-  cpu_guarantee: number | null;
-  debug: boolean;
-  disable_user_config: boolean;
-  ip: string;
-  port: number;
-  start_timeout: number;
-  http_timeout: number;
-  hub_connect_url: string | null;
-  options_form: unknown;
-  oauth_client_allowed_scopes: unknown;
-  oauth_roles: unknown;
-}
+/** The checked attribute values a spawn runs with: the types the config's own checks give them. */
+export type SpawnSettings = Pick<HubConfig['Spawner'], SpawnAttribute>;
 
 /** user.spawners: one HookSpawner per server, made on first use from the config. */
 export class SpawnerObjects {
